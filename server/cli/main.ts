@@ -1,0 +1,105 @@
+// The `seedhost` command line, for operators on the server's machine. Same settings as the
+// server; changes reach a running server through the database within its sync interval.
+import 'reflect-metadata';
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { openDatabase } from '../db/data-source.js';
+import type { UserRole } from '../db/entities/user.entity.js';
+import { noCatalogEvents } from '../services/catalog-events.js';
+import { listTorrents } from '../services/list-torrents.js';
+import { registerTorrent } from '../services/register-torrent.js';
+import { removeTorrent } from '../services/remove-torrent.js';
+import { createUser } from '../services/users.js';
+import { parseTorrent } from '../torrent/parse-torrent.js';
+import { formatBytes } from './format.js';
+
+const USAGE = `usage: seedhost <command>
+  register <file.torrent...>             track existing .torrent files (content not hosted)
+  list                                   registered torrents
+  remove <infohash>                      stop tracking a torrent
+  user add <username> --role admin|uploader [--password P]   (password from stdin otherwise)`;
+
+/** A failure to report as one line on stderr with a non-zero exit. */
+export class CliError extends Error {}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+async function withDatabase<T>(fn: (ds: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+  const ds = await openDatabase(loadConfig().databaseUrl);
+  try {
+    return await fn(ds);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+async function register(files: string[]): Promise<void> {
+  if (files.length === 0) throw new CliError('register: give at least one .torrent file');
+  const loaded: Buffer[] = [];
+  const problems: string[] = [];
+  for (const f of files) {
+    try {
+      const buf = await readFile(f);
+      parseTorrent(buf);
+      loaded.push(buf);
+    } catch (e) {
+      problems.push(`${f}: ${(e as Error).message.replace(/^ENOENT: /, '')}`);
+    }
+  }
+  if (problems.length > 0) throw new CliError(`register: nothing registered; ${problems.join('; ')}`);
+  await withDatabase(async (ds) => {
+    for (const buf of loaded) {
+      const { torrent } = await registerTorrent(ds, noCatalogEvents, buf);
+      process.stdout.write(`${torrent.infoHash}\n`);
+    }
+  });
+}
+
+async function list(): Promise<void> {
+  await withDatabase(async (ds) => {
+    for (const t of await listTorrents(ds)) {
+      process.stdout.write(`${t.infoHash}  ${formatBytes(t.totalSize).padStart(10)}  ${String(t.completed).padStart(6)}  ${t.hosted ? 'hosted ' : 'tracked'}  ${t.name}\n`);
+    }
+  });
+}
+
+async function remove(args: string[]): Promise<void> {
+  const hash = (args[0] ?? '').toLowerCase();
+  if (args.length !== 1 || !/^[0-9a-f]{40}$/.test(hash)) throw new CliError('remove: give one info_hash (40 hex characters)');
+  const removed = await withDatabase((ds) => removeTorrent(ds, noCatalogEvents, hash));
+  if (!removed) throw new CliError(`remove: no torrent ${hash}`);
+  process.stdout.write(`removed ${hash}\n`);
+}
+
+async function userAdd(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { role: { type: 'string' }, password: { type: 'string' } } });
+  if (positionals.length !== 1) throw new CliError('user add: give one username');
+  const role = values.role as UserRole | undefined;
+  if (role !== 'admin' && role !== 'uploader') throw new CliError('user add: --role must be admin or uploader');
+  const password = values.password ?? (await readStdin());
+  const user = await withDatabase((ds) => createUser(ds, positionals[0], password, role));
+  process.stdout.write(`created ${user.role} ${user.username}\n`);
+}
+
+/** Runs one command line; throws CliError (or a config/database error) on failure. */
+export async function run(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'register': return register(rest);
+    case 'list': return list();
+    case 'remove': return remove(rest);
+    case 'user':
+      if (rest[0] === 'add') return userAdd(rest.slice(1));
+      throw new CliError(`unknown command 'user ${rest[0] ?? ''}'\n${USAGE}`);
+    case undefined: case 'help': case '--help': case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    default:
+      throw new CliError(`unknown command '${cmd}'\n${USAGE}`);
+  }
+}

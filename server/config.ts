@@ -1,0 +1,113 @@
+// One typed, validated configuration, read from the environment (and a .env file). A bad value
+// stops the start with one line naming the variable.
+import { BlockList, isIP } from 'node:net';
+import path from 'node:path';
+import { z } from 'zod';
+
+const int = (min: number, max: number) =>
+  z.string().trim().regex(/^\d+$/, `must be a whole number from ${min} to ${max}`).transform(Number)
+    .refine((n) => n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
+const optionalText = z.string().trim().transform((s) => (s === '' ? undefined : s)).optional();
+
+const schema = z.object({
+  PORT: int(0, 65535).default('8080'),
+  HOST: optionalText,
+  PUBLIC_URL: optionalText.refine((s) => s === undefined || /^https?:\/\/[^/\s]+(\/\S*)?$/.test(s), 'must be an http(s) URL'),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATABASE_URL: optionalText.refine((s) => s === undefined || /^(sqlite:.+|mysql:\/\/.+|mariadb:\/\/.+)$/.test(s),
+    'must be sqlite:<path> or mysql://user:pass@host:port/db'),
+  REDIS_URL: optionalText.refine((s) => s === undefined || /^rediss?:\/\/.+/.test(s), 'must be a redis:// URL'),
+  ADMIN_USERNAME: optionalText,
+  ADMIN_PASSWORD: optionalText,
+  ANNOUNCE_INTERVAL: int(10, 86400).default('1800'),
+  MIN_ANNOUNCE_INTERVAL: int(1, 86400).optional(),
+  MAX_UPLOAD_BYTES: int(0, Number.MAX_SAFE_INTEGER).default('0'),
+  TRUSTED_PROXIES: optionalText,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PEER_TIMEOUT: int(1, 864000).optional(),
+  SWEEP_INTERVAL: int(1, 3600).default('60'),
+  SYNC_INTERVAL: int(1, 60).default('2'),
+  COMPLETED_FLUSH_INTERVAL: int(1, 3600).default('10'),
+});
+
+export interface Config {
+  port: number;
+  /** undefined: every interface, IPv6 and IPv4. */
+  host: string | undefined;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string;
+  redisUrl: string | undefined;
+  admin: { username: string; password: string } | undefined;
+  /** Seconds. */
+  announceInterval: number;
+  minAnnounceInterval: number;
+  /** 0: no limit. */
+  maxUploadBytes: number;
+  trustedProxies: BlockList | undefined;
+  logLevel: string;
+  /** Seconds without an announce after which a peer is dropped. */
+  peerTimeout: number;
+  /** Seconds between expiry sweeps. */
+  sweepInterval: number;
+  /** Seconds between checks for changes made by other processes (command line, other instances). */
+  syncInterval: number;
+  /** Seconds between writes of completed counters. */
+  completedFlushInterval: number;
+}
+
+/** Thrown for an invalid setting; the message is the one line to show. */
+export class ConfigError extends Error {}
+
+/** Parses a comma/space separated CIDR (or plain address) list into a BlockList. */
+export function parseCidrList(value: string): BlockList {
+  const list = new BlockList();
+  for (const item of value.split(/[\s,]+/).filter(Boolean)) {
+    const [addr, bits] = item.split('/');
+    const family = isIP(addr);
+    const max = family === 6 ? 128 : 32;
+    const prefix = bits === undefined ? max : Number(bits);
+    if (family === 0 || !/^\d*$/.test(bits ?? '') || !(prefix >= 0 && prefix <= max)) {
+      throw new ConfigError(`invalid TRUSTED_PROXIES: '${item}' is not an address or CIDR range`);
+    }
+    list.addSubnet(addr, prefix, family === 6 ? 'ipv6' : 'ipv4');
+  }
+  return list;
+}
+
+/** Builds the Config from an environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([k]) => k in schema.shape)));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0]);
+    throw new ConfigError(`invalid ${name}: ${issue.message} (got '${env[name]}')`);
+  }
+  const e = parsed.data;
+  if ((e.ADMIN_USERNAME === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError('invalid ADMIN_PASSWORD: ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
+  }
+  const dataDir = path.resolve(e.DATA_DIR);
+  const minInterval = e.MIN_ANNOUNCE_INTERVAL ?? Math.max(1, Math.floor(e.ANNOUNCE_INTERVAL / 2));
+  if (minInterval > e.ANNOUNCE_INTERVAL) {
+    throw new ConfigError(`invalid MIN_ANNOUNCE_INTERVAL: must not exceed ANNOUNCE_INTERVAL (got '${env.MIN_ANNOUNCE_INTERVAL}')`);
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    dataDir,
+    databaseUrl: e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'seedhost.db')}`,
+    redisUrl: e.REDIS_URL,
+    admin: e.ADMIN_USERNAME !== undefined ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD as string } : undefined,
+    announceInterval: e.ANNOUNCE_INTERVAL,
+    minAnnounceInterval: minInterval,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    trustedProxies: e.TRUSTED_PROXIES !== undefined ? parseCidrList(e.TRUSTED_PROXIES) : undefined,
+    logLevel: e.LOG_LEVEL,
+    peerTimeout: e.PEER_TIMEOUT ?? Math.round(e.ANNOUNCE_INTERVAL * 2.1),
+    sweepInterval: e.SWEEP_INTERVAL,
+    syncInterval: e.SYNC_INTERVAL,
+    completedFlushInterval: e.COMPLETED_FLUSH_INTERVAL,
+  };
+}

@@ -1,0 +1,54 @@
+// The TypeORM data source: embedded SQLite (better-sqlite3) by default, MySQL/MariaDB by URL.
+// Migrations run on open; `synchronize` is never used.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DataSource } from 'typeorm';
+import { ChangeCounterEntity } from './entities/change-counter.entity.js';
+import { TorrentFileEntity } from './entities/torrent-file.entity.js';
+import { TorrentEntity } from './entities/torrent.entity.js';
+import { UserEntity } from './entities/user.entity.js';
+import { Initial1764201600000 } from './migrations/1764201600000-initial.js';
+
+export const entities = [TorrentEntity, TorrentFileEntity, UserEntity, ChangeCounterEntity];
+export const migrations = [Initial1764201600000];
+
+/** Creates (not yet initialised) a data source for `sqlite:<path>` or `mysql://...` / `mariadb://...`. */
+export function createDataSource(url: string): DataSource {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    return new DataSource({
+      type: 'better-sqlite3',
+      database: file,
+      enableWAL: true,
+      timeout: 10_000,
+      entities, migrations,
+      migrationsRun: false,
+      prepareDatabase: (db: { pragma(s: string): unknown }) => { db.pragma('foreign_keys = ON'); },
+    });
+  }
+  const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
+  return new DataSource({
+    type: 'mysql',
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 3306,
+    username: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: decodeURIComponent(u.pathname.slice(1)),
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    extra: { connectionLimit: 10 },
+    entities, migrations,
+    migrationsRun: false,
+  });
+}
+
+/** Opens the database and applies pending migrations. */
+export async function openDatabase(url: string): Promise<DataSource> {
+  const ds = createDataSource(url);
+  await ds.initialize();
+  await ds.runMigrations({ transaction: ds.options.type === 'better-sqlite3' ? 'all' : 'each' });
+  return ds;
+}

@@ -1,0 +1,52 @@
+import { Column, Entity, Index, OneToMany, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { bigintNumber } from '../column-transformers.js';
+import { TorrentFileEntity } from './torrent-file.entity.js';
+
+/** A torrent this server tracks (and, when `hosted`, whose content it stores and webseeds). */
+@Entity('torrents')
+export class TorrentEntity {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  /** v1 info_hash, 40 lowercase hex characters. */
+  @Index('uq_torrents_info_hash', { unique: true })
+  @Column({ name: 'info_hash', type: 'varchar', length: 40 })
+  infoHash: string;
+
+  @Column({ type: 'varchar', length: 1024 })
+  name: string;
+
+  /** Bytes. */
+  @Column({ name: 'total_size', type: 'bigint', transformer: bigintNumber })
+  totalSize: number;
+
+  @Column({ name: 'piece_length', type: 'integer' })
+  pieceLength: number;
+
+  @Column({ name: 'piece_count', type: 'integer' })
+  pieceCount: number;
+
+  @Column({ name: 'multi_file', type: 'boolean' })
+  multiFile: boolean;
+
+  /** true: this server stores the content and serves it as a webseed. */
+  @Column({ type: 'boolean' })
+  hosted: boolean;
+
+  @Column({ type: 'text', nullable: true })
+  description: string | null;
+
+  /** Finished downloads reported by peers (flushed from the tracker in batches). */
+  @Column({ type: 'bigint', default: 0, transformer: bigintNumber })
+  completed: number;
+
+  /** The .torrent file as served; not loaded unless asked for. */
+  @Column({ type: 'blob', select: false })
+  metainfo: Buffer;
+
+  @Column({ name: 'created_at', type: 'datetime' })
+  createdAt: Date;
+
+  @OneToMany(() => TorrentFileEntity, (f) => f.torrent, { cascade: ['insert'] })
+  files: Relation<TorrentFileEntity>[];
+}

@@ -1,0 +1,38 @@
+// Resolves the client's address: the socket's, or (only when the connection comes from a trusted
+// proxy) the nearest untrusted address in X-Forwarded-For.
+import type { IncomingMessage } from 'node:http';
+import { type BlockList, isIP } from 'node:net';
+
+/** Strips the IPv4-mapped IPv6 prefix (dual-stack sockets) so IPv4 peers stay IPv4. */
+export function normalizeIp(ip: string): string {
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+}
+
+function isTrusted(ip: string, trusted: BlockList): boolean {
+  return trusted.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
+}
+
+/** The client IP for a request, never taken from headers unless the socket peer is trusted. */
+export function resolveClientIp(req: IncomingMessage, trusted: BlockList | undefined): string {
+  const socketIp = normalizeIp(req.socket.remoteAddress ?? '');
+  if (trusted === undefined || !isTrusted(socketIp, trusted)) return socketIp;
+  const xff = req.headers['x-forwarded-for'];
+  if (typeof xff !== 'string') return socketIp;
+  const hops = xff.split(',');
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const ip = normalizeIp(hops[i].trim());
+    if (isIP(ip) === 0) return socketIp;
+    if (!isTrusted(ip, trusted)) return ip;
+  }
+  return normalizeIp(hops[0].trim());
+}
+
+/**
+ * The address to record for a peer: the announce's `ip` parameter only when the resolved client
+ * is itself trusted (a proxy or seedbox announcing for others) and the value is an IP address.
+ */
+export function announceIp(clientIp: string, ipParam: string | null, trusted: BlockList | undefined): string {
+  if (ipParam === null || trusted === undefined || !isTrusted(clientIp, trusted)) return clientIp;
+  const ip = normalizeIp(ipParam);
+  return isIP(ip) === 0 ? clientIp : ip;
+}

@@ -1,0 +1,125 @@
+// Wires everything: config -> database -> registry + swarm store -> HTTP server, plus the
+// periodic jobs (expiry sweep, completed flush, registry sync) and graceful shutdown.
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openDatabase } from './db/data-source.js';
+import { createHttpServer } from './http/create-server.js';
+import { createLogger } from './logger.js';
+import { flushCompleted } from './services/flush-completed.js';
+import { registryEvents, RegistrySync } from './services/registry-sync.js';
+import { ensureAdmin } from './services/users.js';
+import { CompletedTally } from './tracker/completed-tally.js';
+import { MemoryPeerStore } from './tracker/memory-peer-store.js';
+import type { PeerStore } from './tracker/peer-store.js';
+import type { TrackerContext } from './tracker/tracker-context.js';
+
+export interface RunningServer {
+  port: number;
+  ds: DataSource;
+  store: PeerStore;
+  registered: ReadonlySet<string>;
+  tracker: TrackerContext;
+  /** Stops accepting, finishes in-flight requests, flushes counters, closes the database. */
+  close(): Promise<void>;
+}
+
+/** Starts a seedhost server for `config`; resolves once it listens. */
+export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const ds = await openDatabase(config.databaseUrl);
+  if (await ensureAdmin(ds, config.admin)) log.info({ username: config.admin?.username }, 'created admin user');
+
+  const store: PeerStore = new MemoryPeerStore();
+  const registered = new Set<string>();
+  const completed = new CompletedTally();
+  const events = registryEvents(registered, store);
+  const sync = new RegistrySync(ds, registered, events, (err) => log.warn({ err }, 'registry sync failed'));
+  await sync.refresh();
+  sync.start(config.syncInterval);
+
+  const tracker: TrackerContext = {
+    store, registered, completed,
+    interval: config.announceInterval, minInterval: config.minAnnounceInterval,
+  };
+  const sweep = setInterval(() => {
+    const dropped = store.expire(Date.now() - config.peerTimeout * 1000);
+    if (typeof dropped === 'number' && dropped > 0) log.debug({ dropped }, 'expired peers');
+  }, config.sweepInterval * 1000);
+  sweep.unref();
+  const flush = (): Promise<void> => flushCompleted(ds, completed).then(() => undefined, (err) => log.error({ err }, 'completed flush failed'));
+  const flusher = setInterval(() => void flush(), config.completedFlushInterval * 1000);
+  flusher.unref();
+
+  const server = createHttpServer({
+    tracker, trustedProxies: config.trustedProxies, log,
+    health: async () => {
+      await ds.query('SELECT 1');
+      return { torrents: registered.size };
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, host: config.host ?? '::', database: config.databaseUrl.split(':')[0], torrents: registered.size }, 'seedhost listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      clearInterval(sweep);
+      clearInterval(flusher);
+      await sync.stop();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), 8000);
+      await closed;
+      clearTimeout(force);
+      await flush();
+      await store.close();
+      await ds.destroy();
+    })();
+    return closing;
+  };
+  return { port, ds, store, registered, tracker, close };
+}
+
+async function main(): Promise<void> {
+  (await import('dotenv')).config({ quiet: true });
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`seedhost: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const log = createLogger(config.logLevel);
+  const running = await startServer(config, log);
+  const stop = (signal: string): void => {
+    log.info({ signal }, 'shutting down');
+    const hard = setTimeout(() => process.exit(1), 9500);
+    hard.unref();
+    running.close().then(() => {
+      log.info('stopped');
+      process.exit(0);
+    }, (err) => {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err) => {
+    process.stderr.write(`seedhost: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,83 @@
+// Reads and validates a .torrent file (BEP 3 v1 metainfo; hybrid v1+v2 files use their v1 part).
+// Every problem is a TorrentError whose message says what is wrong, for a person to read.
+import { createHash } from 'node:crypto';
+import bencode from 'bencode';
+import { BencodeError, findTopLevelValue, validateBencode } from './bencode-span.js';
+import type { Metainfo, TorrentFileEntry } from './metainfo.js';
+
+export class TorrentError extends Error {}
+
+/** Largest .torrent file accepted, in bytes. */
+export const MAX_TORRENT_FILE_BYTES = 32 * 1024 * 1024;
+
+const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+const text = (v: Uint8Array): string => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+
+/** A path component that is safe on every file system and cannot climb out of the torrent. */
+function checkComponent(c: string, where: string): void {
+  if (c === '' || c === '.' || c === '..' || /[/\\\0]/.test(c)) throw new TorrentError(`${where}: unsafe path component '${c}'`);
+}
+
+function readFiles(info: Record<string, unknown>): TorrentFileEntry[] {
+  if (!Array.isArray(info.files) || info.files.length === 0) throw new TorrentError('info.files must be a non-empty list');
+  const seen = new Set<string>();
+  return info.files.map((f: unknown, i: number) => {
+    const where = `info.files[${i}]`;
+    if (typeof f !== 'object' || f === null || isBytes(f) || Array.isArray(f)) throw new TorrentError(`${where} must be a dictionary`);
+    const { length, path } = f as Record<string, unknown>;
+    if (!isInt(length) || length < 0) throw new TorrentError(`${where}.length must be a non-negative integer`);
+    if (!Array.isArray(path) || path.length === 0 || !path.every(isBytes)) throw new TorrentError(`${where}.path must be a non-empty list of strings`);
+    const parts = path.map(text);
+    parts.forEach((c) => checkComponent(c, where));
+    const joined = parts.join('/');
+    if (seen.has(joined)) throw new TorrentError(`${where}: duplicate path '${joined}'`);
+    seen.add(joined);
+    return { path: joined, length };
+  });
+}
+
+/** Parses a .torrent file; throws TorrentError if it is not valid v1 metainfo. */
+export function parseTorrent(buf: Uint8Array): Metainfo {
+  if (buf.length === 0) throw new TorrentError('empty file');
+  if (buf.length > MAX_TORRENT_FILE_BYTES) throw new TorrentError('file too large for a .torrent');
+  try {
+    validateBencode(buf);
+  } catch (e) {
+    if (e instanceof BencodeError) throw new TorrentError(`not bencoded data: ${e.message}`);
+    throw e;
+  }
+  const span = findTopLevelValue(buf, 'info');
+  if (span === null) throw new TorrentError('no info dictionary');
+  const info = bencode.decode(buf.subarray(span[0], span[1]));
+  if (typeof info !== 'object' || info === null || isBytes(info) || Array.isArray(info)) throw new TorrentError('info is not a dictionary');
+  const nameRaw = info['name.utf-8'] ?? info.name;
+  if (!isBytes(nameRaw) || nameRaw.length === 0) throw new TorrentError('info.name must be a non-empty string');
+  const name = text(nameRaw);
+  checkComponent(name, 'info.name');
+  const pieceLength = info['piece length'];
+  if (!isInt(pieceLength) || pieceLength < 1 || pieceLength > 2 ** 30) throw new TorrentError('info.piece length must be a positive integer');
+  const pieces = info.pieces;
+  if (!isBytes(pieces)) {
+    throw new TorrentError(info['meta version'] === 2 ? 'v2-only torrents are not supported (no v1 pieces)' : 'info.pieces is missing');
+  }
+  if (pieces.length % 20 !== 0) throw new TorrentError('info.pieces length is not a multiple of 20');
+  const multiFile = info.files !== undefined;
+  let files: TorrentFileEntry[];
+  if (multiFile) {
+    if (info.length !== undefined) throw new TorrentError('info has both length and files');
+    files = readFiles(info);
+  } else {
+    if (!isInt(info.length) || info.length < 0) throw new TorrentError('info.length must be a non-negative integer');
+    files = [{ path: name, length: info.length }];
+  }
+  const totalSize = files.reduce((s, f) => s + f.length, 0);
+  if (totalSize === 0) throw new TorrentError('torrent has no content (total size 0)');
+  const pieceCount = pieces.length / 20;
+  const expected = Math.ceil(totalSize / pieceLength);
+  if (pieceCount !== expected) throw new TorrentError(`info.pieces has ${pieceCount} hashes but the size needs ${expected}`);
+  return {
+    infoHash: createHash('sha1').update(buf.subarray(span[0], span[1])).digest('hex'),
+    name, pieceLength, pieceCount, totalSize, files, multiFile, private: info.private === 1,
+  };
+}

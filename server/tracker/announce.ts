@@ -1,0 +1,36 @@
+// The announce use case (BEP 3): closed-tracker check, swarm update, peer list, reply bytes.
+// Takes an already-resolved client IP; never sees the HTTP request.
+import type { AnnounceRequest } from './announce-request.js';
+import { ClientError } from './errors.js';
+import { AnnounceResult, type PeerAnnounce } from './peer-store.js';
+import { encodeCompactAnnounce, encodeDictAnnounce } from './replies.js';
+import type { TrackerContext } from './tracker-context.js';
+
+const shared = new AnnounceResult();
+
+function reply(req: AnnounceRequest, out: AnnounceResult, ctx: TrackerContext): Buffer {
+  if (out.completedNow) ctx.completed.add(req.infoHash);
+  if (out.changed && ctx.onSwarmChange !== undefined) ctx.onSwarmChange(req.infoHash);
+  return req.compact
+    ? encodeCompactAnnounce(out, ctx.interval, ctx.minInterval)
+    : encodeDictAnnounce(out, ctx.interval, ctx.minInterval, req.noPeerId);
+}
+
+/**
+ * Applies an announce from `ip` and returns the bencoded reply (a promise with an async store).
+ * Throws ClientError for a torrent this tracker did not register.
+ */
+export function handleAnnounce(req: AnnounceRequest, ip: string, ctx: TrackerContext): Buffer | Promise<Buffer> {
+  if (!ctx.registered.has(req.infoHash)) throw new ClientError('unregistered torrent');
+  const a: PeerAnnounce = {
+    infoHash: req.infoHash, peerId: req.peerId, ip, port: req.port,
+    uploaded: req.uploaded, downloaded: req.downloaded, left: req.left, event: req.event,
+    numwant: req.event === 'stopped' ? 0 : req.numwant, wantPeerIds: !req.compact && !req.noPeerId,
+  };
+  if (ctx.store.sync) {
+    ctx.store.announce(a, shared);
+    return reply(req, shared, ctx);
+  }
+  const out = new AnnounceResult();
+  return (ctx.store.announce(a, out) as Promise<void>).then(() => reply(req, out, ctx));
+}

@@ -1,0 +1,54 @@
+// BEP 23 / BEP 7 compact peer encoding: 4-byte IPv4 or 16-byte IPv6 address, then the port,
+// network byte order.
+import { isIPv4 } from 'node:net';
+
+/** Encodes ip:port as 6 bytes (IPv4) or 18 bytes (IPv6). `ip` must be a valid address. */
+export function encodeCompactPeer(ip: string, port: number): Buffer {
+  if (isIPv4(ip)) {
+    const b = Buffer.allocUnsafe(6);
+    let part = 0, n = 0;
+    for (let i = 0; i < ip.length; i++) {
+      const c = ip.charCodeAt(i);
+      if (c === 46) { b[n++] = part; part = 0; } else part = part * 10 + (c - 48);
+    }
+    b[3] = part;
+    b.writeUInt16BE(port, 4);
+    return b;
+  }
+  const b = Buffer.alloc(18);
+  writeIPv6(ip, b);
+  b.writeUInt16BE(port, 16);
+  return b;
+}
+
+/** Writes a textual IPv6 address (with optional `::` and embedded IPv4 tail) into b[0..16). */
+function writeIPv6(ip: string, b: Buffer): void {
+  const zone = ip.indexOf('%');
+  if (zone !== -1) ip = ip.slice(0, zone);
+  const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, null];
+  const parse = (s: string): number[] => {
+    if (s === '') return [];
+    const out: number[] = [];
+    for (const g of s.split(':')) {
+      if (g.includes('.')) {
+        const o = g.split('.').map(Number);
+        out.push((o[0] << 8) | o[1], (o[2] << 8) | o[3]);
+      } else out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const h = parse(head);
+  const t = tail === null ? [] : parse(tail);
+  const groups = tail === null ? h : [...h, ...new Array(8 - h.length - t.length).fill(0), ...t];
+  for (let i = 0; i < 8; i++) b.writeUInt16BE(groups[i] ?? 0, i * 2);
+}
+
+/** Decodes 6 or 18 compact bytes at `offset` into ip and port. */
+export function decodeCompactPeer(buf: Buffer, offset: number, v6: boolean): { ip: string; port: number } {
+  if (!v6) {
+    return { ip: `${buf[offset]}.${buf[offset + 1]}.${buf[offset + 2]}.${buf[offset + 3]}`, port: buf.readUInt16BE(offset + 4) };
+  }
+  const groups: string[] = [];
+  for (let i = 0; i < 8; i++) groups.push(buf.readUInt16BE(offset + i * 2).toString(16));
+  return { ip: groups.join(':'), port: buf.readUInt16BE(offset + 16) };
+}

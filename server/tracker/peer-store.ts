@@ -1,0 +1,94 @@
+// The swarm store behind the tracker: the PeerStore contract every implementation (memory,
+// Redis) passes, and the reusable result object announces fill. Counts follow BEP 48 names.
+import type { AnnounceEvent } from './announce-request.js';
+import { MAX_NUMWANT } from './parse-announce.js';
+
+/** Seeders (`complete`), leechers (`incomplete`) and finished downloads (`downloaded`). */
+export interface SwarmCounts {
+  complete: number;
+  incomplete: number;
+  downloaded: number;
+}
+
+/** One announce as the store applies it; `ip` is already resolved and normalised. */
+export interface PeerAnnounce {
+  infoHash: string;
+  peerId: Buffer;
+  ip: string;
+  port: number;
+  uploaded: number;
+  downloaded: number;
+  left: number;
+  event: AnnounceEvent;
+  numwant: number;
+  /** Fill AnnounceResult.ids4/ids6 too (dictionary-model replies that carry peer ids). */
+  wantPeerIds: boolean;
+}
+
+/** A peer as listed for operators (GraphQL swarm, tests); never used on the announce path. */
+export interface PeerInfo {
+  peerId: Buffer;
+  ip: string;
+  port: number;
+  seeder: boolean;
+  uploaded: number;
+  downloaded: number;
+  left: number;
+  /** Milliseconds since the epoch. */
+  lastSeen: number;
+}
+
+/**
+ * What an announce produces. Reused across requests by synchronous stores (the caller encodes it
+ * before the next announce), so it holds fixed buffers: compact IPv4 peers (6 bytes each) and
+ * IPv6 peers (18 bytes each, BEP 7), lengths in bytes.
+ */
+export class AnnounceResult {
+  complete = 0;
+  incomplete = 0;
+  downloaded = 0;
+  readonly peers4 = Buffer.alloc(MAX_NUMWANT * 6);
+  peers4Len = 0;
+  readonly peers6 = Buffer.alloc(MAX_NUMWANT * 18);
+  peers6Len = 0;
+  /** Peer ids in the order of peers4 / peers6, filled only when asked for. */
+  readonly ids4: Buffer[] = [];
+  readonly ids6: Buffer[] = [];
+  /** The swarm's counts changed (a peer joined, left, or changed state; a download completed). */
+  changed = false;
+  /** This announce was a download completing (counted once per peer). */
+  completedNow = false;
+
+  reset(): void {
+    this.complete = this.incomplete = this.downloaded = 0;
+    this.peers4Len = this.peers6Len = 0;
+    this.ids4.length = this.ids6.length = 0;
+    this.changed = this.completedNow = false;
+  }
+}
+
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * Swarm state for every registered torrent. A store whose `sync` is true returns plain values
+ * (the hot path then never awaits); others return promises. The store never decides whether a
+ * torrent is registered: the caller checks that first.
+ */
+export interface PeerStore {
+  readonly sync: boolean;
+  /** Applies one announce and fills `out` (reset first) with counts and up to numwant peers, never the announcer. */
+  announce(a: PeerAnnounce, out: AnnounceResult): MaybePromise<void>;
+  /** Counts for each hash, in order; a torrent nobody announced yet has zero peers. */
+  scrape(infoHashes: readonly string[]): MaybePromise<SwarmCounts[]>;
+  /** Every live peer of one torrent. */
+  peers(infoHash: string): MaybePromise<PeerInfo[]>;
+  /** Sets the completed count a torrent starts from (loaded from the database), unless already known. */
+  seedCompleted(infoHash: string, downloaded: number): MaybePromise<void>;
+  /** Forgets a torrent's swarm entirely. */
+  removeTorrent(infoHash: string): MaybePromise<void>;
+  /** Drops peers not seen since `before` (ms since epoch); returns how many were dropped. */
+  expire(before: number): MaybePromise<number>;
+  /** Totals over all swarms: torrents with a swarm, peers, seeders, leechers. */
+  totals(): MaybePromise<{ swarms: number; peers: number; seeders: number; leechers: number }>;
+  close(): MaybePromise<void>;
+}

@@ -1,0 +1,15 @@
+// What the announce and scrape handlers need, wired once by main.ts.
+import type { CompletedTally } from './completed-tally.js';
+import type { PeerStore } from './peer-store.js';
+
+export interface TrackerContext {
+  store: PeerStore;
+  /** Info_hashes (lowercase hex) this tracker serves; everything else is refused (closed tracker). */
+  registered: ReadonlySet<string>;
+  completed: CompletedTally;
+  /** Seconds. */
+  interval: number;
+  minInterval: number;
+  /** Called after an announce that changed a swarm's counts. */
+  onSwarmChange?: (infoHash: string) => void;
+}
