@@ -1,0 +1,156 @@
+// The PeerStore contract: every implementation (memory, Redis) must pass these, each wired in
+// one line by a *.test.ts file. Model: chihaya storage/storage_tests.go.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { AnnounceResult, type PeerAnnounce, type PeerStore } from '../../server/tracker/peer-store.js';
+import { compactPeers } from '../helpers/tracker-client.js';
+
+export type StoreFactory = () => Promise<PeerStore> | PeerStore;
+
+/** Registers the contract suite for one PeerStore implementation. */
+export function peerStoreContract(name: string, create: StoreFactory, skip: string | false = false): void {
+  describe(`PeerStore contract: ${name}`, { skip }, () => {
+    let store: PeerStore;
+    let hash: string;
+    beforeEach(async () => {
+      store = await create();
+      hash = randomBytes(20).toString('hex');
+    });
+    afterEach(async () => {
+      await store.removeTorrent(hash);
+      await store.close();
+    });
+    after(() => undefined);
+
+    const peer = (port: number, left: number, over: Partial<PeerAnnounce> = {}): PeerAnnounce => ({
+      infoHash: hash, peerId: Buffer.from(`-TT0001-${String(port).padStart(12, '0')}`), ip: '10.0.0.1', port,
+      uploaded: 0, downloaded: 0, left, event: 'started', numwant: 50, wantPeerIds: false, ...over,
+    });
+    const announce = async (p: PeerAnnounce): Promise<AnnounceResult> => {
+      const out = new AnnounceResult();
+      await store.announce(p, out);
+      return out;
+    };
+    const listed = (r: AnnounceResult): string[] => [
+      ...compactPeers(r.peers4.subarray(0, r.peers4Len)),
+      ...compactPeers(r.peers6.subarray(0, r.peers6Len), true),
+    ].sort();
+
+    it('counts a new seeder and a new leecher, and marks the swarm changed', async () => {
+      const s = await announce(peer(1000, 0));
+      assert.deepEqual([s.complete, s.incomplete, s.changed], [1, 0, true]);
+      const l = await announce(peer(1001, 500));
+      assert.deepEqual([l.complete, l.incomplete, l.changed], [1, 1, true]);
+    });
+
+    it('never hands the announcing peer to itself', async () => {
+      const r = await announce(peer(1000, 0));
+      assert.deepEqual(listed(r), []);
+      await announce(peer(1001, 10));
+      const again = await announce(peer(1000, 0, { event: '' }));
+      assert.deepEqual(listed(again), ['10.0.0.1:1001']);
+    });
+
+    it('gives a leecher seeders first, and a seeder only leechers', async () => {
+      for (let i = 0; i < 3; i++) await announce(peer(2000 + i, 0));
+      for (let i = 0; i < 3; i++) await announce(peer(3000 + i, 99));
+      const l = await announce(peer(4000, 99, { numwant: 3 }));
+      assert.deepEqual(listed(l), ['10.0.0.1:2000', '10.0.0.1:2001', '10.0.0.1:2002']);
+      const s = await announce(peer(5000, 0, { numwant: 50 }));
+      assert.deepEqual(listed(s), ['10.0.0.1:3000', '10.0.0.1:3001', '10.0.0.1:3002', '10.0.0.1:4000']);
+    });
+
+    it('returns at most numwant peers, and none for numwant 0', async () => {
+      for (let i = 0; i < 10; i++) await announce(peer(2000 + i, 5));
+      assert.equal(listed(await announce(peer(3000, 5, { numwant: 4 }))).length, 4);
+      assert.equal(listed(await announce(peer(3001, 5, { numwant: 0 }))).length, 0);
+      assert.equal(listed(await announce(peer(3002, 5, { numwant: 200 }))).length, 12);
+    });
+
+    it('puts IPv6 peers in peers6 (BEP 7) and IPv4 peers in peers', async () => {
+      await announce(peer(6000, 0, { ip: '2001:db8::1' }));
+      await announce(peer(6001, 0, { ip: '192.0.2.5' }));
+      const r = await announce(peer(6002, 10));
+      assert.deepEqual(compactPeers(r.peers4.subarray(0, r.peers4Len)), ['192.0.2.5:6001']);
+      assert.deepEqual(compactPeers(r.peers6.subarray(0, r.peers6Len), true), ['2001:db8:0:0:0:0:0:1:6000']);
+    });
+
+    it('removes a peer on stopped and counts it no more', async () => {
+      await announce(peer(1000, 0));
+      await announce(peer(1001, 10));
+      const r = await announce(peer(1001, 10, { event: 'stopped' }));
+      assert.deepEqual([r.complete, r.incomplete, r.changed], [1, 0, true]);
+      assert.deepEqual(listed(await announce(peer(1002, 10, { event: '' }))), ['10.0.0.1:1000']);
+      const unknown = await announce(peer(1999, 10, { event: 'stopped' }));
+      assert.equal(unknown.changed, false);
+    });
+
+    it('moves a leecher to the seeders when left reaches 0, counting completed once per peer', async () => {
+      await announce(peer(1000, 10));
+      const done = await announce(peer(1000, 0, { event: 'completed' }));
+      assert.deepEqual([done.complete, done.incomplete, done.downloaded, done.completedNow], [1, 0, 1, true]);
+      const twice = await announce(peer(1000, 0, { event: 'completed' }));
+      assert.deepEqual([twice.downloaded, twice.completedNow], [1, false]);
+      const quiet = await announce(peer(1000, 0, { event: '' }));
+      assert.equal(quiet.changed, false);
+    });
+
+    it('hands out peer ids when asked for the dictionary model', async () => {
+      await announce(peer(1000, 0));
+      const r = await announce(peer(1001, 5, { wantPeerIds: true }));
+      assert.deepEqual(r.ids4.map((b) => b.toString()), ['-TT0001-000000001000']);
+    });
+
+    it('scrapes counts per torrent, zeros for a torrent without peers', async () => {
+      await announce(peer(1000, 0));
+      await announce(peer(1001, 5));
+      await announce(peer(1001, 0, { event: 'completed' }));
+      const other = randomBytes(20).toString('hex');
+      assert.deepEqual(await store.scrape([hash, other]), [
+        { complete: 2, incomplete: 0, downloaded: 1 },
+        { complete: 0, incomplete: 0, downloaded: 0 },
+      ]);
+    });
+
+    it('starts a torrent from its stored completed count, once', async () => {
+      await store.seedCompleted(hash, 41);
+      await store.seedCompleted(hash, 5);
+      const r = await announce(peer(1000, 0, { event: 'completed' }));
+      assert.equal(r.downloaded, 42);
+    });
+
+    it('lists live peers with their state', async () => {
+      await announce(peer(1000, 0, { uploaded: 7 }));
+      await announce(peer(1001, 30, { ip: '2001:db8::9' }));
+      const peers = (await store.peers(hash)).sort((a, b) => a.port - b.port);
+      assert.deepEqual(peers.map((p) => [p.ip, p.port, p.seeder, p.uploaded, p.left]), [['10.0.0.1', 1000, true, 7, 0], ['2001:db8::9', 1001, false, 0, 30]]);
+      assert.ok(peers.every((p) => Math.abs(p.lastSeen - Date.now()) < 60_000));
+    });
+
+    it('expires peers not seen since a cut-off, and keeps the others', async () => {
+      await announce(peer(1000, 0));
+      await new Promise((r) => setTimeout(r, 30));
+      const cut = Date.now();
+      await new Promise((r) => setTimeout(r, 30));
+      await announce(peer(1001, 10));
+      assert.equal(await store.expire(cut), 1);
+      assert.deepEqual((await store.scrape([hash]))[0], { complete: 0, incomplete: 1, downloaded: 0 });
+    });
+
+    it('forgets a removed torrent', async () => {
+      await announce(peer(1000, 0, { event: 'completed' }));
+      await store.removeTorrent(hash);
+      assert.deepEqual((await store.scrape([hash]))[0], { complete: 0, incomplete: 0, downloaded: 0 });
+      assert.deepEqual(await store.peers(hash), []);
+    });
+
+    it('totals peers over all swarms', async () => {
+      const before = await store.totals();
+      await announce(peer(1000, 0));
+      await announce(peer(1001, 3));
+      const t = await store.totals();
+      assert.deepEqual([t.peers - before.peers, t.seeders - before.seeders, t.leechers - before.leechers], [2, 1, 1]);
+    });
+  });
+}
