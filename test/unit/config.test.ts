@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../server/config.js';
+
+describe('config', () => {
+  it('applies the contract defaults', () => {
+    const c = loadConfig({});
+    assert.equal(c.port, 8080);
+    assert.equal(c.host, undefined);
+    assert.equal(c.publicUrl, 'http://localhost:8080');
+    assert.equal(c.dataDir, path.resolve('./data'));
+    assert.equal(c.databaseUrl, `sqlite:${path.resolve('./data/seedhost.db')}`);
+    assert.equal(c.announceInterval, 1800);
+    assert.equal(c.minAnnounceInterval, 900);
+    assert.equal(c.maxUploadBytes, 0);
+    assert.equal(c.peerTimeout, 3780);
+    assert.equal(c.trustedProxies, undefined);
+    assert.equal(c.admin, undefined);
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig({
+      PORT: '9000', HOST: '127.0.0.1', PUBLIC_URL: 'https://t.example.org/', DATA_DIR: '/srv/seed',
+      DATABASE_URL: 'mysql://u:p@db:3306/seed', REDIS_URL: 'redis://r:6379', ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'secret-pass',
+      ANNOUNCE_INTERVAL: '600', MIN_ANNOUNCE_INTERVAL: '60', MAX_UPLOAD_BYTES: '1048576', TRUSTED_PROXIES: '10.0.0.0/8, ::1',
+    });
+    assert.equal(c.publicUrl, 'https://t.example.org');
+    assert.equal(c.databaseUrl, 'mysql://u:p@db:3306/seed');
+    assert.equal(c.minAnnounceInterval, 60);
+    assert.equal(c.maxUploadBytes, 1048576);
+    assert.deepEqual(c.admin, { username: 'root', password: 'secret-pass' });
+    assert.equal(c.trustedProxies?.check('10.1.2.3', 'ipv4'), true);
+    assert.equal(c.trustedProxies?.check('11.1.2.3', 'ipv4'), false);
+    assert.equal(c.trustedProxies?.check('::1', 'ipv6'), true);
+  });
+
+  const bad: [Record<string, string>, RegExp][] = [
+    [{ PORT: 'http' }, /^invalid PORT: .*'http'/],
+    [{ PORT: '70000' }, /^invalid PORT/],
+    [{ ANNOUNCE_INTERVAL: '-5' }, /^invalid ANNOUNCE_INTERVAL/],
+    [{ ANNOUNCE_INTERVAL: '60', MIN_ANNOUNCE_INTERVAL: '120' }, /^invalid MIN_ANNOUNCE_INTERVAL/],
+    [{ MAX_UPLOAD_BYTES: '10GB' }, /^invalid MAX_UPLOAD_BYTES/],
+    [{ DATABASE_URL: 'postgres://x' }, /^invalid DATABASE_URL/],
+    [{ PUBLIC_URL: 'ftp://x' }, /^invalid PUBLIC_URL/],
+    [{ REDIS_URL: 'localhost:6379' }, /^invalid REDIS_URL/],
+    [{ TRUSTED_PROXIES: '10.0.0.0/33' }, /^invalid TRUSTED_PROXIES: '10.0.0.0\/33'/],
+    [{ TRUSTED_PROXIES: 'proxy.local' }, /^invalid TRUSTED_PROXIES/],
+    [{ ADMIN_USERNAME: 'admin' }, /^invalid ADMIN_PASSWORD/],
+    [{ LOG_LEVEL: 'loud' }, /^invalid LOG_LEVEL/],
+  ];
+  for (const [env, msg] of bad) {
+    it(`stops on ${JSON.stringify(env)} with one line naming the variable`, () => {
+      assert.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && msg.test(e.message) && !e.message.includes('\n'));
+    });
+  }
+});
