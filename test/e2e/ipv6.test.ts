@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { databaseKinds } from '../helpers/databases.js';
+import { needs } from '../helpers/environment.js';
+import { makeTorrent } from '../helpers/make-torrent.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { announce, compactPeers } from '../helpers/tracker-client.js';
+
+const hasLoopback6 = await new Promise<boolean>((resolve) => {
+  const s = net.createServer().listen(0, '::1', () => s.close(() => resolve(true))).on('error', () => resolve(false));
+});
+
+describe('tracker on a dual-stack socket', { skip: needs(hasLoopback6, 'an IPv6 loopback address (::1)') }, () => {
+  let t: TestServer;
+  let hash: string;
+  before(async () => {
+    t = await startTestServer(databaseKinds()[0], { HOST: '::' });
+    const m = makeTorrent();
+    const f = path.join(t.dataDir, 'm.torrent');
+    writeFileSync(f, m.file);
+    hash = (await t.cli(['register', f])).stdout.trim();
+    while (!t.server.registered.has(hash)) await new Promise((r) => setTimeout(r, 50));
+  });
+  after(() => t.close());
+
+  it('hands an IPv6 peer out in peers6 and an IPv4 peer (seen as ::ffff:) in peers', async () => {
+    const v6url = `http://[::1]:${t.server.port}/announce`;
+    const v4url = `http://127.0.0.1:${t.server.port}/announce`;
+    await announce(v6url, { infoHash: hash, peerId: '-XX0001-v6seed', port: 9006, left: 0 });
+    await announce(v4url, { infoHash: hash, peerId: '-XX0001-v4seed', port: 9004, left: 0 });
+    const l = await announce(v4url, { infoHash: hash, peerId: '-XX0001-leech', port: 9010, left: 5 });
+    assert.deepEqual(compactPeers(l.peers), ['127.0.0.1:9004']);
+    assert.deepEqual(compactPeers(l.peers6, true), ['0:0:0:0:0:0:0:1:9006']);
+  });
+});
