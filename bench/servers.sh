@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Start/stop the two trackers under test, on loopback, each under `timeout $MAXLIFE`, stopped by the
+# PID recorded here (the `timeout` wrapper; TERM makes it stop its child). Adapted from
+# /work/shared/bench/refpeers.sh and targets/template.sh.
+#   servers.sh start seedhost PORT       node dist/server/main.js; DATA_DIR=$STATE/data (registered pool)
+#   servers.sh start opentracker PORT    Debian build, whitelist-only: whitelist = $BENCH_POOL
+#   servers.sh stop seedhost|opentracker
+# Env: STATE (required: the bench's temp dir), BENCH_POOL (opentracker), MAXLIFE=600 (s)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE="${STATE:?set STATE to the bench temp dir}"
+MAXLIFE="${MAXLIFE:-600}"
+
+wait_port() { # port pid
+  for _ in $(seq 1 150); do
+    ss -Hltn "sport = :$1" | grep -q LISTEN && return 0
+    kill -0 "$2" 2>/dev/null || { echo "server exited before listening on $1" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "port $1 not listening after 15 s" >&2; return 1
+}
+port_free() {
+  if ss -Hltn "sport = :$1" | grep -q LISTEN; then echo "port $1 already in use" >&2; ss -Hltnp "sport = :$1" >&2; return 1; fi
+}
+
+cmd="${1:-}"; name="${2:-}"
+case "$name" in seedhost|opentracker) ;; *) sed -n '2,9p' "$0" >&2; exit 2 ;; esac
+pidf="$STATE/$name.pid"; log="$STATE/$name.log"
+case "$cmd" in
+start)
+  port="${3:?port}"; port_free "$port"
+  if [ "$name" = seedhost ]; then
+    # cwd = $STATE, so no .env of the checkout is loaded; every setting it reads is given here
+    (cd "$STATE" && exec env PORT="$port" HOST=127.0.0.1 DATA_DIR="$STATE/data" DATABASE_URL="sqlite:$STATE/data/seedhost.db" \
+      LOG_LEVEL="${SEEDHOST_LOG_LEVEL:-warn}" timeout "$MAXLIFE" node "$ROOT/dist/server/main.js" >>"$log" 2>&1) &
+  else
+    d="$STATE/ot"; mkdir -p "$d"; chmod 755 "$STATE" "$d"
+    cp "${BENCH_POOL:?set BENCH_POOL}" "$d/whitelist.txt"; chmod 644 "$d/whitelist.txt"  # -w is relative to the chroot -d
+    (cd "$d" && exec timeout "$MAXLIFE" opentracker -i 127.0.0.1 -p "$port" -d "$d" -u nobody -w whitelist.txt >>"$log" 2>&1) &
+  fi
+  echo $! >"$pidf"   # `exec` above: $! is the timeout process itself
+  wait_port "$port" "$(cat "$pidf")" || { tail -5 "$log" >&2; exit 1; }
+  echo "$name http://127.0.0.1:$port/announce (timeout wrapper pid $(cat "$pidf"))"
+  ;;
+stop)
+  [ -f "$pidf" ] || exit 0
+  pid="$(cat "$pidf")"
+  if kill -0 "$pid" 2>/dev/null && grep -q timeout "/proc/$pid/cmdline" 2>/dev/null; then
+    kill "$pid"
+    for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then   # the wrapper and its child are ours: force them
+      echo "$name (pid $pid) still running after 12 s; sending KILL" >&2
+      kill -KILL $(ps -o pid= --ppid "$pid") "$pid" 2>/dev/null || true
+    fi
+  elif kill -0 "$pid" 2>/dev/null; then
+    echo "pid $pid from $pidf is not our timeout wrapper; not killing it" >&2
+  fi
+  rm -f "$pidf"
+  ;;
+*) sed -n '2,9p' "$0" >&2; exit 2 ;;
+esac
