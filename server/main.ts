@@ -53,7 +53,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const flusher = setInterval(() => void flush(), config.completedFlushInterval * 1000);
   flusher.unref();
 
-  const server = createHttpServer({
+  const { server, fastPath } = createHttpServer({
     tracker, trustedProxies: config.trustedProxies, log,
     health: async () => {
       await ds.query('SELECT 1');
@@ -75,7 +75,11 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       await sync.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const force = setTimeout(() => server.closeAllConnections(), 8000);
+      fastPath.closeIdle();
+      const force = setTimeout(() => {
+        server.closeAllConnections();
+        fastPath.closeAll();
+      }, 8000);
       await closed;
       clearTimeout(force);
       await flush();

@@ -12,12 +12,13 @@ function isTrusted(ip: string, trusted: BlockList): boolean {
   return trusted.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
 }
 
-/** The client IP for a request, never taken from headers unless the socket peer is trusted. */
-export function resolveClientIp(req: IncomingMessage, trusted: BlockList | undefined): string {
-  const socketIp = normalizeIp(req.socket.remoteAddress ?? '');
-  if (trusted === undefined || !isTrusted(socketIp, trusted)) return socketIp;
-  const xff = req.headers['x-forwarded-for'];
-  if (typeof xff !== 'string') return socketIp;
+/**
+ * The client IP given the socket's remote address and the X-Forwarded-For header: the header is
+ * read only when the socket peer is trusted, walking from the nearest hop outwards.
+ */
+export function clientIpFrom(remote: string | undefined, xff: string | undefined, trusted: BlockList | undefined): string {
+  const socketIp = normalizeIp(remote ?? '');
+  if (trusted === undefined || xff === undefined || !isTrusted(socketIp, trusted)) return socketIp;
   const hops = xff.split(',');
   for (let i = hops.length - 1; i >= 0; i--) {
     const ip = normalizeIp(hops[i].trim());
@@ -25,6 +26,12 @@ export function resolveClientIp(req: IncomingMessage, trusted: BlockList | undef
     if (!isTrusted(ip, trusted)) return ip;
   }
   return normalizeIp(hops[0].trim());
+}
+
+/** clientIpFrom for a Node request. */
+export function resolveClientIp(req: IncomingMessage, trusted: BlockList | undefined): string {
+  const xff = req.headers['x-forwarded-for'];
+  return clientIpFrom(req.socket.remoteAddress, typeof xff === 'string' ? xff : undefined, trusted);
 }
 
 /**

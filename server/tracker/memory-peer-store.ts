@@ -1,12 +1,12 @@
 // In-process PeerStore: one Swarm per torrent, peers keyed by ip:port (as opentracker does).
-// Seeders and leechers sit in PeerLists per address family with their compact bytes packed, so
-// counts are O(1) and a reply is a couple of memcpy. IPv4 keys are numbers (no string building).
+// A swarm holds four PeerLists (seeders/leechers x IPv4/IPv6) and a Map from key to slot, so
+// counts are O(1), a reply is a couple of memcpy, and no object is kept per peer.
 import { encodeCompactPeer } from './compact-peer.js';
 import type { AnnounceResult, PeerAnnounce, PeerInfo, PeerStore, SwarmCounts } from './peer-store.js';
-import { PeerList } from './peer-list.js';
+import { PeerList, type PeerKey } from './peer-list.js';
 
-/** ip:port as a number for IPv4 (ip * 65536 + port), as a string for IPv6. */
-type PeerKey = number | string;
+const SEEDERS4 = 0, SEEDERS6 = 1, LEECHERS4 = 2, LEECHERS6 = 3;
+const SLOT_BITS = 0x1000000; // slot code = list * 2^24 + index
 
 /** Key for ip:port without allocating for IPv4 dotted quads. */
 function peerKey(ip: string, port: number): PeerKey {
@@ -26,85 +26,76 @@ function peerKey(ip: string, port: number): PeerKey {
   return dots === 3 ? (v * 256 + part) * 65536 + port : ip + ']' + port;
 }
 
-class Peer {
-  idx = 0;
-  constructor(
-    readonly key: PeerKey,
-    readonly ip: string,
-    readonly port: number,
-    /** Compact bytes of an IPv6 peer; null for IPv4 (the numeric key holds them). */
-    readonly addr6: Buffer | null,
-    public peerId: Buffer,
-    public seeder: boolean,
-    public uploaded: number,
-    public downloaded: number,
-    public left: number,
-    public lastSeen: number,
-  ) {}
+/** ip and port back from a key. */
+function splitKey(key: PeerKey): { ip: string; port: number } {
+  if (typeof key === 'string') {
+    const b = key.lastIndexOf(']');
+    return { ip: key.slice(0, b), port: Number(key.slice(b + 1)) };
+  }
+  const ip = Math.floor(key / 65536);
+  return { ip: `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`, port: key - ip * 65536 };
 }
 
-/** Writes an IPv4 peer's 6 compact bytes from its numeric key. */
-function write4(p: Peer, dst: Buffer, o: number): void {
-  const k = p.key as number;
-  const ip = Math.floor(k / 65536), port = k - ip * 65536;
-  dst[o] = ip >>> 24; dst[o + 1] = (ip >>> 16) & 255; dst[o + 2] = (ip >>> 8) & 255; dst[o + 3] = ip & 255;
-  dst[o + 4] = port >>> 8; dst[o + 5] = port & 255;
-}
+const scratch4 = Buffer.alloc(6);
 
-/** Writes an IPv6 peer's 18 compact bytes. */
-function write6(p: Peer, dst: Buffer, o: number): void {
-  (p.addr6 as Buffer).copy(dst, o);
+/** Compact bytes of a key: into scratch4 for IPv4 (no allocation), a new buffer for IPv6. */
+function compactOf(key: PeerKey, ip: string, port: number): Buffer {
+  if (typeof key === 'string') return encodeCompactPeer(ip, port);
+  const n = Math.floor(key / 65536);
+  scratch4[0] = n >>> 24; scratch4[1] = (n >>> 16) & 255; scratch4[2] = (n >>> 8) & 255; scratch4[3] = n & 255;
+  scratch4[4] = port >>> 8; scratch4[5] = port & 255;
+  return scratch4;
 }
-
-const idOf = (p: Peer): Buffer => p.peerId;
 
 class Swarm {
-  readonly peers = new Map<PeerKey, Peer>();
-  readonly seeders4 = new PeerList<Peer>(6, write4);
-  readonly seeders6 = new PeerList<Peer>(18, write6);
-  readonly leechers4 = new PeerList<Peer>(6, write4);
-  readonly leechers6 = new PeerList<Peer>(18, write6);
+  readonly slots = new Map<PeerKey, number>();
+  readonly lists = [new PeerList(6), new PeerList(18), new PeerList(6), new PeerList(18)];
   downloaded = 0;
 
-  list(p: Peer): PeerList<Peer> {
-    return p.seeder ? (p.addr6 === null ? this.seeders4 : this.seeders6) : (p.addr6 === null ? this.leechers4 : this.leechers6);
-  }
-
   get complete(): number {
-    return this.seeders4.length + this.seeders6.length;
+    return this.lists[SEEDERS4].length + this.lists[SEEDERS6].length;
   }
 
   get incomplete(): number {
-    return this.leechers4.length + this.leechers6.length;
+    return this.lists[LEECHERS4].length + this.lists[LEECHERS6].length;
   }
 
-  add(p: Peer): void {
-    this.list(p).add(p);
-    this.peers.set(p.key, p);
+  add(l: number, key: PeerKey, addr: Uint8Array, addrOff: number, id: Uint8Array, idOff: number): number {
+    const i = this.lists[l].add(key, addr, addrOff, id, idOff);
+    this.slots.set(key, l * SLOT_BITS + i);
+    return i;
   }
 
-  remove(p: Peer): void {
-    this.list(p).remove(p);
-    this.peers.delete(p.key);
+  remove(l: number, i: number): void {
+    const list = this.lists[l];
+    this.slots.delete(list.keys[i]);
+    const moved = list.remove(i);
+    if (moved !== undefined) this.slots.set(moved, l * SLOT_BITS + i);
   }
 
-  setSeeder(p: Peer, seeder: boolean): void {
-    this.list(p).remove(p);
-    p.seeder = seeder;
-    this.list(p).add(p);
+  /** Moves slot i of list `from` to list `to` (seeder <-> leecher); returns its new index. */
+  move(from: number, i: number, to: number): number {
+    const src = this.lists[from];
+    const key = src.keys[i];
+    const j = this.add(to, key, src.addrBytes(), i * src.width, src.idBytes(), i * 20);
+    this.lists[to].setStats(j, src.uploaded(i), src.downloaded(i), src.left(i), src.lastSeen(i));
+    const moved = src.remove(i);
+    if (moved !== undefined) this.slots.set(moved, from * SLOT_BITS + i);
+    return j;
   }
 }
 
 /** Copies up to `want` peers of one role, split between the families by their sizes. */
-function pick(l4: PeerList<Peer>, l6: PeerList<Peer>, want: number, self: Peer, out: AnnounceResult, ids: boolean): number {
+function pick(s: Swarm, l4: number, want: number, selfList: number, selfIdx: number, out: AnnounceResult, ids: boolean): number {
   if (want <= 0) return 0;
-  const n4 = l4.length - (l4.peers[self.idx] === self ? 1 : 0);
-  const n6 = l6.length - (l6.peers[self.idx] === self ? 1 : 0);
+  const a = s.lists[l4], b = s.lists[l4 + 1];
+  const skip4 = selfList === l4 ? selfIdx : -1, skip6 = selfList === l4 + 1 ? selfIdx : -1;
+  const n4 = a.length - (skip4 >= 0 ? 1 : 0), n6 = b.length - (skip6 >= 0 ? 1 : 0);
   let want6 = n6;
   if (n4 + n6 > want) want6 = n6 === 0 ? 0 : Math.min(n6, Math.max(1, Math.round((want * n6) / (n4 + n6))));
-  const got6 = l6.copyOut(out.peers6, out.peers6Len, want6, l6.peers[self.idx] === self ? self.idx : -1, ids ? out.ids6 : null, idOf);
+  const got6 = b.copyOut(out.peers6, out.peers6Len, want6, skip6, ids ? out.ids6 : null);
   out.peers6Len += got6 * 18;
-  const got4 = l4.copyOut(out.peers4, out.peers4Len, want - got6, l4.peers[self.idx] === self ? self.idx : -1, ids ? out.ids4 : null, idOf);
+  const got4 = a.copyOut(out.peers4, out.peers4Len, want - got6, skip4, ids ? out.ids4 : null);
   out.peers4Len += got4 * 6;
   return got4 + got6;
 }
@@ -127,39 +118,40 @@ export class MemoryPeerStore implements PeerStore {
     out.reset();
     const s = this.swarm(a.infoHash);
     const key = peerKey(a.ip, a.port);
-    let p = s.peers.get(key);
+    const code = s.slots.get(key);
+    let l = code === undefined ? -1 : Math.floor(code / SLOT_BITS);
+    let i = code === undefined ? -1 : code - l * SLOT_BITS;
     const seeder = a.left === 0;
     if (a.event === 'stopped') {
-      if (p !== undefined) {
-        s.remove(p);
+      if (l >= 0) {
+        s.remove(l, i);
         out.changed = true;
       }
     } else {
-      if (a.event === 'completed' && (p === undefined || !p.seeder)) {
+      if (a.event === 'completed' && (l < 0 || l >= LEECHERS4)) {
         s.downloaded++;
         out.completedNow = true;
         out.changed = true;
       }
-      const now = Date.now();
-      if (p === undefined) {
-        p = new Peer(key, a.ip, a.port, typeof key === 'number' ? null : encodeCompactPeer(a.ip, a.port), a.peerId, seeder, a.uploaded, a.downloaded, a.left, now);
-        s.add(p);
+      const v6 = typeof key === 'string' ? 1 : 0;
+      const want = (seeder ? SEEDERS4 : LEECHERS4) + v6;
+      if (l < 0) {
+        l = want;
+        i = s.add(l, key, compactOf(key, a.ip, a.port), 0, a.peerId, 0);
         out.changed = true;
       } else {
-        if (p.seeder !== seeder) {
-          s.setSeeder(p, seeder);
+        if (l !== want) {
+          i = s.move(l, i, want);
+          l = want;
           out.changed = true;
         }
-        p.peerId = a.peerId;
-        p.uploaded = a.uploaded;
-        p.downloaded = a.downloaded;
-        p.left = a.left;
-        p.lastSeen = now;
+        s.lists[l].setPeerId(i, a.peerId);
       }
+      s.lists[l].setStats(i, a.uploaded, a.downloaded, a.left, Date.now());
       // BEP 3 leaves the choice to the tracker: seeders need only leechers; leechers get seeders first.
-      let want = a.numwant;
-      if (!seeder) want -= pick(s.seeders4, s.seeders6, want, p, out, a.wantPeerIds);
-      pick(s.leechers4, s.leechers6, want, p, out, a.wantPeerIds);
+      let n = a.numwant;
+      if (!seeder) n -= pick(s, SEEDERS4, n, l, i, out, a.wantPeerIds);
+      pick(s, LEECHERS4, n, l, i, out, a.wantPeerIds);
     }
     out.complete = s.complete;
     out.incomplete = s.incomplete;
@@ -178,10 +170,17 @@ export class MemoryPeerStore implements PeerStore {
   peers(infoHash: string): PeerInfo[] {
     const s = this.swarms.get(infoHash);
     if (s === undefined) return [];
-    return [...s.peers.values()].map((p) => ({
-      peerId: p.peerId, ip: p.ip, port: p.port, seeder: p.seeder,
-      uploaded: p.uploaded, downloaded: p.downloaded, left: p.left, lastSeen: p.lastSeen,
-    }));
+    const out: PeerInfo[] = [];
+    s.lists.forEach((list, l) => {
+      for (let i = 0; i < list.length; i++) {
+        const { ip, port } = splitKey(list.keys[i]);
+        out.push({
+          peerId: list.peerId(i), ip, port, seeder: l < LEECHERS4,
+          uploaded: list.uploaded(i), downloaded: list.downloaded(i), left: list.left(i), lastSeen: list.lastSeen(i),
+        });
+      }
+    });
+    return out;
   }
 
   seedCompleted(infoHash: string, downloaded: number): void {
@@ -195,12 +194,15 @@ export class MemoryPeerStore implements PeerStore {
   expire(before: number): number {
     let dropped = 0;
     for (const s of this.swarms.values()) {
-      for (const p of s.peers.values()) {
-        if (p.lastSeen < before) {
-          s.remove(p);
-          dropped++;
+      s.lists.forEach((list, l) => {
+        // from the end: remove() fills slot i from the last slot, which was already checked
+        for (let i = list.length - 1; i >= 0; i--) {
+          if (list.lastSeen(i) < before) {
+            s.remove(l, i);
+            dropped++;
+          }
         }
-      }
+      });
     }
     return dropped;
   }

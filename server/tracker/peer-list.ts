@@ -1,55 +1,105 @@
-// A list of peers of one kind (IPv4 or IPv6) and one role (seeders or leechers) in a swarm,
-// with their compact bytes (BEP 23 / BEP 7) packed side by side, so a reply copies a random run
-// of peers with one or two memcpy instead of visiting each peer.
+// One role (seeders or leechers) of one address family in a swarm, stored as a struct of arrays:
+// compact bytes (BEP 23 / BEP 7) side by side, peer ids side by side, and the numbers in a
+// Float64Array. No object per peer, so a swarm of millions costs the garbage collector nothing,
+// and a reply copies a random run of peers with one or two memcpy.
 
-/** What a PeerList needs of a peer: its slot index. */
-export interface Slotted {
-  idx: number;
-}
+/** ip:port as a number for IPv4 (ip * 65536 + port), as `ip]port` for IPv6. */
+export type PeerKey = number | string;
 
-export class PeerList<P extends Slotted> {
-  readonly peers: P[] = [];
-  private bytes: Buffer;
+const UPLOADED = 0, DOWNLOADED = 1, LEFT = 2, LAST_SEEN = 3, NUMS = 4;
 
-  /** `width`: 6 for IPv4, 18 for IPv6; `write` puts a peer's compact bytes at dst[offset]. */
-  constructor(readonly width: number, private readonly write: (p: P, dst: Buffer, offset: number) => void) {
-    this.bytes = Buffer.allocUnsafe(width * 8);
+export class PeerList {
+  /** keys[i] is the key of slot i; its length is the number of peers. */
+  readonly keys: PeerKey[] = [];
+  private addrs: Buffer;
+  private ids: Buffer;
+  private nums: Float64Array;
+
+  /** `width`: 6 for IPv4, 18 for IPv6. */
+  constructor(readonly width: number) {
+    this.addrs = Buffer.allocUnsafe(width * 4);
+    this.ids = Buffer.allocUnsafe(20 * 4);
+    this.nums = new Float64Array(NUMS * 4);
   }
 
   get length(): number {
-    return this.peers.length;
+    return this.keys.length;
   }
 
-  /** Appends a peer. */
-  add(p: P): void {
-    const n = this.peers.length;
-    if ((n + 1) * this.width > this.bytes.length) {
-      const grown = Buffer.allocUnsafe(this.bytes.length * 2);
-      this.bytes.copy(grown, 0, 0, n * this.width);
-      this.bytes = grown;
-    }
-    p.idx = n;
-    this.peers.push(p);
-    this.write(p, this.bytes, n * this.width);
+  private grow(): void {
+    const cap = (this.nums.length / NUMS) * 2;
+    const addrs = Buffer.allocUnsafe(cap * this.width);
+    this.addrs.copy(addrs);
+    const ids = Buffer.allocUnsafe(cap * 20);
+    this.ids.copy(ids);
+    const nums = new Float64Array(cap * NUMS);
+    nums.set(this.nums);
+    this.addrs = addrs;
+    this.ids = ids;
+    this.nums = nums;
   }
 
-  /** Removes a peer by moving the last one into its slot. */
-  remove(p: P): void {
-    const last = this.peers.pop() as P;
-    if (last === p) return;
-    const w = this.width, from = this.peers.length * w, to = p.idx * w, b = this.bytes;
-    for (let k = 0; k < w; k++) b[to + k] = b[from + k];
-    this.peers[p.idx] = last;
-    last.idx = p.idx;
+  /** Appends a peer (its compact bytes already in `addr` at `addrOff`) and returns its slot. */
+  add(key: PeerKey, addr: Uint8Array, addrOff: number, peerId: Uint8Array, idOff: number): number {
+    const i = this.keys.length;
+    if (i === this.nums.length / NUMS) this.grow();
+    this.keys.push(key);
+    const w = this.width, a = this.addrs, o = i * w;
+    for (let k = 0; k < w; k++) a[o + k] = addr[addrOff + k];
+    const d = this.ids, io = i * 20;
+    for (let k = 0; k < 20; k++) d[io + k] = peerId[idOff + k];
+    return i;
+  }
+
+  /** Sets a slot's counters; `lastSeen` in ms since the epoch. */
+  setStats(i: number, uploaded: number, downloaded: number, left: number, lastSeen: number): void {
+    const n = this.nums, o = i * NUMS;
+    n[o + UPLOADED] = uploaded;
+    n[o + DOWNLOADED] = downloaded;
+    n[o + LEFT] = left;
+    n[o + LAST_SEEN] = lastSeen;
+  }
+
+  setPeerId(i: number, peerId: Uint8Array): void {
+    const d = this.ids, o = i * 20;
+    for (let k = 0; k < 20; k++) d[o + k] = peerId[k];
+  }
+
+  uploaded(i: number): number { return this.nums[i * NUMS + UPLOADED]; }
+  downloaded(i: number): number { return this.nums[i * NUMS + DOWNLOADED]; }
+  left(i: number): number { return this.nums[i * NUMS + LEFT]; }
+  lastSeen(i: number): number { return this.nums[i * NUMS + LAST_SEEN]; }
+  /** A copy of slot i's peer id. */
+  peerId(i: number): Buffer { return Buffer.from(this.ids.subarray(i * 20, i * 20 + 20)); }
+  /** The internal buffers, for moving a slot to another list. */
+  addrBytes(): Buffer { return this.addrs; }
+  idBytes(): Buffer { return this.ids; }
+
+  /**
+   * Removes slot i by moving the last slot into it; returns the key now at slot i (to re-index),
+   * or undefined when i was the last slot.
+   */
+  remove(i: number): PeerKey | undefined {
+    const last = this.keys.length - 1;
+    const lastKey = this.keys.pop() as PeerKey;
+    if (i === last) return undefined;
+    this.keys[i] = lastKey;
+    const w = this.width, a = this.addrs;
+    for (let k = 0; k < w; k++) a[i * w + k] = a[last * w + k];
+    const d = this.ids;
+    for (let k = 0; k < 20; k++) d[i * 20 + k] = d[last * 20 + k];
+    const n = this.nums;
+    for (let k = 0; k < NUMS; k++) n[i * NUMS + k] = n[last * NUMS + k];
+    return lastKey;
   }
 
   /**
-   * Copies up to `max` peers' compact bytes into dst at `offset`, starting at a random slot and
-   * wrapping, skipping slot `skip` (-1: none). Pushes their ids too when `ids` is given.
+   * Copies up to `max` peers' compact bytes into dst at `offset`, from a random slot onwards,
+   * wrapping, skipping slot `skip` (-1: none); pushes copies of their ids when `ids` is given.
    * Returns the number of peers copied.
    */
-  copyOut(dst: Buffer, offset: number, max: number, skip: number, ids: Buffer[] | null, idOf: (p: P) => Buffer): number {
-    const n = this.peers.length;
+  copyOut(dst: Buffer, offset: number, max: number, skip: number, ids: Buffer[] | null): number {
+    const n = this.keys.length;
     const avail = skip >= 0 ? n - 1 : n;
     let left = max < avail ? max : avail;
     if (left <= 0) return 0;
@@ -64,8 +114,8 @@ export class PeerList<P extends Slotted> {
       }
       const end = skip > i ? skip : n;
       const take = end - i < left ? end - i : left;
-      this.bytes.copy(dst, o, i * w, (i + take) * w);
-      if (ids !== null) for (let k = i; k < i + take; k++) ids.push(idOf(this.peers[k]));
+      this.addrs.copy(dst, o, i * w, (i + take) * w);
+      if (ids !== null) for (let k = i; k < i + take; k++) ids.push(this.peerId(k));
       o += take * w;
       left -= take;
       i += take;

@@ -145,6 +145,37 @@ export function peerStoreContract(name: string, create: StoreFactory, skip: stri
       assert.deepEqual(await store.peers(hash), []);
     });
 
+    it('stays consistent with a simple model through random joins, role changes, stops and expiry', async () => {
+      const model = new Map<string, { seeder: boolean; left: number }>();
+      let seed = 7;
+      const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+      for (let step = 0; step < 600; step++) {
+        const port = 1000 + rnd(60);
+        const ip = rnd(4) === 0 ? '2001:db8::5' : '10.0.0.1';
+        const id = `${ip}:${port}`;
+        const r = rnd(10);
+        if (r === 0) {
+          await announce(peer(port, 0, { ip, event: 'stopped' }));
+          model.delete(id);
+        } else {
+          const left = rnd(3) === 0 ? 0 : 1 + rnd(1000);
+          const out = await announce(peer(port, left, { ip, event: '', uploaded: step }));
+          model.set(id, { seeder: left === 0, left });
+          const got = listed(out);
+          assert.ok(!got.includes(ip.includes(':') ? `2001:db8:0:0:0:0:0:5:${port}` : id), 'announcer received itself');
+          assert.equal(new Set(got).size, got.length, 'a peer was listed twice');
+        }
+        const seeders = [...model.values()].filter((p) => p.seeder).length;
+        const [c] = await store.scrape([hash]);
+        assert.deepEqual([c.complete, c.incomplete], [seeders, model.size - seeders], `counts after step ${step}`);
+      }
+      const peers = await store.peers(hash);
+      assert.deepEqual(peers.map((p) => `${p.ip}:${p.port}`).sort(), [...model.keys()].sort());
+      for (const p of peers) assert.equal(p.left, model.get(`${p.ip}:${p.port}`)?.left);
+      assert.equal(await store.expire(Date.now() + 1), model.size);
+      assert.deepEqual(await store.peers(hash), []);
+    });
+
     it('totals peers over all swarms', async () => {
       const before = await store.totals();
       await announce(peer(1000, 0));

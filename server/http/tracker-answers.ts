@@ -1,0 +1,49 @@
+// Announce and scrape answers as bytes, shared by the Node http routes and the raw fast path.
+// Never throws: a ClientError becomes its `failure reason`, anything else "internal error" + a log line.
+import type { BlockList } from 'node:net';
+import type { Logger } from 'pino';
+import { handleAnnounce } from '../tracker/announce.js';
+import { ClientError } from '../tracker/errors.js';
+import { parseAnnounce } from '../tracker/parse-announce.js';
+import { parseScrape } from '../tracker/parse-scrape.js';
+import { encodeFailure } from '../tracker/replies.js';
+import { handleScrape } from '../tracker/scrape.js';
+import type { TrackerContext } from '../tracker/tracker-context.js';
+import { announceIp, clientIpFrom } from './client-ip.js';
+
+export interface TrackerRouteDeps {
+  tracker: TrackerContext;
+  trustedProxies: BlockList | undefined;
+  log: Logger;
+}
+
+const INTERNAL = encodeFailure('internal error');
+
+/** The bencoded failure for any thrown value; logs only unexpected ones. */
+export function failureBody(err: unknown, log: Logger): Buffer {
+  if (err instanceof ClientError) return encodeFailure(err.message);
+  log.error({ err }, 'tracker request failed');
+  return INTERNAL;
+}
+
+/** Body for GET /announce?query from a connection at remoteIp (X-Forwarded-For as sent, if any). */
+export function answerAnnounce(query: string, remoteIp: string | undefined, xff: string | undefined, deps: TrackerRouteDeps): Buffer | Promise<Buffer> {
+  try {
+    const a = parseAnnounce(query);
+    const ip = announceIp(clientIpFrom(remoteIp, xff, deps.trustedProxies), a.ip, deps.trustedProxies);
+    const body = handleAnnounce(a, ip, deps.tracker);
+    return body instanceof Promise ? body.catch((e) => failureBody(e, deps.log)) : body;
+  } catch (e) {
+    return failureBody(e, deps.log);
+  }
+}
+
+/** Body for GET /scrape?query. */
+export function answerScrape(query: string, deps: TrackerRouteDeps): Buffer | Promise<Buffer> {
+  try {
+    const body = handleScrape(parseScrape(query), deps.tracker);
+    return body instanceof Promise ? body.catch((e) => failureBody(e, deps.log)) : body;
+  } catch (e) {
+    return failureBody(e, deps.log);
+  }
+}
