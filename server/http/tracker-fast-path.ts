@@ -44,11 +44,13 @@ export function installTrackerFastPath(server: http.Server, deps: TrackerRouteDe
     let pending: Buffer | null = null;
     let headStarted = 0;
     let busy = false;
+    let halfClosed = false; // the client half-closed while a reply was pending
 
     const handOver = (rest: Buffer): void => {
       socket.pause();
       socket.removeListener('data', onData);
       socket.removeListener('timeout', onTimeout);
+      socket.removeListener('end', onEnd);
       socket.setTimeout(0);
       idle.delete(socket);
       owned.delete(socket);
@@ -89,7 +91,7 @@ export function installTrackerFastPath(server: http.Server, deps: TrackerRouteDe
         const body = head.path === '/announce'
           ? answerAnnounce(head.query, socket.remoteAddress, head.xff, deps)
           : answerScrape(head.query, deps);
-        const keepAlive = head.keepAlive && !closing;
+        const keepAlive = head.keepAlive && !closing && !halfClosed;
         if (body instanceof Promise) {
           // an async store: answer in order, and read no further until this reply is written
           busy = true;
@@ -97,8 +99,8 @@ export function installTrackerFastPath(server: http.Server, deps: TrackerRouteDe
           void body.then((b) => {
             busy = false;
             if (socket.destroyed) return;
-            reply(socket, b, keepAlive);
-            if (!keepAlive) return;
+            reply(socket, b, keepAlive && !halfClosed);
+            if (!keepAlive || halfClosed) return;
             const rest = pending;
             pending = null;
             if (rest !== null) drain(rest);
@@ -117,15 +119,22 @@ export function installTrackerFastPath(server: http.Server, deps: TrackerRouteDe
         chunk = Buffer.concat([pending, chunk]);
         pending = null;
       }
-      if (busy) pending = chunk;
-      else drain(chunk);
+      if (!busy) drain(chunk);
+      else if (chunk.length > MAX_HEAD_BYTES * 4) socket.destroy(); // pipelining far ahead of a slow reply
+      else pending = chunk;
     }
     function onTimeout(): void {
       socket.destroy();
     }
+    // http.Server sockets allow half-open connections: answer what is in flight, then close our side.
+    function onEnd(): void {
+      if (!busy) socket.end();
+      else halfClosed = true;
+    }
 
     socket.on('data', onData);
     socket.on('timeout', onTimeout);
+    socket.on('end', onEnd);
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       idle.delete(socket);
