@@ -128,8 +128,8 @@ export function installTrackerFastPath(server: http.Server, deps: TrackerRouteDe
     }
     // http.Server sockets allow half-open connections: answer what is in flight, then close our side.
     function onEnd(): void {
-      if (!busy) socket.end();
-      else halfClosed = true;
+      if (busy) halfClosed = true;
+      else if (!socket.writableEnded) socket.end();
     }
 
     socket.on('data', onData);
