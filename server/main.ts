@@ -7,20 +7,28 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/data-source.js';
+import { contentRoutes } from './http/content.routes.js';
 import { createHttpServer } from './http/create-server.js';
 import { createLogger } from './logger.js';
 import { flushCompleted } from './services/flush-completed.js';
+import { HostedFiles } from './services/hosted-files.js';
 import { registryEvents, RegistrySync } from './services/registry-sync.js';
 import { ensureAdmin } from './services/users.js';
+import type { FileStore } from './storage/file-store.js';
+import { LocalFileStore } from './storage/local-file-store.js';
 import { CompletedTally } from './tracker/completed-tally.js';
 import { MemoryPeerStore } from './tracker/memory-peer-store.js';
 import type { PeerStore } from './tracker/peer-store.js';
 import type { TrackerContext } from './tracker/tracker-context.js';
+import type { CatalogEvents } from './services/catalog-events.js';
 
 export interface RunningServer {
   port: number;
   ds: DataSource;
   store: PeerStore;
+  files: FileStore;
+  /** Catalog events of this process (what services must be given to update it at once). */
+  events: CatalogEvents;
   registered: ReadonlySet<string>;
   tracker: TrackerContext;
   /** Stops accepting, finishes in-flight requests, flushes counters, closes the database. */
@@ -32,10 +40,21 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const ds = await openDatabase(config.databaseUrl);
   if (await ensureAdmin(ds, config.admin)) log.info({ username: config.admin?.username }, 'created admin user');
 
+  const files = new LocalFileStore(config.dataDir);
+  const stale = await files.clearStaging();
+  if (stale > 0) log.warn({ stale }, 'removed unfinished uploads left by an earlier run');
   const store: PeerStore = new MemoryPeerStore();
   const registered = new Set<string>();
   const completed = new CompletedTally();
-  const events = registryEvents(registered, store);
+  const hosted = new HostedFiles(ds, files);
+  const tracked = registryEvents(registered, store);
+  const events: CatalogEvents = {
+    torrentAdded: (h, c) => tracked.torrentAdded(h, c),
+    torrentRemoved: (h) => {
+      tracked.torrentRemoved(h);
+      hosted.forget(h);
+    },
+  };
   const sync = new RegistrySync(ds, registered, events, (err) => log.warn({ err }, 'registry sync failed'));
   await sync.refresh();
   sync.start(config.syncInterval);
@@ -55,6 +74,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
 
   const { server, fastPath } = createHttpServer({
     tracker, trustedProxies: config.trustedProxies, log,
+    fallback: contentRoutes({ ds, hosted, files, log }),
     health: async () => {
       await ds.query('SELECT 1');
       return { torrents: registered.size };
@@ -88,7 +108,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     })();
     return closing;
   };
-  return { port, ds, store, registered, tracker, close };
+  return { port, ds, store, files, events, registered, tracker, close };
 }
 
 async function main(): Promise<void> {

@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import { openDatabase } from '../db/data-source.js';
 import type { UserRole } from '../db/entities/user.entity.js';
 import { noCatalogEvents } from '../services/catalog-events.js';
@@ -11,10 +11,15 @@ import { listTorrents } from '../services/list-torrents.js';
 import { registerTorrent } from '../services/register-torrent.js';
 import { removeTorrent } from '../services/remove-torrent.js';
 import { createUser } from '../services/users.js';
+import { publishTorrent } from '../services/publish-torrent.js';
+import { LocalFileStore } from '../storage/local-file-store.js';
 import { parseTorrent } from '../torrent/parse-torrent.js';
+import { collectFiles, publishFile } from './add-files.js';
 import { formatBytes } from './format.js';
 
 const USAGE = `usage: seedhost <command>
+  add <path...> [--name N] [--description D] [--piece-length BYTES]
+                                         publish files or a folder (copied into DATA_DIR)
   register <file.torrent...>             track existing .torrent files (content not hosted)
   list                                   registered torrents
   remove <infohash>                      stop tracking a torrent
@@ -29,13 +34,37 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
-async function withDatabase<T>(fn: (ds: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
-  const ds = await openDatabase(loadConfig().databaseUrl);
+async function withDatabase<T>(fn: (ds: Awaited<ReturnType<typeof openDatabase>>, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const ds = await openDatabase(config.databaseUrl);
   try {
-    return await fn(ds);
+    return await fn(ds, config);
   } finally {
     await ds.destroy();
   }
+}
+
+async function add(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true,
+    options: { name: { type: 'string' }, description: { type: 'string' }, 'piece-length': { type: 'string' } },
+  });
+  if (positionals.length === 0) throw new CliError('add: give at least one file or folder');
+  const pl = values['piece-length'];
+  if (pl !== undefined && !/^\d+$/.test(pl)) throw new CliError('add: --piece-length takes a number of bytes');
+  let collected;
+  try {
+    collected = await collectFiles(positionals);
+  } catch (e) {
+    throw new CliError(`add: ${(e as Error).message}`);
+  }
+  const name = values.name ?? collected.defaultName;
+  if (name === undefined) throw new CliError('add: several paths need --name');
+  const torrent = await withDatabase((ds, config) => publishTorrent(
+    { ds, files: new LocalFileStore(config.dataDir), events: noCatalogEvents, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes },
+    { name, description: values.description ?? null, pieceLength: pl === undefined ? undefined : Number(pl), multiFile: collected.multiFile, files: collected.files.map(publishFile) },
+  ));
+  process.stdout.write(`${torrent.name}  ${formatBytes(torrent.totalSize)}  ${torrent.pieceCount} pieces of ${formatBytes(torrent.pieceLength)}\n${torrent.infoHash}\n`);
 }
 
 async function register(files: string[]): Promise<void> {
@@ -71,7 +100,7 @@ async function list(): Promise<void> {
 async function remove(args: string[]): Promise<void> {
   const hash = (args[0] ?? '').toLowerCase();
   if (args.length !== 1 || !/^[0-9a-f]{40}$/.test(hash)) throw new CliError('remove: give one info_hash (40 hex characters)');
-  const removed = await withDatabase((ds) => removeTorrent(ds, noCatalogEvents, hash));
+  const removed = await withDatabase((ds, config) => removeTorrent(ds, noCatalogEvents, new LocalFileStore(config.dataDir), hash));
   if (!removed) throw new CliError(`remove: no torrent ${hash}`);
   process.stdout.write(`removed ${hash}\n`);
 }
@@ -90,6 +119,7 @@ async function userAdd(args: string[]): Promise<void> {
 export async function run(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
+    case 'add': return add(rest);
     case 'register': return register(rest);
     case 'list': return list();
     case 'remove': return remove(rest);

@@ -1,0 +1,84 @@
+// GET|HEAD /webseed/<infohash>/<path>: BEP 19 (GetRight-style) content with Range, ETag,
+// Last-Modified, If-None-Match and If-Range. Real HTTP statuses (404, 416); streaming with
+// backpressure, never a whole-file read.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { Logger } from 'pino';
+import type { HostedFiles } from '../services/hosted-files.js';
+import type { FileStore } from '../storage/file-store.js';
+import { parseRange } from './range.js';
+
+export interface WebseedDeps {
+  hosted: HostedFiles;
+  files: FileStore;
+  log: Logger;
+}
+
+/** Decodes the path after /webseed/<hash>/ segment by segment; null for anything suspicious. */
+export function decodeWebseedPath(raw: string): string | null {
+  const out: string[] = [];
+  for (const seg of raw.split('/')) {
+    let s: string;
+    try {
+      s = decodeURIComponent(seg);
+    } catch {
+      return null;
+    }
+    if (s === '' || s === '.' || s === '..' || /[/\\\0]/.test(s)) return null;
+    out.push(s);
+  }
+  return out.join('/');
+}
+
+function notFound(res: ServerResponse): void {
+  res.writeHead(404, { 'Content-Type': 'text/plain', 'Content-Length': 10 });
+  res.end('not found\n');
+}
+
+/** Serves one webseed request; `rest` is the URL path after `/webseed/` (no query). */
+export async function serveWebseed(req: IncomingMessage, res: ServerResponse, rest: string, deps: WebseedDeps): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': 0 });
+    res.end();
+    return;
+  }
+  const slash = rest.indexOf('/');
+  const infoHash = slash === -1 ? '' : rest.slice(0, slash).toLowerCase();
+  const path = slash === -1 ? null : decodeWebseedPath(rest.slice(slash + 1));
+  if (!/^[0-9a-f]{40}$/.test(infoHash) || path === null) return notFound(res);
+  const f = await deps.hosted.resolve(infoHash, path);
+  if (f === null) return notFound(res);
+  const lastModified = f.mtime.toUTCString();
+  const common = {
+    'Accept-Ranges': 'bytes', ETag: f.etag, 'Last-Modified': lastModified,
+    'Cache-Control': 'public, max-age=31536000, immutable', 'Content-Type': 'application/octet-stream',
+  };
+  if (req.headers['if-none-match'] !== undefined && req.headers['if-none-match'].split(',').some((t) => t.trim() === f.etag || t.trim() === '*')) {
+    res.writeHead(304, { ETag: f.etag, 'Last-Modified': lastModified });
+    res.end();
+    return;
+  }
+  const ifRange = req.headers['if-range'];
+  const rangeAllowed = ifRange === undefined || ifRange === f.etag || ifRange === lastModified;
+  const range = rangeAllowed ? parseRange(req.headers.range, f.size) : null;
+  if (range === 'unsatisfiable') {
+    res.writeHead(416, { ...common, 'Content-Range': `bytes */${f.size}`, 'Content-Length': 0 });
+    res.end();
+    return;
+  }
+  const start = range?.start ?? 0;
+  const end = range?.end ?? f.size - 1;
+  const length = end - start + 1;
+  if (range !== null) res.writeHead(206, { ...common, 'Content-Range': `bytes ${start}-${end}/${f.size}`, 'Content-Length': length });
+  else res.writeHead(200, { ...common, 'Content-Length': f.size });
+  if (req.method === 'HEAD' || length <= 0) {
+    res.end();
+    return;
+  }
+  try {
+    await pipeline(deps.files.read(infoHash, path, start, end), res);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') deps.log.warn({ err, infoHash, path }, 'webseed read failed');
+    res.destroy();
+  }
+}

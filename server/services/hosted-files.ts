@@ -1,0 +1,53 @@
+// Finds the stored file behind a webseed path. The path is matched against the torrent's own file
+// list (never joined onto a directory), so no URL can reach outside a torrent. File lists are
+// cached per torrent (bounded), and forgotten when a torrent is removed.
+import type { DataSource } from 'typeorm';
+import { TorrentEntity } from '../db/entities/torrent.entity.js';
+import type { FileStore } from '../storage/file-store.js';
+import { storagePath } from './publish-input.js';
+
+export interface HostedFile {
+  infoHash: string;
+  /** The torrent path (single file: name; several: name/path). */
+  path: string;
+  size: number;
+  mtime: Date;
+  /** Strong validator: content under an info_hash never changes. */
+  etag: string;
+}
+
+const CACHE_LIMIT = 2000;
+
+export class HostedFiles {
+  private readonly cache = new Map<string, Map<string, number> | null>();
+
+  constructor(private readonly ds: DataSource, private readonly files: FileStore) {}
+
+  private async paths(infoHash: string): Promise<Map<string, number> | null> {
+    if (this.cache.has(infoHash)) return this.cache.get(infoHash) ?? null;
+    const t = await this.ds.getRepository(TorrentEntity).findOne({ where: { infoHash }, relations: { files: true } });
+    const map = t === null || !t.hosted ? null : new Map(t.files.map((f) => [storagePath(t.name, f.path, t.multiFile), f.position]));
+    if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+    if (map !== null) this.cache.set(infoHash, map);
+    return map;
+  }
+
+  /** The file at `path` of a hosted torrent, or null (unknown torrent, not hosted, no such path). */
+  async resolve(infoHash: string, path: string): Promise<HostedFile | null> {
+    const position = (await this.paths(infoHash))?.get(path);
+    if (position === undefined) return null;
+    const st = await this.files.stat(infoHash, path);
+    if (st === null) return null;
+    return { infoHash, path, size: st.size, mtime: st.mtime, etag: `"${infoHash}-${position}"` };
+  }
+
+  forget(infoHash: string): void {
+    this.cache.delete(infoHash);
+  }
+}
+
+/** The stored .torrent file of a registered torrent, or null. */
+export async function torrentFileOf(ds: DataSource, infoHash: string): Promise<{ name: string; metainfo: Buffer } | null> {
+  const t = await ds.getRepository(TorrentEntity).findOne({ where: { infoHash }, select: { name: true, metainfo: true, id: true } });
+  return t === null ? null : { name: t.name, metainfo: Buffer.from(t.metainfo) };
+}

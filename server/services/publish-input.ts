@@ -1,0 +1,28 @@
+// Validation of what a publisher hands over: relative paths and names that are safe on disk and
+// in a torrent, and where each file is stored.
+
+export type PublishErrorCode = 'BAD_INPUT' | 'TOO_LARGE' | 'DUPLICATE' | 'STORAGE';
+
+/** A publishing failure with a message fit for the publisher. */
+export class PublishError extends Error {
+  constructor(readonly code: PublishErrorCode, message: string) {
+    super(message);
+    this.name = 'PublishError';
+  }
+}
+
+/**
+ * Normalises a `/`-separated relative path (backslashes count as separators) and refuses empty,
+ * `.`/`..`, absolute or NUL-carrying components. With `single`, no separator is allowed.
+ */
+export function safeRelativePath(p: string, what = 'path', single = false): string {
+  const parts = p.replace(/\\/g, '/').split('/');
+  const bad = p.length === 0 || p.length > 4096 || parts.some((c) => c === '' || c === '.' || c === '..' || c.includes('\0'));
+  if (bad || (single && parts.length > 1)) throw new PublishError('BAD_INPUT', `unsafe ${what}: '${p}'`);
+  return parts.join('/');
+}
+
+/** Where a torrent's file is stored (and served by the webseed) below its info_hash. */
+export function storagePath(name: string, filePath: string, multiFile: boolean): string {
+  return multiFile ? `${name}/${filePath}` : name;
+}

@@ -1,0 +1,31 @@
+// Where hosted content lives. Keys are info_hashes; paths are the torrent's own `/`-separated
+// paths (single file: its name; several: name/path...), already validated by the caller.
+import type { Readable } from 'node:stream';
+
+/** A staging area for one new torrent's content, invisible until committed. */
+export interface ContentWriter {
+  /** Creates (or truncates) a file, so empty files exist too. */
+  create(path: string): Promise<void>;
+  /** Writes bytes at a position of a file created before. */
+  write(path: string, position: number, data: Uint8Array): Promise<void>;
+  /** Moves everything written under `key` in one step; fails if `key` exists. */
+  commit(key: string): Promise<void>;
+  /** Removes everything written; safe to call more than once. */
+  abort(): Promise<void>;
+  /** A readable stream of a staged file (for a second hashing pass). */
+  readStaged(path: string): Readable;
+}
+
+export interface FileStat {
+  size: number;
+  mtime: Date;
+}
+
+export interface FileStore {
+  stage(): Promise<ContentWriter>;
+  /** Bytes [start, end] (inclusive) of a stored file; highWaterMark bounds memory per reader. */
+  read(key: string, path: string, start: number, end: number): Readable;
+  stat(key: string, path: string): Promise<FileStat | null>;
+  /** Removes a key's content; no error when absent. */
+  delete(key: string): Promise<void>;
+}

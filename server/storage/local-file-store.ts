@@ -1,0 +1,115 @@
+// FileStore on the local disk: content under DATA_DIR/content/<key>/, staging under
+// DATA_DIR/tmp/<random>/ on the same file system, so a commit is one atomic rename.
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { ContentWriter, FileStat, FileStore } from './file-store.js';
+
+/** Joins a torrent path under root, refusing anything that would land outside it. */
+function inside(root: string, rel: string): string {
+  const full = path.resolve(root, ...rel.split('/'));
+  if (!full.startsWith(root + path.sep)) throw new Error(`path escapes the content root: ${rel}`);
+  return full;
+}
+
+class LocalWriter implements ContentWriter {
+  private readonly handles = new Map<string, Promise<FileHandle>>();
+  private done = false;
+
+  constructor(private readonly dir: string, private readonly contentRoot: string) {}
+
+  async create(rel: string): Promise<void> {
+    const full = inside(this.dir, rel);
+    await mkdir(path.dirname(full), { recursive: true });
+    const h = open(full, 'w');
+    this.handles.set(rel, h);
+    await h;
+  }
+
+  async write(rel: string, position: number, data: Uint8Array): Promise<void> {
+    const h = this.handles.get(rel);
+    if (h === undefined) throw new Error(`write before create: ${rel}`);
+    let off = 0;
+    while (off < data.length) {
+      const { bytesWritten } = await (await h).write(data, off, data.length - off, position + off);
+      off += bytesWritten;
+    }
+  }
+
+  private async closeAll(): Promise<void> {
+    const hs = [...this.handles.values()];
+    this.handles.clear();
+    await Promise.all(hs.map(async (h) => (await h.catch(() => null))?.close().catch(() => undefined)));
+  }
+
+  readStaged(rel: string): Readable {
+    return createReadStream(inside(this.dir, rel), { highWaterMark: 1024 * 1024 });
+  }
+
+  async commit(key: string): Promise<void> {
+    await this.closeAll();
+    await mkdir(this.contentRoot, { recursive: true });
+    const target = inside(this.contentRoot, key);
+    if (await stat(target).then(() => true, () => false)) throw new Error(`content for ${key} already exists`);
+    await rename(this.dir, target);
+    this.done = true;
+  }
+
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    await this.closeAll();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A FileStore rooted at dataDir. */
+export class LocalFileStore implements FileStore {
+  private readonly contentRoot: string;
+  private readonly tmpRoot: string;
+
+  constructor(dataDir: string) {
+    this.contentRoot = path.join(path.resolve(dataDir), 'content');
+    this.tmpRoot = path.join(path.resolve(dataDir), 'tmp');
+  }
+
+  /** Removes staging areas left behind by a crash (untouched for `olderThanMs`). */
+  async clearStaging(olderThanMs = 24 * 3600 * 1000): Promise<number> {
+    const entries = await readdir(this.tmpRoot).catch(() => [] as string[]);
+    let removed = 0;
+    for (const e of entries) {
+      const p = path.join(this.tmpRoot, e);
+      const s = await stat(p).catch(() => null);
+      if (s !== null && Date.now() - s.mtimeMs > olderThanMs) {
+        await rm(p, { recursive: true, force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  async stage(): Promise<ContentWriter> {
+    const dir = path.join(this.tmpRoot, randomUUID());
+    await mkdir(dir, { recursive: true });
+    return new LocalWriter(dir, this.contentRoot);
+  }
+
+  read(key: string, rel: string, start: number, end: number): Readable {
+    return createReadStream(inside(inside(this.contentRoot, key), rel), { start, end, highWaterMark: 256 * 1024 });
+  }
+
+  async stat(key: string, rel: string): Promise<FileStat | null> {
+    try {
+      const s = await stat(inside(inside(this.contentRoot, key), rel));
+      return s.isFile() ? { size: s.size, mtime: s.mtime } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(inside(this.contentRoot, key), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,25 @@
+// Writes a .torrent file (BEP 3) around an already-encoded info dict, with BEP 19 `url-list`.
+import bencode from 'bencode';
+
+export interface TorrentFileInput {
+  /** The bencoded info dict, spliced in as is so the info_hash cannot drift. */
+  infoBytes: Buffer;
+  announce: string;
+  urlList: string[];
+  comment?: string;
+  /** Seconds since the epoch. */
+  creationDate: number;
+}
+
+/** Encodes the metainfo file; keys in bencode order, `info` byte-identical to infoBytes. */
+export function encodeTorrentFile(t: TorrentFileInput): Buffer {
+  const marker = Buffer.from('__seedhost_info__');
+  const outer: Record<string, unknown> = {
+    announce: t.announce, 'created by': 'seedhost', 'creation date': t.creationDate, info: marker, 'url-list': t.urlList,
+  };
+  if (t.comment) outer.comment = t.comment;
+  const encoded = Buffer.from(bencode.encode(outer));
+  const placeholder = Buffer.from(`${marker.length}:${marker.toString()}`);
+  const at = encoded.indexOf(placeholder);
+  return Buffer.concat([encoded.subarray(0, at), t.infoBytes, encoded.subarray(at + placeholder.length)]);
+}
