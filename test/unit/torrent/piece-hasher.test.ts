@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { choosePieceLength, isValidPieceLength } from '../../../server/torrent/piece-length.js';
+import { PieceHasher } from '../../../server/torrent/piece-hasher.js';
+import { magnetUri } from '../../../server/torrent/magnet.js';
+
+const reference = (data: Buffer, pl: number): Buffer => {
+  const out: Buffer[] = [];
+  for (let o = 0; o < data.length; o += pl) out.push(createHash('sha1').update(data.subarray(o, o + pl)).digest());
+  return Buffer.concat(out);
+};
+
+describe('PieceHasher', () => {
+  for (const [size, pl] of [[1, 16384], [16384, 16384], [16385, 16384], [5 * 1024 * 1024 + 77, 32768], [9 * 1024 * 1024 + 3, 4 * 1024 * 1024]] as const) {
+    it(`hashes ${size} bytes in pieces of ${pl} whatever the chunking`, async () => {
+      const data = randomBytes(size);
+      const h = new PieceHasher(pl);
+      let o = 0;
+      let k = 1;
+      while (o < data.length) {
+        const n = Math.min(data.length - o, (k * 7919) % 200_000 + 1);
+        await h.update(data.subarray(o, o + n));
+        o += n;
+        k++;
+      }
+      assert.equal(h.total, size);
+      assert.deepEqual(await h.digest(), reference(data, pl));
+    });
+  }
+
+  it('gives no pieces for no bytes', async () => {
+    assert.equal((await new PieceHasher(16384).digest()).length, 0);
+  });
+});
+
+describe('piece length', () => {
+  it('aims at 1,000-2,000 pieces within 16 KiB..16 MiB, powers of two', () => {
+    assert.equal(choosePieceLength(1), 16384);
+    assert.equal(choosePieceLength(1024 ** 3), 1024 * 1024);
+    assert.equal(choosePieceLength(10 * 1024 ** 4), 16 * 1024 * 1024);
+    assert.equal(choosePieceLength(undefined), 256 * 1024);
+    for (const size of [5e7, 3e8, 7e9, 2e10]) {
+      const n = size / choosePieceLength(size);
+      assert.ok(n <= 2000 && n > 1000, `${size}: ${n} pieces`);
+    }
+    assert.ok(isValidPieceLength(32768));
+    assert.ok(!isValidPieceLength(3000));
+    assert.ok(!isValidPieceLength(8192));
+  });
+});
+
+describe('magnet URI', () => {
+  it('carries xt, dn, xl, tr and ws', () => {
+    const m = magnetUri({ infoHash: 'ab'.repeat(20), name: 'my file.iso', totalSize: 42, announce: 'http://t/announce', webseed: 'http://t/webseed/x/' });
+    const u = new URL(m);
+    assert.equal(u.protocol, 'magnet:');
+    assert.equal(u.searchParams.get('xt'), `urn:btih:${'ab'.repeat(20)}`);
+    assert.equal(u.searchParams.get('dn'), 'my file.iso');
+    assert.equal(u.searchParams.get('xl'), '42');
+    assert.equal(u.searchParams.get('tr'), 'http://t/announce');
+    assert.equal(u.searchParams.get('ws'), 'http://t/webseed/x/');
+  });
+});
