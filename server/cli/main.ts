@@ -13,6 +13,7 @@ import { removeTorrent } from '../services/remove-torrent.js';
 import { createUser } from '../services/users.js';
 import { publishTorrent } from '../services/publish-torrent.js';
 import { LocalFileStore } from '../storage/local-file-store.js';
+import { magnetUri } from '../torrent/magnet.js';
 import { parseTorrent } from '../torrent/parse-torrent.js';
 import { collectFiles, publishFile } from './add-files.js';
 import { formatBytes } from './format.js';
@@ -64,7 +65,13 @@ async function add(args: string[]): Promise<void> {
     { ds, files: new LocalFileStore(config.dataDir), events: noCatalogEvents, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes },
     { name, description: values.description ?? null, pieceLength: pl === undefined ? undefined : Number(pl), multiFile: collected.multiFile, files: collected.files.map(publishFile) },
   ));
-  process.stdout.write(`${torrent.name}  ${formatBytes(torrent.totalSize)}  ${torrent.pieceCount} pieces of ${formatBytes(torrent.pieceLength)}\n${torrent.infoHash}\n`);
+  const config = loadConfig();
+  const magnet = magnetUri({
+    infoHash: torrent.infoHash, name: torrent.name, totalSize: torrent.totalSize,
+    announce: `${config.publicUrl}/announce`, webseed: `${config.publicUrl}/webseed/${torrent.infoHash}/`,
+  });
+  process.stdout.write(`${torrent.name}  ${formatBytes(torrent.totalSize)}  ${torrent.pieceCount} pieces of ${formatBytes(torrent.pieceLength)}\n` +
+    `${config.publicUrl}/torrents/${torrent.infoHash}.torrent\n${magnet}\n${torrent.infoHash}\n`);
 }
 
 async function register(files: string[]): Promise<void> {
