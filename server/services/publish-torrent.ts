@@ -31,6 +31,8 @@ export interface PublishRequest {
   name?: string;
   description?: string | null;
   pieceLength?: number;
+  /** The publishing user (null: the command line). */
+  ownerId?: number | null;
   /** Default: true for several files. A folder holding one file is still multi-file. */
   multiFile?: boolean;
   files: PublishFile[];
@@ -105,6 +107,7 @@ export async function publishTorrent(deps: PublishDeps, req: PublishRequest): Pr
       creationDate: Math.floor(Date.now() / 1000),
     });
     const row = torrentRow(parseTorrent(file), file, true, req.description ?? null);
+    row.ownerId = req.ownerId ?? null;
     if (await deps.ds.getRepository(TorrentEntity).existsBy({ infoHash })) throw new PublishError('DUPLICATE', `torrent ${infoHash} is already registered`);
     try {
       await deps.ds.transaction(async (m) => {

@@ -18,7 +18,7 @@ export function torrentRow(meta: Metainfo, metainfo: Buffer, hosted: boolean, de
   const t = new TorrentEntity();
   Object.assign(t, {
     infoHash: meta.infoHash, name: meta.name, totalSize: meta.totalSize, pieceLength: meta.pieceLength,
-    pieceCount: meta.pieceCount, multiFile: meta.multiFile, hosted, description, completed: 0,
+    pieceCount: meta.pieceCount, multiFile: meta.multiFile, hosted, description, completed: 0, displayName: null, ownerId: null,
     metainfo, createdAt: new Date(),
   });
   t.files = meta.files.map((f, position) => Object.assign(new TorrentFileEntity(), { position, path: f.path, length: f.length }));
@@ -29,12 +29,13 @@ export function torrentRow(meta: Metainfo, metainfo: Buffer, hosted: boolean, de
  * Validates a .torrent file and registers it (idempotent: an already registered info_hash is
  * returned unchanged). Throws TorrentError for a file that is not valid v1 metainfo.
  */
-export async function registerTorrent(ds: DataSource, events: CatalogEvents, file: Buffer, description: string | null = null): Promise<RegisterResult> {
+export async function registerTorrent(ds: DataSource, events: CatalogEvents, file: Buffer, description: string | null = null, ownerId: number | null = null): Promise<RegisterResult> {
   const meta = parseTorrent(file);
   const repo = ds.getRepository(TorrentEntity);
   const existing = await repo.findOneBy({ infoHash: meta.infoHash });
   if (existing !== null) return { torrent: existing, created: false };
   const row = torrentRow(meta, file, false, description);
+  row.ownerId = ownerId;
   try {
     await ds.transaction(async (m) => {
       await m.save(row);

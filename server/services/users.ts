@@ -44,3 +44,39 @@ export async function ensureAdmin(ds: DataSource, admin: { username: string; pas
   await createUser(ds, admin.username, admin.password, 'admin');
   return true;
 }
+
+/** Every user, by name. */
+export function listUsers(ds: DataSource): Promise<UserEntity[]> {
+  return ds.getRepository(UserEntity).find({ order: { username: 'ASC' } });
+}
+
+async function otherAdmins(ds: DataSource, id: number): Promise<number> {
+  return ds.getRepository(UserEntity).createQueryBuilder('u').where("u.role = 'admin' AND u.id <> :id", { id }).getCount();
+}
+
+/** Changes a user's password and/or role; the last admin cannot lose the role. */
+export async function updateUser(ds: DataSource, id: number, patch: { password?: string | null; role?: UserRole | null }): Promise<UserEntity> {
+  const repo = ds.getRepository(UserEntity);
+  const user = await repo.findOneBy({ id });
+  if (user === null) throw new UserInputError('no such user');
+  if (patch.role != null) {
+    if (patch.role !== 'admin' && patch.role !== 'uploader') throw new UserInputError('role must be admin or uploader');
+    if (user.role === 'admin' && patch.role !== 'admin' && (await otherAdmins(ds, id)) === 0) throw new UserInputError('the last admin must stay an admin');
+    user.role = patch.role;
+  }
+  if (patch.password != null) {
+    if (patch.password.length < 8) throw new UserInputError('password must be at least 8 characters');
+    user.passwordHash = await hashPassword(patch.password);
+  }
+  return repo.save(user);
+}
+
+/** Deletes a user (sessions and tokens go with it; their torrents stay, without owner). */
+export async function deleteUser(ds: DataSource, id: number): Promise<boolean> {
+  const repo = ds.getRepository(UserEntity);
+  const user = await repo.findOneBy({ id });
+  if (user === null) return false;
+  if (user.role === 'admin' && (await otherAdmins(ds, id)) === 0) throw new UserInputError('the last admin cannot be deleted');
+  await repo.delete({ id });
+  return true;
+}

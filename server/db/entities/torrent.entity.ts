@@ -40,6 +40,14 @@ export class TorrentEntity {
   @Column({ type: 'bigint', default: 0, transformer: bigintNumber })
   completed: number;
 
+  /** Name shown instead of the metainfo name, when set. */
+  @Column({ name: 'display_name', type: 'varchar', length: 1024, nullable: true })
+  displayName: string | null;
+
+  /** The user who published or registered it (null: the command line, or a deleted user). */
+  @Column({ name: 'owner_id', type: 'integer', nullable: true })
+  ownerId: number | null;
+
   /** The .torrent file as served; not loaded unless asked for. */
   @Column({ type: 'blob', select: false })
   metainfo: Buffer;
