@@ -8,8 +8,11 @@ export interface ContentWriter {
   create(path: string): Promise<void>;
   /** Writes bytes at a position of a file created before. */
   write(path: string, position: number, data: Uint8Array): Promise<void>;
-  /** Moves everything written under `key` in one step; fails if `key` exists. */
-  commit(key: string): Promise<void>;
+  /**
+   * Makes staged `from` (a file or folder) the content of `key`, stored at `to` below it, in one
+   * rename; removes the rest of the staging area. Fails if `key` already has content.
+   */
+  commit(key: string, from: string, to: string): Promise<void>;
   /** Removes everything written; safe to call more than once. */
   abort(): Promise<void>;
   /** A readable stream of a staged file (for a second hashing pass). */

@@ -48,13 +48,22 @@ class LocalWriter implements ContentWriter {
     return createReadStream(inside(this.dir, rel), { highWaterMark: 1024 * 1024 });
   }
 
-  async commit(key: string): Promise<void> {
+  async commit(key: string, from: string, to: string): Promise<void> {
     await this.closeAll();
     await mkdir(this.contentRoot, { recursive: true });
-    const target = inside(this.contentRoot, key);
-    if (await stat(target).then(() => true, () => false)) throw new Error(`content for ${key} already exists`);
-    await rename(this.dir, target);
+    const keyDir = inside(this.contentRoot, key);
+    // mkdir without `recursive` fails if the key exists: two publishers cannot both commit it
+    await mkdir(keyDir);
+    try {
+      const target = inside(keyDir, to);
+      await mkdir(path.dirname(target), { recursive: true });
+      await rename(inside(this.dir, from), target);
+    } catch (e) {
+      await rm(keyDir, { recursive: true, force: true });
+      throw e;
+    }
     this.done = true;
+    await rm(this.dir, { recursive: true, force: true });
   }
 
   async abort(): Promise<void> {

@@ -102,6 +102,15 @@ for (const kind of databaseKinds()) {
       assert.ok(x.pieces.equals(y.pieces), 'pieces differ: the second pass hashed in the wrong order');
     });
 
+    it('names a multi-file upload after its common folder, and takes files that arrive late', async () => {
+      const a = randomBytes(1000), b = randomBytes(2000);
+      const late = new Promise<PublishFile>((res) => setTimeout(() => res(file('docs/b.txt', b)), 50));
+      const row = await publishTorrent(deps, { files: [file('docs/a.txt', a), late] });
+      assert.equal(row.name, 'docs');
+      assert.deepEqual(row.files.map((f) => f.path), ['a.txt', 'b.txt']);
+      assert.ok(readFileSync(path.join(t.dataDir, 'content', row.infoHash, 'docs', 'b.txt')).equals(b));
+    });
+
     it('leaves nothing behind when the upload is cut mid-stream', async () => {
       const before = [await rows(), contentDirs(), new Set(t.server.registered)] as const;
       const data = randomBytes(300_000);
@@ -136,6 +145,7 @@ for (const kind of databaseKinds()) {
       }
       await assert.rejects(publishTorrent(deps, { name: 'a/b', files: [file('x', d)] }), /unsafe name/);
       await assert.rejects(publishTorrent(deps, { files: [file('x', d), file('y', d)] }), /name is required/);
+      await assert.rejects(publishTorrent(deps, { files: [file('docs/x', d), file('other/y', d)] }), /name is required/);
       await assert.rejects(publishTorrent(deps, { files: [] }), /no files/);
       await assert.rejects(publishTorrent(deps, { files: [file('e', Buffer.alloc(0))] }), /every file is empty/);
       await assert.rejects(publishTorrent(deps, { pieceLength: 1000, files: [file('x', d)] }), /pieceLength/);
@@ -149,7 +159,7 @@ for (const kind of databaseKinds()) {
         stage: async () => {
           const w = await t.server.files.stage();
           const failing: ContentWriter = {
-            create: (p) => w.create(p), commit: (k) => w.commit(k), abort: () => w.abort(), readStaged: (p) => w.readStaged(p),
+            create: (p) => w.create(p), commit: (k, f, to) => w.commit(k, f, to), abort: () => w.abort(), readStaged: (p) => w.readStaged(p),
             write: async () => { throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }); },
           };
           return failing;

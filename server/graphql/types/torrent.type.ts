@@ -1,0 +1,64 @@
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+
+@ObjectType({ description: 'One file of a torrent.' })
+export class TorrentFile {
+  @Field({ description: 'Relative to the torrent root, /-separated.' })
+  path: string;
+
+  @Field(() => Float, { description: 'Bytes.' })
+  size: number;
+}
+
+@ObjectType({ description: 'A torrent this server tracks; live counts come from the swarm.' })
+export class Torrent {
+  @Field({ description: 'v1 info_hash, 40 lowercase hex characters.' })
+  infoHash: string;
+
+  @Field({ description: 'The shown name (the metainfo name unless renamed).' })
+  name: string;
+
+  @Field({ description: 'The name inside the metainfo.' })
+  metainfoName: string;
+
+  @Field(() => Float, { description: 'Total bytes.' })
+  size: number;
+
+  @Field(() => Int)
+  pieceLength: number;
+
+  @Field(() => Int)
+  pieceCount: number;
+
+  @Field(() => [TorrentFile])
+  files: TorrentFile[];
+
+  @Field(() => String, { nullable: true })
+  description: string | null;
+
+  @Field()
+  createdAt: Date;
+
+  @Field({ description: 'Whether this server stores the content and serves it as a webseed.' })
+  hosted: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Username of the publisher (null: the command line).' })
+  owner: string | null;
+
+  @Field()
+  magnetUri: string;
+
+  @Field()
+  torrentUrl: string;
+
+  @Field(() => String, { nullable: true, description: 'BEP 19 webseed base URL, when hosted.' })
+  webseedUrl: string | null;
+
+  @Field(() => Int)
+  seeders: number;
+
+  @Field(() => Int)
+  leechers: number;
+
+  @Field(() => Int, { description: 'Finished downloads reported by peers.' })
+  completed: number;
+}
