@@ -7,15 +7,19 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/data-source.js';
+import { startGraphQL, type GraphQLServer } from './graphql/graphql-server.js';
+import { resolveClientIp } from './http/client-ip.js';
 import { contentRoutes } from './http/content.routes.js';
 import { createHttpServer } from './http/create-server.js';
 import { createLogger } from './logger.js';
 import { flushCompleted } from './services/flush-completed.js';
 import { HostedFiles } from './services/hosted-files.js';
+import { LoginLimiter } from './services/login-limiter.js';
 import { registryEvents, RegistrySync } from './services/registry-sync.js';
 import { ensureAdmin } from './services/users.js';
 import type { FileStore } from './storage/file-store.js';
 import { LocalFileStore } from './storage/local-file-store.js';
+import { AnnounceRate } from './tracker/announce-rate.js';
 import { CompletedTally } from './tracker/completed-tally.js';
 import { MemoryPeerStore } from './tracker/memory-peer-store.js';
 import type { PeerStore } from './tracker/peer-store.js';
@@ -31,6 +35,7 @@ export interface RunningServer {
   events: CatalogEvents;
   registered: ReadonlySet<string>;
   tracker: TrackerContext;
+  graphql: GraphQLServer;
   /** Stops accepting, finishes in-flight requests, flushes counters, closes the database. */
   close(): Promise<void>;
 }
@@ -48,21 +53,34 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const completed = new CompletedTally();
   const hosted = new HostedFiles(ds, files);
   const tracked = registryEvents(registered, store);
+  let gql: GraphQLServer | undefined;
   const events: CatalogEvents = {
-    torrentAdded: (h, c) => tracked.torrentAdded(h, c),
+    torrentAdded: (h, c) => {
+      tracked.torrentAdded(h, c);
+      gql?.torrentAdded(h);
+    },
     torrentRemoved: (h) => {
       tracked.torrentRemoved(h);
       hosted.forget(h);
+      gql?.torrentRemoved(h);
     },
   };
   const sync = new RegistrySync(ds, registered, events, (err) => log.warn({ err }, 'registry sync failed'));
   await sync.refresh();
   sync.start(config.syncInterval);
 
+  const announces = new AnnounceRate();
   const tracker: TrackerContext = {
-    store, registered, completed,
+    store, registered, completed, announces,
     interval: config.announceInterval, minInterval: config.minAnnounceInterval,
+    onSwarmChange: (h) => gql?.swarmChanged(h),
   };
+  gql = await startGraphQL(
+    { ds, store, files, events, registered, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes, limiter: new LoginLimiter(), announces },
+    (req) => resolveClientIp(req, config.trustedProxies), log,
+  );
+  const graphql = gql;
+  const content = contentRoutes({ ds, hosted, files, log });
   const sweep = setInterval(() => {
     const dropped = store.expire(Date.now() - config.peerTimeout * 1000);
     if (typeof dropped === 'number' && dropped > 0) log.debug({ dropped }, 'expired peers');
@@ -74,11 +92,15 @@ export async function startServer(config: Config, log: Logger = createLogger(con
 
   const { server, fastPath } = createHttpServer({
     tracker, trustedProxies: config.trustedProxies, log,
-    fallback: contentRoutes({ ds, hosted, files, log }),
+    fallback: (req, res) => (req.url === '/graphql' || req.url?.startsWith('/graphql?') ? graphql.handle(req, res) : content(req, res)),
     health: async () => {
       await ds.query('SELECT 1');
       return { torrents: registered.size };
     },
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (req.url === '/graphql' || req.url?.startsWith('/graphql?')) graphql.handleUpgrade(req, socket, head);
+    else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -93,6 +115,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       clearInterval(sweep);
       clearInterval(flusher);
       await sync.stop();
+      await graphql.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       fastPath.closeIdle();
@@ -108,7 +131,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     })();
     return closing;
   };
-  return { port, ds, store, files, events, registered, tracker, close };
+  return { port, ds, store, files, events, registered, tracker, graphql, close };
 }
 
 async function main(): Promise<void> {

@@ -22,6 +22,7 @@ function reply(req: AnnounceRequest, out: AnnounceResult, ctx: TrackerContext): 
  */
 export function handleAnnounce(req: AnnounceRequest, ip: string, ctx: TrackerContext): Buffer | Promise<Buffer> {
   if (!ctx.registered.has(req.infoHash)) throw new ClientError('unregistered torrent');
+  ctx.announces?.tick();
   const a: PeerAnnounce = {
     infoHash: req.infoHash, peerId: req.peerId, ip, port: req.port,
     uploaded: req.uploaded, downloaded: req.downloaded, left: req.left, event: req.event,

@@ -1,5 +1,6 @@
 // What the announce and scrape handlers need, wired once by main.ts.
 import type { CompletedTally } from './completed-tally.js';
+import type { AnnounceRate } from './announce-rate.js';
 import type { PeerStore } from './peer-store.js';
 
 export interface TrackerContext {
@@ -10,6 +11,8 @@ export interface TrackerContext {
   /** Seconds. */
   interval: number;
   minInterval: number;
+  /** Counts announces for statistics. */
+  announces?: AnnounceRate;
   /** Called after an announce that changed a swarm's counts. */
   onSwarmChange?: (infoHash: string) => void;
 }

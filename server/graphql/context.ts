@@ -1,0 +1,40 @@
+// What resolvers receive: the wired services (no DI container: main.ts builds GraphQLDeps once)
+// and who is asking.
+import type { DataSource } from 'typeorm';
+import type { PubSub } from 'type-graphql';
+import { authenticate, type AuthUser } from '../services/auth.js';
+import type { CatalogEvents } from '../services/catalog-events.js';
+import type { LoginLimiter } from '../services/login-limiter.js';
+import type { FileStore } from '../storage/file-store.js';
+import type { AnnounceRate } from '../tracker/announce-rate.js';
+import type { PeerStore } from '../tracker/peer-store.js';
+
+export interface GraphQLDeps {
+  ds: DataSource;
+  store: PeerStore;
+  files: FileStore;
+  events: CatalogEvents;
+  registered: ReadonlySet<string>;
+  publicUrl: string;
+  maxUploadBytes: number;
+  limiter: LoginLimiter;
+  pubSub: PubSub;
+  announces: AnnounceRate;
+}
+
+export interface GraphQLContext {
+  deps: GraphQLDeps;
+  /** null: anonymous (no token, or one that is unknown, expired or revoked). */
+  user: AuthUser | null;
+  /** The bearer token as sent, for logout. */
+  token: string | null;
+  ip: string;
+}
+
+/** Builds the context from an Authorization value (`Bearer <token>`) and the client address. */
+export async function buildContext(deps: GraphQLDeps, authorization: unknown, ip: string): Promise<GraphQLContext> {
+  const m = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization.trim()) : null;
+  const token = m?.[1] ?? null;
+  const user = token === null ? null : await authenticate(deps.ds, token);
+  return { deps, user, token, ip };
+}

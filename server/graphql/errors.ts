@@ -1,0 +1,40 @@
+// Service failures as GraphQL errors with `extensions.code`; anything unexpected is masked.
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
+import { AuthError } from '../services/auth.js';
+import { CatalogError } from '../services/torrent-catalog.js';
+import { PublishError } from '../services/publish-torrent.js';
+import { UserInputError } from '../services/users.js';
+import { TorrentError } from '../torrent/parse-torrent.js';
+
+const PUBLIC_CODES = new Set([
+  'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'RATE_LIMITED', 'PAYLOAD_TOO_LARGE', 'CONFLICT',
+  'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
+]);
+
+export function fail(code: string, message: string): never {
+  throw new GraphQLError(message, { extensions: { code } });
+}
+
+/** Rethrows a known service error as a GraphQLError with its code; others as they are. */
+export function rethrow(e: unknown): never {
+  if (e instanceof GraphQLError) throw e;
+  if (e instanceof AuthError || e instanceof CatalogError) fail(e.code, e.message);
+  if (e instanceof PublishError) {
+    fail({ BAD_INPUT: 'BAD_USER_INPUT', TOO_LARGE: 'PAYLOAD_TOO_LARGE', DUPLICATE: 'CONFLICT', STORAGE: 'INTERNAL_SERVER_ERROR' }[e.code], e.message);
+  }
+  if (e instanceof TorrentError || e instanceof UserInputError) fail('BAD_USER_INPUT', e.message);
+  throw e;
+}
+
+/** Apollo formatError: keeps known codes (and messages of storage errors), masks the rest. */
+export function formatError(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = String(formatted.extensions?.code ?? '');
+    if (PUBLIC_CODES.has(code)) return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+    const original = (error as { originalError?: unknown })?.originalError ?? error;
+    if (original instanceof PublishError) return { message: original.message, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    log.error({ err: original }, 'graphql resolver failed');
+    return { message: 'internal error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}

@@ -1,0 +1,103 @@
+// The GraphQL multipart request spec on a Node request, streaming: `operations` and `map` are
+// read first, then each file part is handed to its Upload as the bytes arrive (backpressure goes
+// back to the client; nothing is buffered whole or written to a temp file).
+import type { IncomingMessage } from 'node:http';
+import busboy from 'busboy';
+import { Upload } from './upload.js';
+
+export class MultipartError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export interface MultipartRequest {
+  /** The operation(s) with Upload instances placed at the mapped variable paths. */
+  operations: unknown;
+  /** Resolves when the whole request body has been read (or rejects when it broke off). */
+  done: Promise<void>;
+}
+
+function setPath(target: unknown, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let o = target as Record<string, unknown>;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const next = o?.[keys[i]];
+    if (typeof next !== 'object' || next === null) throw new MultipartError(400, `map path '${path}' does not exist in operations`);
+    o = next as Record<string, unknown>;
+  }
+  const last = keys[keys.length - 1];
+  if (o[last] !== null) throw new MultipartError(400, `map path '${path}' must point at a null variable`);
+  o[last] = value;
+}
+
+/** Starts parsing; resolves once operations and map are known (files keep streaming after). */
+export function parseMultipart(req: IncomingMessage, maxFiles = 10_000): Promise<MultipartRequest> {
+  return new Promise((resolve, reject) => {
+    let operations: unknown;
+    let uploads = new Map<string, Upload>();
+    let ready = false;
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: req.headers, preservePath: true, limits: { fields: 2, fieldSize: 1024 * 1024, files: maxFiles, parts: maxFiles + 2 } });
+    } catch (e) {
+      reject(new MultipartError(400, (e as Error).message));
+      return;
+    }
+    let resolveDone!: () => void;
+    let rejectDone!: (e: Error) => void;
+    const done = new Promise<void>((res, rej) => { resolveDone = res; rejectDone = rej; });
+    done.catch(() => undefined);
+    let current: NodeJS.ReadableStream & { destroy(e?: Error): void } | null = null;
+    const failAll = (e: Error): void => {
+      current?.destroy(e); // a file being read fails too, so the publisher cleans up
+      current = null;
+      for (const u of uploads.values()) if (!u.settled) u.reject(e);
+      if (!ready) reject(e);
+      rejectDone(e);
+    };
+    bb.on('field', (name, value) => {
+      try {
+        if (name === 'operations') operations = JSON.parse(value);
+        else if (name === 'map') {
+          if (operations === undefined) throw new MultipartError(400, "'operations' must come before 'map'");
+          const map = JSON.parse(value) as Record<string, string[]>;
+          uploads = new Map();
+          for (const [field, paths] of Object.entries(map)) {
+            const u = new Upload();
+            uploads.set(field, u);
+            for (const p of paths) setPath(operations, p, u);
+          }
+          ready = true;
+          resolve({ operations, done });
+        }
+      } catch (e) {
+        failAll(e instanceof MultipartError ? e : new MultipartError(400, `invalid multipart field '${name}': ${(e as Error).message}`));
+        req.unpipe(bb);
+        req.resume();
+      }
+    });
+    bb.on('file', (name, stream, info) => {
+      const u = uploads.get(name);
+      if (!ready || u === undefined || u.settled) {
+        stream.resume();
+        return;
+      }
+      current = stream;
+      stream.on('end', () => { if (current === stream) current = null; });
+      u.resolve({ filename: info.filename ?? name, mimetype: info.mimeType, stream });
+    });
+    bb.on('filesLimit', () => failAll(new MultipartError(413, 'too many files')));
+    bb.on('close', () => {
+      if (!ready) failAll(new MultipartError(400, "multipart request without 'operations' and 'map'"));
+      for (const [name, u] of uploads) if (!u.settled) u.reject(new MultipartError(400, `file '${name}' missing from the request`));
+      resolveDone();
+    });
+    bb.on('error', (e: Error) => failAll(new MultipartError(400, e.message)));
+    req.on('aborted', () => failAll(new Error('upload aborted: the connection closed before the request ended')));
+    req.on('close', () => {
+      if (!req.complete) failAll(new Error('upload aborted: the connection closed before the request ended'));
+    });
+    req.pipe(bb);
+  });
+}

@@ -1,0 +1,60 @@
+// Live events for subscriptions. The tracker core only calls onSwarmChange(infoHash); this adapter
+// coalesces bursts (at most one update per torrent per COALESCE_MS, the first one at once) and
+// publishes the swarm's current counts.
+import { createPubSub } from '@graphql-yoga/subscription';
+import type { PeerStore } from '../tracker/peer-store.js';
+import type { Torrent } from './types/torrent.type.js';
+import type { SwarmUpdate } from './types/swarm.type.js';
+
+export const SWARM_UPDATED = 'SWARM_UPDATED';
+export const TORRENT_ADDED = 'TORRENT_ADDED';
+export const TORRENT_REMOVED = 'TORRENT_REMOVED';
+
+export function createEventBus() {
+  return createPubSub<{
+    [SWARM_UPDATED]: [SwarmUpdate];
+    [TORRENT_ADDED]: [Torrent];
+    [TORRENT_REMOVED]: [{ infoHash: string }];
+  }>();
+}
+export type EventBus = ReturnType<typeof createEventBus>;
+
+export const COALESCE_MS = 250;
+
+/** Turns per-announce change signals into at most one SwarmUpdate per torrent per COALESCE_MS. */
+export class SwarmUpdates {
+  private readonly lastSent = new Map<string, number>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly store: PeerStore, private readonly publish: (u: SwarmUpdate) => void, private readonly intervalMs = COALESCE_MS) {}
+
+  /** Called by the tracker after an announce changed a swarm; cheap when nothing is due. */
+  changed(infoHash: string): void {
+    if (this.timers.has(infoHash)) return;
+    const wait = Math.max(0, (this.lastSent.get(infoHash) ?? 0) + this.intervalMs - Date.now());
+    const t = setTimeout(() => {
+      this.timers.delete(infoHash);
+      this.lastSent.set(infoHash, Date.now());
+      void this.emit(infoHash);
+    }, wait);
+    t.unref();
+    this.timers.set(infoHash, t);
+  }
+
+  private async emit(infoHash: string): Promise<void> {
+    const [c] = await this.store.scrape([infoHash]);
+    this.publish({ infoHash, seeders: c.complete, leechers: c.incomplete, completed: c.downloaded });
+  }
+
+  /** Forgets per-torrent state (a removed torrent) and cancels a pending update. */
+  forget(infoHash: string): void {
+    clearTimeout(this.timers.get(infoHash));
+    this.timers.delete(infoHash);
+    this.lastSent.delete(infoHash);
+  }
+
+  close(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,27 @@
+// Live events over graphql-ws: swarm counts (coalesced), torrents added and removed.
+import { Arg, Resolver, Root, Subscription } from 'type-graphql';
+import { SWARM_UPDATED, TORRENT_ADDED, TORRENT_REMOVED } from '../pubsub.js';
+import { SwarmUpdate, TorrentRemoved } from '../types/swarm.type.js';
+import { Torrent } from '../types/torrent.type.js';
+
+@Resolver()
+export class SubscriptionResolver {
+  @Subscription(() => SwarmUpdate, {
+    topics: SWARM_UPDATED,
+    filter: ({ payload, args }: { payload: SwarmUpdate; args: { infoHash?: string | null } }) => !args.infoHash || payload.infoHash === args.infoHash.toLowerCase(),
+    description: 'Counts of one torrent (or every torrent without infoHash), pushed after announces that change them; at most a few per second per torrent.',
+  })
+  swarmUpdated(@Root() u: SwarmUpdate, @Arg('infoHash', () => String, { nullable: true }) _infoHash: string | null): SwarmUpdate {
+    return u;
+  }
+
+  @Subscription(() => Torrent, { topics: TORRENT_ADDED })
+  torrentAdded(@Root() t: Torrent): Torrent {
+    return t;
+  }
+
+  @Subscription(() => TorrentRemoved, { topics: TORRENT_REMOVED })
+  torrentRemoved(@Root() r: TorrentRemoved): TorrentRemoved {
+    return r;
+  }
+}

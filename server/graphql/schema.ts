@@ -1,0 +1,20 @@
+// Builds the executable schema from the resolvers (code first); `npm run schema` prints it to
+// schema/schema.graphql.
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema, type PubSub } from 'type-graphql';
+import { AuthChecker } from './auth-checker.js';
+import { AuthResolver } from './resolvers/auth.resolver.js';
+import { SubscriptionResolver } from './resolvers/subscription.resolver.js';
+import { TorrentResolver } from './resolvers/torrent.resolver.js';
+import { UserResolver } from './resolvers/user.resolver.js';
+
+/** The schema; `pubSub` carries subscription events (a local bus, or Redis later). */
+export function buildGraphQLSchema(pubSub: PubSub): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [TorrentResolver, AuthResolver, UserResolver, SubscriptionResolver],
+    authChecker: AuthChecker,
+    pubSub,
+    validate: false,
+  });
+}
