@@ -13,7 +13,7 @@ import { depthLimit } from './depth-limit.js';
 import { formatError } from './errors.js';
 import { ownerNames, toTorrent } from './mappers.js';
 import { MultipartError, parseMultipart, type MultipartRequest } from './multipart.js';
-import { createEventBus, SWARM_UPDATED, SwarmUpdates, TORRENT_ADDED, TORRENT_REMOVED } from './pubsub.js';
+import { createEventBus, SWARM_UPDATED, SWARM_UPDATED_ALL, SwarmUpdates, TORRENT_ADDED, TORRENT_REMOVED } from './pubsub.js';
 import { buildGraphQLSchema } from './schema.js';
 
 const MAX_JSON_BODY = 1024 * 1024;
@@ -74,7 +74,10 @@ export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub'>, clientIp: 
     stopOnTerminationSignals: false, // main.ts owns shutdown (Apollo would re-raise the signal)
   });
   await apollo.start();
-  const updates = new SwarmUpdates(deps.store, (u) => bus.publish(SWARM_UPDATED, u));
+  const updates = new SwarmUpdates(deps.store, (u) => {
+    bus.publish(SWARM_UPDATED, u.infoHash, u);
+    bus.publish(SWARM_UPDATED_ALL, u);
+  });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const ws = useServer({

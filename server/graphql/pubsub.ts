@@ -6,13 +6,17 @@ import type { PeerStore } from '../tracker/peer-store.js';
 import type { Torrent } from './types/torrent.type.js';
 import type { SwarmUpdate } from './types/swarm.type.js';
 
+/** Per-torrent topic (routing id = info_hash), so a subscriber never filters others' events. */
 export const SWARM_UPDATED = 'SWARM_UPDATED';
+/** Every torrent's updates, for subscriptions without an infoHash. */
+export const SWARM_UPDATED_ALL = 'SWARM_UPDATED_ALL';
 export const TORRENT_ADDED = 'TORRENT_ADDED';
 export const TORRENT_REMOVED = 'TORRENT_REMOVED';
 
 export function createEventBus() {
   return createPubSub<{
-    [SWARM_UPDATED]: [SwarmUpdate];
+    [SWARM_UPDATED]: [infoHash: string, update: SwarmUpdate];
+    [SWARM_UPDATED_ALL]: [SwarmUpdate];
     [TORRENT_ADDED]: [Torrent];
     [TORRENT_REMOVED]: [{ infoHash: string }];
   }>();

@@ -1,14 +1,18 @@
 // Live events over graphql-ws: swarm counts (coalesced), torrents added and removed.
 import { Arg, Resolver, Root, Subscription } from 'type-graphql';
-import { SWARM_UPDATED, TORRENT_ADDED, TORRENT_REMOVED } from '../pubsub.js';
+import type { GraphQLContext } from '../context.js';
+import { SWARM_UPDATED, SWARM_UPDATED_ALL, TORRENT_ADDED, TORRENT_REMOVED, type EventBus } from '../pubsub.js';
 import { SwarmUpdate, TorrentRemoved } from '../types/swarm.type.js';
 import { Torrent } from '../types/torrent.type.js';
 
 @Resolver()
 export class SubscriptionResolver {
   @Subscription(() => SwarmUpdate, {
-    topics: SWARM_UPDATED,
-    filter: ({ payload, args }: { payload: SwarmUpdate; args: { infoHash?: string | null } }) => !args.infoHash || payload.infoHash === args.infoHash.toLowerCase(),
+    subscribe: ({ args, context }) => {
+      const bus = (context as GraphQLContext).deps.pubSub as EventBus;
+      const h = (args as { infoHash?: string | null }).infoHash;
+      return h ? bus.subscribe(SWARM_UPDATED, h.toLowerCase()) : bus.subscribe(SWARM_UPDATED_ALL);
+    },
     description: 'Counts of one torrent (or every torrent without infoHash), pushed after announces that change them; at most a few per second per torrent.',
   })
   swarmUpdated(@Root() u: SwarmUpdate, @Arg('infoHash', () => String, { nullable: true }) _infoHash: string | null): SwarmUpdate {
