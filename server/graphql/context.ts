@@ -8,6 +8,7 @@ import type { LoginLimiter } from '../services/login-limiter.js';
 import type { FileStore } from '../storage/file-store.js';
 import type { AnnounceRate } from '../tracker/announce-rate.js';
 import type { PeerStore } from '../tracker/peer-store.js';
+import type { SwarmWatchers } from './pubsub.js';
 
 export interface GraphQLDeps {
   ds: DataSource;
@@ -19,6 +20,7 @@ export interface GraphQLDeps {
   maxUploadBytes: number;
   limiter: LoginLimiter;
   pubSub: PubSub;
+  watchers: SwarmWatchers;
   announces: AnnounceRate;
 }
 

@@ -13,7 +13,7 @@ import { depthLimit } from './depth-limit.js';
 import { formatError } from './errors.js';
 import { ownerNames, toTorrent } from './mappers.js';
 import { MultipartError, parseMultipart, type MultipartRequest } from './multipart.js';
-import { createEventBus, SWARM_UPDATED, SWARM_UPDATED_ALL, SwarmUpdates, TORRENT_ADDED, TORRENT_REMOVED } from './pubsub.js';
+import { createEventBus, SWARM_UPDATED, SWARM_UPDATED_ALL, SwarmUpdates, SwarmWatchers, TORRENT_ADDED, TORRENT_REMOVED } from './pubsub.js';
 import { buildGraphQLSchema } from './schema.js';
 
 const MAX_JSON_BODY = 1024 * 1024;
@@ -30,6 +30,8 @@ export interface GraphQLServer {
   torrentRemoved(infoHash: string): void;
   /** Live WebSocket clients. */
   clients(): number;
+  /** Live swarmUpdated subscriptions. */
+  swarmWatchers(): number;
   stop(): Promise<void>;
 }
 
@@ -64,9 +66,10 @@ function sendError(res: ServerResponse, status: number, message: string): void {
 }
 
 /** Builds schema, Apollo and the WebSocket server around `deps` (deps.pubSub is set here). */
-export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub'>, clientIp: (req: IncomingMessage) => string, log: Logger): Promise<GraphQLServer> {
+export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub' | 'watchers'>, clientIp: (req: IncomingMessage) => string, log: Logger): Promise<GraphQLServer> {
   const bus = createEventBus();
-  const deps: GraphQLDeps = { ...base, pubSub: bus };
+  const watchers = new SwarmWatchers();
+  const deps: GraphQLDeps = { ...base, pubSub: bus, watchers };
   const schema = await buildGraphQLSchema(bus);
   const apollo = new ApolloServer<GraphQLContext>({
     schema, formatError: formatError(log), includeStacktraceInErrorResponses: false, validationRules: [depthLimit(MAX_DEPTH)],
@@ -77,7 +80,7 @@ export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub'>, clientIp: 
   const updates = new SwarmUpdates(deps.store, (u) => {
     bus.publish(SWARM_UPDATED, u.infoHash, u);
     bus.publish(SWARM_UPDATED_ALL, u);
-  });
+  }, watchers);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const ws = useServer({
@@ -142,6 +145,7 @@ export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub'>, clientIp: 
       bus.publish(TORRENT_REMOVED, { infoHash: h });
     },
     clients: () => wss.clients.size,
+    swarmWatchers: () => watchers.size,
     async stop() {
       updates.close();
       for (const c of wss.clients) c.close(1001, 'server shutting down');

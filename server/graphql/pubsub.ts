@@ -25,16 +25,61 @@ export type EventBus = ReturnType<typeof createEventBus>;
 
 export const COALESCE_MS = 250;
 
+/** Live swarmUpdated subscriptions per torrent ('' = every torrent), so idle swarms cost nothing. */
+export class SwarmWatchers {
+  private readonly counts = new Map<string, number>();
+
+  /** Counts a subscription while `source` is iterated; the count drops when the client leaves. */
+  watch<T>(infoHash: string, source: AsyncIterable<T>): AsyncIterable<T> {
+    const counts = this.counts;
+    return {
+      [Symbol.asyncIterator]() {
+        counts.set(infoHash, (counts.get(infoHash) ?? 0) + 1);
+        const it = source[Symbol.asyncIterator]();
+        let open = true;
+        const close = (): void => {
+          if (!open) return;
+          open = false;
+          const n = (counts.get(infoHash) ?? 1) - 1;
+          if (n <= 0) counts.delete(infoHash);
+          else counts.set(infoHash, n);
+        };
+        return {
+          next: () => it.next().then((r) => { if (r.done) close(); return r; }),
+          return: (v?: unknown) => { close(); return it.return ? it.return(v) : Promise.resolve({ done: true as const, value: v as T }); },
+          throw: (e?: unknown) => { close(); return it.throw ? it.throw(e) : Promise.reject(e); },
+        };
+      },
+    };
+  }
+
+  /** true when someone listens to this torrent or to every torrent. */
+  wanted(infoHash: string): boolean {
+    return this.counts.size > 0 && (this.counts.has(infoHash) || this.counts.has(''));
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const c of this.counts.values()) n += c;
+    return n;
+  }
+}
+
 /** Turns per-announce change signals into at most one SwarmUpdate per torrent per COALESCE_MS. */
 export class SwarmUpdates {
   private readonly lastSent = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly store: PeerStore, private readonly publish: (u: SwarmUpdate) => void, private readonly intervalMs = COALESCE_MS) {}
+  constructor(
+    private readonly store: PeerStore,
+    private readonly publish: (u: SwarmUpdate) => void,
+    private readonly watchers: SwarmWatchers,
+    private readonly intervalMs = COALESCE_MS,
+  ) {}
 
-  /** Called by the tracker after an announce changed a swarm; cheap when nothing is due. */
+  /** Called by the tracker after an announce changed a swarm; nothing happens unless someone watches it. */
   changed(infoHash: string): void {
-    if (this.timers.has(infoHash)) return;
+    if (!this.watchers.wanted(infoHash) || this.timers.has(infoHash)) return;
     const wait = Math.max(0, (this.lastSent.get(infoHash) ?? 0) + this.intervalMs - Date.now());
     const t = setTimeout(() => {
       this.timers.delete(infoHash);

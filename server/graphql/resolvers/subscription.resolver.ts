@@ -9,9 +9,10 @@ import { Torrent } from '../types/torrent.type.js';
 export class SubscriptionResolver {
   @Subscription(() => SwarmUpdate, {
     subscribe: ({ args, context }) => {
-      const bus = (context as GraphQLContext).deps.pubSub as EventBus;
-      const h = (args as { infoHash?: string | null }).infoHash;
-      return h ? bus.subscribe(SWARM_UPDATED, h.toLowerCase()) : bus.subscribe(SWARM_UPDATED_ALL);
+      const { pubSub, watchers } = (context as GraphQLContext).deps;
+      const bus = pubSub as EventBus;
+      const h = (args as { infoHash?: string | null }).infoHash?.toLowerCase();
+      return h ? watchers.watch(h, bus.subscribe(SWARM_UPDATED, h)) : watchers.watch('', bus.subscribe(SWARM_UPDATED_ALL));
     },
     description: 'Counts of one torrent (or every torrent without infoHash), pushed after announces that change them; at most a few per second per torrent.',
   })
