@@ -12,7 +12,7 @@ const [cmd, a, b, secs, excl, exre] = process.argv.slice(2);
 function snap() {
   const out = {};
   for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
+    if (!/^\d+$/.test(d) || +d === process.pid) continue; // not this snapshot process itself
     let s; try { s = fs.readFileSync(`/proc/${d}/stat`, 'latin1'); } catch { continue; }
     const r = s.lastIndexOf(')');
     const comm = s.slice(s.indexOf('(') + 1, r);

@@ -9,6 +9,7 @@
 #   PIN=0|1 (1: wrk on CPU $CLIENT_CPU=0, server on CPU $SERVER_CPU=1)
 #   LABEL TAG RESULTS (default bench/results/announce.jsonl)  FORCE=1 (run despite a failed pre-check)
 #   QUIET_PCT=25 QUIET_MAX_WAIT=0 (wait up to this many s for background load < QUIET_PCT % of a core)
+#   DURING_CMD DURING_OUT DURING_WAIT=300: load started beside the measured run (see below)
 # Every wrk run is bounded by -d and by `timeout`.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,12 +21,17 @@ LABEL="${LABEL:-$URL}"; RESULTS="${RESULTS:-$HERE/results/announce.jsonl}"
 export BENCH_POOL="${BENCH_POOL:?set BENCH_POOL}"
 TMP="$(mktemp -d /tmp/seedhost-run.XXXXXX)"
 AFF_SAVED=""
+DPID=""
+stop_during() { # DURING_CMD's process tree, by the PIDs found under the one started here
+  [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null && kill $(descendants "$DPID" | sort -rn) 2>/dev/null
+  DPID=""
+}
 restore_affinity() {
   local line p m
   for line in $AFF_SAVED; do p="${line%%=*}"; m="${line#*=}"; taskset -a -p "$m" "$p" >/dev/null 2>&1 || true; done
   AFF_SAVED=""
 }
-trap 'restore_affinity; rm -rf "$TMP"' EXIT
+trap 'stop_during || true; restore_affinity; rm -rf "$TMP"' EXIT
 
 hostport="${URL#*://}"; hostport="${hostport%%/*}"; hostport="${hostport%%\?*}"; PORT="${hostport##*:}"
 case "$hostport" in 127.*|localhost:*) ;; *) echo "refusing non-loopback target $hostport" >&2; exit 2;; esac
@@ -81,6 +87,14 @@ fi
 
 # ---- measured run ----
 node "$HERE/procsnap.cjs" snap "$TMP/procs0.json"
+# DURING_CMD (optional, bench/publish.sh): a command started right before the measured wrk, in the
+# background; it should stop once the file $DURING_STOP exists (touched when wrk ends) and is
+# waited for (bounded: killed by PID after $DURING_WAIT s). Its CPU is intended load, so it and
+# its descendants are left out of "other processes"; its output goes to $DURING_OUT.
+if [ -n "${DURING_CMD:-}" ]; then
+  DURING_STOP="$TMP/during.stop" bash -c "$DURING_CMD" >"${DURING_OUT:-$TMP/during.txt}" 2>&1 &
+  DPID=$!
+fi
 cpu_snap >"$TMP/cpu0"; S0="$(server_ticks)"; T0="$(date +%s.%N)"
 set +e
 timeout $((DUR + 30)) /usr/bin/time -f 'WRKTIME %e %U %S' -o "$TMP/time.txt" \
@@ -88,8 +102,20 @@ timeout $((DUR + 30)) /usr/bin/time -f 'WRKTIME %e %U %S' -o "$TMP/time.txt" \
 RC=$?
 set -e
 T1="$(date +%s.%N)"; S1="$(server_ticks)"; cpu_snap >"$TMP/cpu1"
+DPIDS=""; [ -n "$DPID" ] && DPIDS="$(descendants "$DPID" | tr '\n' ' ')"
 node "$HERE/procsnap.cjs" snap "$TMP/procs1.json"
-node "$HERE/procsnap.cjs" diff "$TMP/procs0.json" "$TMP/procs1.json" "$(awk -v a="$T0" -v b="$T1" 'BEGIN{print b-a}')" "$SPIDS $(ancestors $$)" '^(wrk|time|timeout)$' >"$TMP/others.json" || echo '{}' >"$TMP/others.json"
+[ -n "$DPID" ] && DPIDS+=" $(descendants "$DPID" | tr '\n' ' ')"
+node "$HERE/procsnap.cjs" diff "$TMP/procs0.json" "$TMP/procs1.json" "$(awk -v a="$T0" -v b="$T1" 'BEGIN{print b-a}')" "$SPIDS $(ancestors $$) $DPIDS" '^(wrk|time|timeout)$' >"$TMP/others.json" || echo '{}' >"$TMP/others.json"
+if [ -n "$DPID" ]; then
+  touch "$TMP/during.stop"
+  for _ in $(seq 1 $((${DURING_WAIT:-300} * 10))); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$DPID" 2>/dev/null; then
+    echo "   DURING_CMD (pid $DPID) still running after ${DURING_WAIT:-300} s: stopping it" >&2
+    stop_during || true
+  fi
+  wait "$DPID" 2>/dev/null || echo "   DURING_CMD exited with an error (see its output)" >&2
+  DPID=""
+fi
 restore_affinity
 if [ $RC -ne 0 ] || ! grep -q '^WRKJSON' "$TMP/wrk.txt"; then cat "$TMP/wrk.txt"; echo "wrk failed rc=$RC" >&2; exit 1; fi
 
