@@ -1,13 +1,15 @@
-// Slows password guessing: after 5 failed logins for one username or one address within 15
-// minutes, further attempts are refused until the window passes. In memory, per process.
+// Slows password guessing: after 5 failed logins for one username, or 30 from one address (many
+// users may share one), within 15 minutes, further attempts are refused until the window passes.
+// In memory, per process.
 
 const WINDOW_MS = 15 * 60 * 1000;
 const MAX_FAILURES = 5;
+const MAX_FAILURES_PER_ADDRESS = 30;
 
 export class LoginLimiter {
   private readonly failures = new Map<string, number[]>();
 
-  constructor(private readonly max = MAX_FAILURES, private readonly windowMs = WINDOW_MS) {}
+  constructor(private readonly max = MAX_FAILURES, private readonly maxPerAddress = MAX_FAILURES_PER_ADDRESS, private readonly windowMs = WINDOW_MS) {}
 
   private recent(key: string, now: number): number[] {
     const list = (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
@@ -19,9 +21,9 @@ export class LoginLimiter {
   /** Milliseconds until another attempt is allowed (0: now). */
   retryAfter(username: string, ip: string, now = Date.now()): number {
     let wait = 0;
-    for (const key of [`u:${username.toLowerCase()}`, `ip:${ip}`]) {
+    for (const [key, max] of [[`u:${username.toLowerCase()}`, this.max], [`ip:${ip}`, this.maxPerAddress]] as const) {
       const list = this.recent(key, now);
-      if (list.length >= this.max) wait = Math.max(wait, list[0] + this.windowMs - now);
+      if (list.length >= max) wait = Math.max(wait, list[list.length - max] + this.windowMs - now);
     }
     return wait;
   }

@@ -5,8 +5,8 @@ export type PublishErrorCode = 'BAD_INPUT' | 'TOO_LARGE' | 'DUPLICATE' | 'STORAG
 
 /** A publishing failure with a message fit for the publisher. */
 export class PublishError extends Error {
-  constructor(readonly code: PublishErrorCode, message: string) {
-    super(message);
+  constructor(readonly code: PublishErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'PublishError';
   }
 }
@@ -17,7 +17,8 @@ export class PublishError extends Error {
  */
 export function safeRelativePath(p: string, what = 'path', single = false): string {
   const parts = p.replace(/\\/g, '/').split('/');
-  const bad = p.length === 0 || p.length > 4096 || parts.some((c) => c === '' || c === '.' || c === '..' || c.includes('\0'));
+  // 255 bytes per component: what common file systems allow
+  const bad = p.length === 0 || p.length > 4096 || parts.some((c) => c === '' || c === '.' || c === '..' || c.includes('\0') || Buffer.byteLength(c) > 255);
   if (bad || (single && parts.length > 1)) throw new PublishError('BAD_INPUT', `unsafe ${what}: '${p}'`);
   return parts.join('/');
 }

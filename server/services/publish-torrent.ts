@@ -162,7 +162,8 @@ async function finish(deps: PublishDeps, req: PublishRequest, writer: ContentWri
       await m.delete(TorrentEntity, { infoHash });
       await bumpCounter(m, TORRENTS_COUNTER);
     });
-    throw new PublishError('STORAGE', `could not store the content: ${(e as Error).message}`);
+    // the cause (with file system paths) stays in the server's log, not in the client's message
+    throw new PublishError('STORAGE', 'could not store the content', { cause: e });
   }
   deps.events.torrentAdded(infoHash, 0);
   return row;

@@ -20,10 +20,11 @@ export interface TorrentPageQuery {
 
 export interface TorrentPage {
   rows: TorrentEntity[];
+  /** Cursor of each row, for `after`. */
+  cursors: string[];
   totalCount: number;
-  /** Offset of rows[0] in the whole ordered result. */
-  offset: number;
   hasNextPage: boolean;
+  hasPreviousPage: boolean;
 }
 
 export class CatalogError extends Error {
@@ -34,44 +35,64 @@ export class CatalogError extends Error {
 
 export const MAX_PAGE = 100;
 
-/** Opaque cursor for an offset in an ordered result. */
-export function encodeCursor(offset: number): string {
-  return Buffer.from(`o:${offset}`).toString('base64url');
+/**
+ * Cursors: keyset (sort value + id) for database orders, so a torrent added while someone pages
+ * shifts nothing; an offset for the live SEEDERS order, which only memory knows.
+ */
+type Cursor = { k: string | number; i: number } | { o: number };
+
+const encodeCursor = (c: Cursor): string => Buffer.from(JSON.stringify(c)).toString('base64url');
+
+function decodeCursor(cursor: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (Number.isInteger(c?.o) && c.o >= 0) return { o: c.o };
+    if (Number.isInteger(c?.i) && (typeof c.k === 'string' || typeof c.k === 'number')) return { k: c.k, i: c.i };
+  } catch { /* fall through */ }
+  throw new CatalogError('BAD_USER_INPUT', 'invalid cursor');
 }
 
-function decodeCursor(cursor: string): number {
-  const m = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (m === null) throw new CatalogError('BAD_USER_INPUT', 'invalid cursor');
-  return Number(m[1]);
-}
+const SORT: Record<Exclude<TorrentOrder, 'SEEDERS'>, { expr: string; key: (t: TorrentEntity) => string | number }> = {
+  CREATED_AT: { expr: 't.id', key: (t) => t.id }, // ids grow with creation time
+  NAME: { expr: 'COALESCE(t.display_name, t.name)', key: (t) => t.displayName ?? t.name },
+  SIZE: { expr: 't.total_size', key: (t) => t.totalSize },
+};
 
 /** A page of torrents matching `search` (name, case-insensitive), in the asked order. */
 export async function findTorrents(ds: DataSource, q: TorrentPageQuery, counts: (hashes: string[]) => Promise<SwarmCounts[]>): Promise<TorrentPage> {
   const first = q.first ?? 20;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE) throw new CatalogError('BAD_USER_INPUT', `first must be 0 to ${MAX_PAGE}`);
-  const offset = q.after ? decodeCursor(q.after) + 1 : 0;
-  const dir = q.descending === false ? 'ASC' : 'DESC';
+  const after = q.after ? decodeCursor(q.after) : null;
+  const desc = q.descending !== false;
   const qb = ds.getRepository(TorrentEntity).createQueryBuilder('t');
   const search = q.search?.trim();
   if (search) {
-    const like = `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    qb.where("LOWER(COALESCE(t.display_name, t.name)) LIKE :like ESCAPE '\\'", { like });
+    // '!' escapes: a backslash would need different quoting in MySQL and SQLite
+    const like = `%${search.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+    qb.where("LOWER(COALESCE(t.display_name, t.name)) LIKE :like ESCAPE '!'", { like });
   }
   const totalCount = await qb.getCount();
-  let rows: TorrentEntity[];
   if (q.orderBy === 'SEEDERS') {
-    // live counts are not in the database: order the matching hashes in memory, then load the page
-    const all = await qb.clone().select(['t.id', 't.infoHash', 't.createdAt']).getMany();
+    if (after !== null && !('o' in after)) throw new CatalogError('BAD_USER_INPUT', 'cursor is from another order');
+    const offset = after === null ? 0 : (after as { o: number }).o + 1;
+    const all = await qb.clone().select(['t.id', 't.infoHash']).getMany();
     const c = await counts(all.map((t) => t.infoHash));
-    const order = all.map((t, i) => ({ t, s: c[i].complete })).sort((a, b) => (dir === 'DESC' ? b.s - a.s : a.s - b.s) || b.t.id - a.t.id);
-    const ids = order.slice(offset, offset + first).map((x) => x.t.id);
+    const order = all.map((t, i) => ({ id: t.id, s: c[i].complete })).sort((a, b) => (desc ? b.s - a.s : a.s - b.s) || b.id - a.id);
+    const ids = order.slice(offset, offset + first).map((x) => x.id);
     const loaded = ids.length === 0 ? [] : await ds.getRepository(TorrentEntity).findBy(ids.map((id) => ({ id })));
-    rows = ids.map((id) => loaded.find((t) => t.id === id) as TorrentEntity);
-  } else {
-    const column = q.orderBy === 'NAME' ? 't.name' : q.orderBy === 'SIZE' ? 't.totalSize' : 't.createdAt';
-    rows = await qb.orderBy(column, dir).addOrderBy('t.id', dir).skip(offset).take(first).getMany();
+    const rows = ids.map((id) => loaded.find((t) => t.id === id) as TorrentEntity);
+    return { rows, cursors: rows.map((_, i) => encodeCursor({ o: offset + i })), totalCount, hasNextPage: offset + rows.length < order.length, hasPreviousPage: offset > 0 };
   }
-  return { rows, totalCount, offset, hasNextPage: offset + rows.length < totalCount };
+  const sort = SORT[q.orderBy ?? 'CREATED_AT'];
+  if (after !== null) {
+    if ('o' in after) throw new CatalogError('BAD_USER_INPUT', 'cursor is from another order');
+    const op = desc ? '<' : '>';
+    qb.andWhere(`(${sort.expr} ${op} :ck OR (${sort.expr} = :ck AND t.id ${op} :ci))`, { ck: after.k, ci: after.i });
+  }
+  const dir = desc ? 'DESC' : 'ASC';
+  const found = await qb.orderBy(sort.expr, dir).addOrderBy('t.id', dir).limit(first + 1).getMany();
+  const rows = found.slice(0, first);
+  return { rows, cursors: rows.map((t) => encodeCursor({ k: sort.key(t), i: t.id })), totalCount, hasNextPage: found.length > first, hasPreviousPage: after !== null };
 }
 
 /** One torrent with its files, or null. */

@@ -2,7 +2,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, Float, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { publishTorrent, type PublishFile } from '../../services/publish-torrent.js';
 import { registerTorrent } from '../../services/register-torrent.js';
-import { deleteTorrent, encodeCursor, findTorrents, getTorrent, updateTorrent } from '../../services/torrent-catalog.js';
+import { deleteTorrent, findTorrents, getTorrent, updateTorrent } from '../../services/torrent-catalog.js';
 import { MAX_TORRENT_FILE_BYTES } from '../../torrent/parse-torrent.js';
 import type { GraphQLContext } from '../context.js';
 import { fail, rethrow } from '../errors.js';
@@ -55,10 +55,10 @@ export class TorrentResolver {
       .catch(rethrow);
     const [c, owners] = await Promise.all([counts(page.rows.map((t) => t.infoHash)), ownerNames(deps.ds, page.rows.map((t) => t.ownerId))]);
     const nodes = page.rows.map((t, i) => toTorrent(t, c[i], owners, deps));
-    const edges = nodes.map((node, i) => ({ node, cursor: encodeCursor(page.offset + i) }));
+    const edges = nodes.map((node, i) => ({ node, cursor: page.cursors[i] }));
     return {
       nodes, edges, totalCount: page.totalCount,
-      pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: page.offset > 0, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
+      pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: page.hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
     };
   }
 
@@ -95,7 +95,11 @@ export class TorrentResolver {
     @Arg('totalSize', () => Float, { nullable: true, description: 'Total bytes, if known: picks the piece length, refuses oversize at once.' }) totalSize: number | null,
     @Ctx() { deps, user }: GraphQLContext,
   ): Promise<Torrent> {
-    const pending: Promise<PublishFile>[] = files.map((f) => f.then((u) => ({ path: u.filename, stream: u.stream })));
+    const pending: Promise<PublishFile>[] = files.map((f) => {
+      const p = f.then((u) => ({ path: u.filename, stream: u.stream }));
+      p.catch(() => undefined); // a later file may fail (connection cut) before the publisher reaches it
+      return p;
+    });
     const row = await publishTorrent(
       { ds: deps.ds, files: deps.files, events: deps.events, publicUrl: deps.publicUrl, maxUploadBytes: deps.maxUploadBytes },
       { name: name ?? undefined, description, pieceLength: pieceLength ?? undefined, totalSize: totalSize ?? undefined, ownerId: user?.id ?? null, files: pending },
