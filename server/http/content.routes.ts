@@ -1,12 +1,17 @@
-// Routes outside the tracker: webseed content and .torrent downloads (GraphQL and the web UI
-// join later). Unknown paths get 404; an unexpected failure 500 with one log line.
+// Routes outside the tracker: webseed content, .torrent downloads and the web UI (the Vite build
+// in client/dist/, history-mode fallback to index.html for pages). Unknown paths get 404; an
+// unexpected failure 500 with one log line.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import nodePath from 'node:path';
 import type { DataSource } from 'typeorm';
+import { DEFAULT_SPA_ROOT, serveSpa } from './spa.route.js';
 import { serveTorrentFile } from './torrent-file.route.js';
 import { serveWebseed, type WebseedDeps } from './webseed.route.js';
 
 export interface ContentDeps extends WebseedDeps {
   ds: DataSource;
+  /** Folder of the built web UI; default client/dist/ next to the compiled server (dist/server/http/ → ../../../client/dist/). */
+  spaRoot?: string;
 }
 
 function send(res: ServerResponse, status: number, text: string): void {
@@ -20,6 +25,7 @@ function send(res: ServerResponse, status: number, text: string): void {
 
 /** The request listener for every non-tracker route. */
 export function contentRoutes(deps: ContentDeps): RequestListener {
+  const spaRoot = nodePath.resolve(deps.spaRoot ?? DEFAULT_SPA_ROOT) + nodePath.sep;
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -27,6 +33,7 @@ export function contentRoutes(deps: ContentDeps): RequestListener {
     let work: Promise<void>;
     if (path.startsWith('/webseed/')) work = serveWebseed(req, res, path.slice('/webseed/'.length), deps);
     else if (path.startsWith('/torrents/')) work = serveTorrentFile(req, res, path.slice('/torrents/'.length), deps.ds);
+    else if (path.startsWith('/')) work = serveSpa(req, res, path, spaRoot);
     else return send(res, 404, 'not found\n');
     work.catch((err) => {
       deps.log.error({ err, path }, 'request failed');

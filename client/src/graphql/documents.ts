@@ -1,0 +1,116 @@
+// Every GraphQL operation the web UI sends, by name.
+import { gql } from '@urql/core';
+
+const TORRENT_FIELDS = `
+  infoHash name size createdAt seeders leechers completed magnetUri torrentUrl hosted
+`;
+
+export const TORRENTS = gql`
+  query Torrents($search: String, $first: Int, $after: String, $orderBy: TorrentOrderField, $descending: Boolean) {
+    torrents(search: $search, first: $first, after: $after, orderBy: $orderBy, descending: $descending) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes { ${TORRENT_FIELDS} }
+    }
+  }
+`;
+
+export const TORRENT = gql`
+  query Torrent($infoHash: String!) {
+    torrent(infoHash: $infoHash) {
+      ${TORRENT_FIELDS}
+      description metainfoName owner pieceLength pieceCount webseedUrl
+      files { path size }
+    }
+  }
+`;
+
+export const SWARM = gql`
+  query Swarm($infoHash: String!) {
+    swarm(infoHash: $infoHash) {
+      infoHash seeders leechers completed
+      peers { ip port seeder uploaded downloaded left client lastSeen }
+    }
+  }
+`;
+
+export const SWARM_UPDATED = gql`
+  subscription SwarmUpdated {
+    swarmUpdated { infoHash seeders leechers completed }
+  }
+`;
+
+export const TORRENT_ADDED = gql`
+  subscription TorrentAdded {
+    torrentAdded { infoHash }
+  }
+`;
+
+export const TORRENT_REMOVED = gql`
+  subscription TorrentRemoved {
+    torrentRemoved { infoHash }
+  }
+`;
+
+export const UPDATE_TORRENT = gql`
+  mutation UpdateTorrent($infoHash: String!, $name: String, $description: String) {
+    updateTorrent(infoHash: $infoHash, name: $name, description: $description) { infoHash name description }
+  }
+`;
+
+export const DELETE_TORRENT = gql`
+  mutation DeleteTorrent($infoHash: String!) { deleteTorrent(infoHash: $infoHash) }
+`;
+
+/** Sent as a multipart request by the upload page (plain text: it goes into `operations`). */
+export const UPLOAD_TORRENT_TEXT = `mutation UploadTorrent($files: [Upload!]!, $name: String, $description: String, $totalSize: Float) {
+  uploadTorrent(files: $files, name: $name, description: $description, totalSize: $totalSize) { infoHash name }
+}`;
+
+export const LOGIN = gql`
+  mutation Login($username: String!, $password: String!) {
+    login(username: $username, password: $password) { token user { username role } }
+  }
+`;
+
+export const LOGOUT = gql`
+  mutation Logout { logout }
+`;
+
+export const ME = gql`
+  query Me { me { id username role createdAt } }
+`;
+
+export const API_TOKENS = gql`
+  query ApiTokens { apiTokens { id name createdAt lastUsedAt revokedAt } }
+`;
+
+export const CREATE_API_TOKEN = gql`
+  mutation CreateApiToken($name: String!) {
+    createApiToken(name: $name) { token apiToken { id name createdAt lastUsedAt revokedAt } }
+  }
+`;
+
+export const REVOKE_API_TOKEN = gql`
+  mutation RevokeApiToken($id: Int!) { revokeApiToken(id: $id) }
+`;
+
+export const USERS = gql`
+  query Users { users { id username role createdAt } }
+`;
+
+export const CREATE_USER = gql`
+  mutation CreateUser($username: String!, $password: String!, $role: Role!) {
+    createUser(username: $username, password: $password, role: $role) { id username role createdAt }
+  }
+`;
+
+export const UPDATE_USER = gql`
+  mutation UpdateUser($id: Int!, $role: Role, $password: String) {
+    updateUser(id: $id, role: $role, password: $password) { id username role createdAt }
+  }
+`;
+
+export const DELETE_USER = gql`
+  mutation DeleteUser($id: Int!) { deleteUser(id: $id) }
+`;

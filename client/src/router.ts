@@ -1,0 +1,27 @@
+// Pages and their URLs (history mode; the server answers index.html for them). Torrent pages
+// live at /t/<infohash> because /torrents/ is the server's .torrent download path.
+import { createRouter, createWebHistory } from 'vue-router';
+import { useAuth } from './composables/useAuth';
+import TorrentsPage from './pages/TorrentsPage.vue';
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/', name: 'torrents', component: TorrentsPage, meta: { title: 'Torrents' } },
+    { path: '/t/:infoHash', name: 'torrent', component: () => import('./pages/TorrentPage.vue'), props: true, meta: { title: 'Torrent' } },
+    { path: '/upload', name: 'upload', component: () => import('./pages/UploadPage.vue'), meta: { title: 'Upload', auth: true } },
+    { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { title: 'Sign in' } },
+    { path: '/account', name: 'account', component: () => import('./pages/AccountPage.vue'), meta: { title: 'Account', auth: true } },
+    { path: '/users', name: 'users', component: () => import('./pages/UsersPage.vue'), meta: { title: 'Users', auth: true } },
+    { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { title: 'Not found' } },
+  ],
+});
+
+router.beforeEach((to) => {
+  if (to.meta.auth && !useAuth().signedIn.value) return { name: 'login', query: { next: to.fullPath } };
+  return true;
+});
+
+router.afterEach((to) => {
+  document.title = `${String(to.meta.title ?? '')} · seedhost`;
+});
