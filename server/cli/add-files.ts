@@ -54,7 +54,7 @@ export function publishFile(f: LocalFile): PublishFile {
     path: f.rel,
     size: f.size,
     stream: (async function* () {
-      yield* createReadStream(f.abs, { highWaterMark: 4 * 1024 * 1024 });
+      yield* createReadStream(f.abs, { highWaterMark: 1024 * 1024 });
     })(),
   };
 }

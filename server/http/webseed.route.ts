@@ -2,7 +2,6 @@
 // Last-Modified, If-None-Match and If-Range. Real HTTP statuses (404, 416); streaming with
 // backpressure, never a whole-file read.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import type { HostedFiles } from '../services/hosted-files.js';
 import type { FileStore } from '../storage/file-store.js';
@@ -75,10 +74,18 @@ export async function serveWebseed(req: IncomingMessage, res: ServerResponse, re
     res.end();
     return;
   }
-  try {
-    await pipeline(deps.files.read(infoHash, path, start, end), res);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') deps.log.warn({ err, infoHash, path }, 'webseed read failed');
-    res.destroy();
-  }
+  // pipe() rather than stream/promises pipeline: no AbortController per request (measured)
+  const src = deps.files.read(infoHash, path, start, end);
+  await new Promise<void>((resolve) => {
+    src.on('error', (err) => {
+      deps.log.warn({ err, infoHash, path }, 'webseed read failed');
+      res.destroy();
+      resolve();
+    });
+    res.on('close', () => {
+      src.destroy();
+      resolve();
+    });
+    src.pipe(res);
+  });
 }

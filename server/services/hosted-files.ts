@@ -20,6 +20,7 @@ const CACHE_LIMIT = 2000;
 
 export class HostedFiles {
   private readonly cache = new Map<string, Map<string, number> | null>();
+  private readonly stats = new Map<string, HostedFile>();
 
   constructor(private readonly ds: DataSource, private readonly files: FileStore) {}
 
@@ -36,13 +37,22 @@ export class HostedFiles {
   async resolve(infoHash: string, path: string): Promise<HostedFile | null> {
     const position = (await this.paths(infoHash))?.get(path);
     if (position === undefined) return null;
-    const st = await this.files.stat(infoHash, path);
-    if (st === null) return null;
-    return { infoHash, path, size: st.size, mtime: st.mtime, etag: `"${infoHash}-${position}"` };
+    // content under an info_hash never changes: stat each file once
+    const key = `${infoHash}/${path}`;
+    let found = this.stats.get(key);
+    if (found === undefined) {
+      const st = await this.files.stat(infoHash, path);
+      if (st === null) return null;
+      found = { infoHash, path, size: st.size, mtime: st.mtime, etag: `"${infoHash}-${position}"` };
+      if (this.stats.size >= CACHE_LIMIT * 4) this.stats.delete(this.stats.keys().next().value as string);
+      this.stats.set(key, found);
+    }
+    return found;
   }
 
   forget(infoHash: string): void {
     this.cache.delete(infoHash);
+    for (const k of this.stats.keys()) if (k.startsWith(`${infoHash}/`)) this.stats.delete(k);
   }
 }
 
