@@ -27,6 +27,7 @@
 # Env knobs (defaults):
 #   RUNS=3 SIZE_MB=1024 PIECE_LENGTH=1048576 TOOLS="seedhost mktorrent-t1 mktorrent-t2 cp"
 #   BENCH_FILE=<path>  use this existing file instead of generating one (it is not deleted)
+#   GRAPHQL=1              also upload the file through GraphQL and report the server's peak RSS
 #   PARTS="hash announce"  ANN_RUNS=3 ANN_DURATION=10 CONNECTIONS=64 THREADS=2 POOL_SIZE=1000
 #   PREFILL=60 WARMUP=3 SEEDHOST_PORT=17080 TOOL_TIMEOUT=300 (s per tool run)
 #   QUIET_PCT=25 QUIET_MAX_WAIT=60 RETRY_NOISY=2  a run during which other processes used more
@@ -254,3 +255,9 @@ fi
 
 echo
 node "$HERE/publish-summary.cjs" "$RESULTS" "$TAG"
+
+# ---- the GraphQL path: the same file uploaded through the multipart API of a running server ----
+if [ "${GRAPHQL:-1}" = 1 ]; then
+  echo; echo "== GraphQL upload of the same file (server started as npm start does; RSS sampled every 50 ms)"
+  bash "$HERE/graphql-upload.sh" "$FILE" "${GRAPHQL_PORT:-17083}" || echo "graphql upload failed"
+fi

@@ -6,7 +6,8 @@
 #   servers.sh start opentracker PORT    Debian build, whitelist-only: whitelist = $BENCH_POOL
 #   servers.sh stop seedhost|opentracker
 # Env: STATE (required: the bench's temp dir), BENCH_POOL (opentracker), MAXLIFE=600 (s),
-#   SEEDHOST_APP (default: the checkout) where dist/ is taken from, SEEDHOST_NODE_ARGS (e.g. --cpu-prof)
+#   SEEDHOST_APP (default: the checkout) where dist/ is taken from, SEEDHOST_NODE_ARGS (default
+#   --max-semi-space-size=2, as npm start; e.g. add --cpu-prof)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="${STATE:?set STATE to the bench temp dir}"
@@ -34,7 +35,7 @@ start)
   if [ "$name" = seedhost ]; then
     # cwd = $STATE, so no .env of the checkout is loaded; every setting it reads is given here
     (cd "$STATE" && exec env PORT="$port" HOST=127.0.0.1 DATA_DIR="$STATE/data" DATABASE_URL="sqlite:$STATE/data/seedhost.db" \
-      LOG_LEVEL="${SEEDHOST_LOG_LEVEL:-warn}" timeout "$MAXLIFE" node ${SEEDHOST_NODE_ARGS:-} "$APP/dist/server/main.js" >>"$log" 2>&1) &
+      LOG_LEVEL="${SEEDHOST_LOG_LEVEL:-warn}" timeout "$MAXLIFE" node ${SEEDHOST_NODE_ARGS---max-semi-space-size=2} "$APP/dist/server/main.js" >>"$log" 2>&1) &
   else
     d="$STATE/ot"; mkdir -p "$d"; chmod 755 "$STATE" "$d"
     cp "${BENCH_POOL:?set BENCH_POOL}" "$d/whitelist.txt"; chmod 644 "$d/whitelist.txt"  # -w is relative to the chroot -d
