@@ -27,24 +27,6 @@ export class Peer {
   lastSeen: Date;
 }
 
-@ObjectType()
-export class Swarm {
-  @Field()
-  infoHash: string;
-
-  @Field(() => Int)
-  seeders: number;
-
-  @Field(() => Int)
-  leechers: number;
-
-  @Field(() => Int)
-  completed: number;
-
-  @Field(() => [Peer])
-  peers: Peer[];
-}
-
 @ObjectType({ description: 'Pushed when a swarm\'s counts change.' })
 export class SwarmUpdate {
   @Field()
@@ -58,6 +40,12 @@ export class SwarmUpdate {
 
   @Field(() => Int)
   completed: number;
+}
+
+@ObjectType({ description: 'A live swarm: its counts and peers.' })
+export class Swarm extends SwarmUpdate {
+  @Field(() => [Peer])
+  peers: Peer[];
 }
 
 @ObjectType()
