@@ -1,7 +1,6 @@
 // Collects the files of `seedhost add <path...>`: one file, one folder (its tree, empty files
 // included, symlinks followed), or several of either (each under its own name).
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { PublishFile } from '../services/publish-torrent.js';
 import { compareByteWise } from '../torrent/info-dict.js';
@@ -48,13 +47,29 @@ export async function collectFiles(inputs: string[]): Promise<{ files: LocalFile
   return { files: files.sort((a, b) => compareByteWise(a.rel, b.rel)), defaultName: undefined, multiFile: true };
 }
 
-/** A lazily opened read stream (large reads), so many files never hold many descriptors. */
+const READ_BYTES = 1024 * 1024;
+
+/**
+ * A lazily opened file read in 1 MiB chunks into one reused buffer: the publisher is done with a
+ * chunk before it asks for the next, and fresh large buffers per read cost page faults and unmaps
+ * (measured: most of the system time of a publish).
+ */
 export function publishFile(f: LocalFile): PublishFile {
   return {
     path: f.rel,
     size: f.size,
     stream: (async function* () {
-      yield* createReadStream(f.abs, { highWaterMark: 1024 * 1024 });
+      const fh = await open(f.abs, 'r');
+      try {
+        const buf = Buffer.allocUnsafeSlow(READ_BYTES);
+        for (;;) {
+          const { bytesRead } = await fh.read(buf, 0, READ_BYTES, null);
+          if (bytesRead === 0) break;
+          yield buf.subarray(0, bytesRead);
+        }
+      } finally {
+        await fh.close();
+      }
     })(),
   };
 }

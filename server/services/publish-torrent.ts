@@ -23,6 +23,7 @@ export interface PublishFile {
   path: string;
   /** Declared size, when known up front. */
   size?: number;
+  /** The bytes; the publisher is done with a chunk (hashed, written) before it asks for the next, so a source may reuse its buffer. */
   stream: AsyncIterable<Uint8Array>;
 }
 
@@ -53,7 +54,8 @@ export interface PublishDeps {
   maxUploadBytes: number;
 }
 
-// Writes in flight per file: more than one makes ext4 writers contend on the file lock (measured).
+// Writes in flight per file: one, so a chunk is written before the next is asked for (sources may
+// reuse buffers), and ext4 writers do not contend on the file lock (measured).
 const WRITE_WINDOW = 1;
 
 /** Streams one file into staging and the hasher; returns its length. */
