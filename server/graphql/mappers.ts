@@ -3,7 +3,6 @@ import type { DataSource } from 'typeorm';
 import type { ApiTokenEntity } from '../db/entities/api-token.entity.js';
 import type { TorrentEntity } from '../db/entities/torrent.entity.js';
 import { UserEntity } from '../db/entities/user.entity.js';
-import { storagePath } from '../services/publish-input.js';
 import { magnetUri } from '../torrent/magnet.js';
 import { clientName } from '../tracker/peer-client.js';
 import type { PeerInfo, SwarmCounts } from '../tracker/peer-store.js';
@@ -30,7 +29,8 @@ export function toTorrent(t: TorrentEntity, c: SwarmCounts, owners: Map<number, 
     owner: t.ownerId === null ? null : owners.get(t.ownerId) ?? null,
     magnetUri: magnetUri({ infoHash: t.infoHash, name: t.name, totalSize: t.totalSize, announce: `${deps.publicUrl}/announce`, webseed: webseedUrl ?? undefined }),
     torrentUrl: `${deps.publicUrl}/torrents/${t.infoHash}.torrent`,
-    webseedUrl: webseedUrl === null ? null : t.multiFile ? webseedUrl : `${webseedUrl}${encodeURIComponent(storagePath(t.name, t.name, false))}`,
+    // BEP 19: a multi-file torrent's files live below the base URL; a single file is base + name
+    webseedUrl: webseedUrl === null || t.multiFile ? webseedUrl : `${webseedUrl}${encodeURIComponent(t.name)}`,
     seeders: c.complete, leechers: c.incomplete, completed: c.downloaded,
   };
 }
