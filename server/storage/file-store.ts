@@ -26,8 +26,8 @@ export interface FileStat {
 
 export interface FileStore {
   stage(): Promise<ContentWriter>;
-  /** Bytes [start, end] (inclusive) of a stored file; highWaterMark bounds memory per reader. */
-  read(key: string, path: string, start: number, end: number): Readable;
+  /** Reads a byte range: into `buf` from `position` of a stored file; returns the bytes read (0 at the end). */
+  readAt(key: string, path: string, buf: Buffer, length: number, position: number): Promise<number>;
   stat(key: string, path: string): Promise<FileStat | null>;
   /** Removes a key's content; no error when absent. */
   delete(key: string): Promise<void>;

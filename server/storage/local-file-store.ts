@@ -105,8 +105,33 @@ export class LocalFileStore implements FileStore {
     return new LocalWriter(dir, this.contentRoot);
   }
 
-  read(key: string, rel: string, start: number, end: number): Readable {
-    return createReadStream(inside(inside(this.contentRoot, key), rel), { start, end, highWaterMark: 256 * 1024 });
+  async readAt(key: string, rel: string, buf: Buffer, length: number, position: number): Promise<number> {
+    const fh = await this.handle(key, rel);
+    const { bytesRead } = await fh.read(buf, 0, length, position);
+    return bytesRead;
+  }
+
+  /** Open read handles of hosted files, kept (content never changes) and closed least-recently-used first. */
+  private readonly handles = new Map<string, Promise<FileHandle>>();
+
+  private handle(key: string, rel: string): Promise<FileHandle> {
+    const id = `${key}/${rel}`;
+    let h = this.handles.get(id);
+    if (h !== undefined) {
+      this.handles.delete(id);
+      this.handles.set(id, h);
+      return h;
+    }
+    h = open(inside(inside(this.contentRoot, key), rel), 'r');
+    h.catch(() => this.handles.delete(id));
+    this.handles.set(id, h);
+    if (this.handles.size > 256) {
+      const [oldId, old] = this.handles.entries().next().value as [string, Promise<FileHandle>];
+      this.handles.delete(oldId);
+      // closing under a reader in flight fails that one read; the next request reopens
+      setTimeout(() => void old.then((f) => f.close()).catch(() => undefined), 30_000).unref();
+    }
+    return h;
   }
 
   async stat(key: string, rel: string): Promise<FileStat | null> {
@@ -119,6 +144,12 @@ export class LocalFileStore implements FileStore {
   }
 
   async delete(key: string): Promise<void> {
+    for (const [id, h] of this.handles) {
+      if (id.startsWith(`${key}/`)) {
+        this.handles.delete(id);
+        void h.then((f) => f.close()).catch(() => undefined);
+      }
+    }
     await rm(inside(this.contentRoot, key), { recursive: true, force: true });
   }
 }

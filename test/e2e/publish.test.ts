@@ -164,7 +164,7 @@ for (const kind of databaseKinds()) {
           };
           return failing;
         },
-        read: (...a) => t.server.files.read(...a), stat: (...a) => t.server.files.stat(...a), delete: (k) => t.server.files.delete(k),
+        readAt: (...a) => t.server.files.readAt(...a), stat: (...a) => t.server.files.stat(...a), delete: (k) => t.server.files.delete(k),
       };
       const before = await rows();
       await assert.rejects(publishTorrent({ ...deps, files: full }, { files: [file('f.bin', randomBytes(1000))] }), (e) => e instanceof PublishError && e.code === 'STORAGE' && /disk space/.test(e.message));

@@ -246,10 +246,11 @@ describe('real clients and the webseed', () => {
     mkdirSync(path.join(work, 'torrents'));
     // Count what the webseed serves: the route reads every byte it sends through the file store.
     const files = ts.server.files;
-    const read = files.read.bind(files);
-    files.read = (key, rel, from, to) => {
-      served.set(key, (served.get(key) ?? 0) + (to - from + 1));
-      return read(key, rel, from, to);
+    const readAt = files.readAt.bind(files);
+    files.readAt = async (key, rel, buf, length, position) => {
+      const n = await readAt(key, rel, buf, length, position);
+      served.set(key, (served.get(key) ?? 0) + n);
+      return n;
     };
   });
 
