@@ -29,7 +29,7 @@ export function decodeWebseedPath(raw: string): string | null {
   return out.join('/');
 }
 
-const CHUNK = 256 * 1024;
+const CHUNK = 1024 * 1024;
 const pool: Buffer[] = [];
 
 function takeBuffer(): Buffer {
@@ -37,7 +37,7 @@ function takeBuffer(): Buffer {
 }
 
 function giveBuffer(b: Buffer): void {
-  if (pool.length < 64) pool.push(b);
+  if (pool.length < 32) pool.push(b);
 }
 
 function notFound(res: ServerResponse): void {
@@ -85,7 +85,7 @@ export async function serveWebseed(req: IncomingMessage, res: ServerResponse, re
     res.end();
     return;
   }
-  // pread into pooled buffers, each returned when the socket has taken it: no fresh 256 KiB
+  // pread into pooled 1 MiB buffers, each returned when the socket has taken it: no fresh
   // buffer per read, which made V8 collect in a loop under load (measured)
   let pos = start;
   try {
