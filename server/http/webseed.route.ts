@@ -30,14 +30,26 @@ export function decodeWebseedPath(raw: string): string | null {
 }
 
 const CHUNK = 1024 * 1024;
+/** Buffers in use at once across all webseed responses: memory stays bounded however many clients read. */
+const MAX_BUFFERS = 64;
 const pool: Buffer[] = [];
+const waiting: ((b: Buffer) => void)[] = [];
+let inUse = 0;
 
-function takeBuffer(): Buffer {
+/** A 1 MiB buffer; waits when MAX_BUFFERS are in use (clients then share the bandwidth). */
+function takeBuffer(): Buffer | Promise<Buffer> {
+  if (inUse >= MAX_BUFFERS) return new Promise((resolve) => waiting.push(resolve));
+  inUse++;
   return pool.pop() ?? Buffer.allocUnsafeSlow(CHUNK);
 }
 
 function giveBuffer(b: Buffer): void {
-  if (pool.length < 32) pool.push(b);
+  const next = waiting.shift();
+  if (next !== undefined) next(b);
+  else {
+    inUse--;
+    pool.push(b);
+  }
 }
 
 function notFound(res: ServerResponse): void {
@@ -90,8 +102,11 @@ export async function serveWebseed(req: IncomingMessage, res: ServerResponse, re
   let pos = start;
   try {
     while (pos <= end && !res.destroyed) {
-      const buf = takeBuffer();
-      const n = await deps.files.readAt(infoHash, path, buf, Math.min(buf.length, end - pos + 1), pos);
+      const buf = await takeBuffer();
+      const n = await deps.files.readAt(infoHash, path, buf, Math.min(buf.length, end - pos + 1), pos).catch((e: unknown) => {
+        giveBuffer(buf);
+        throw e;
+      });
       if (n === 0) {
         giveBuffer(buf);
         break;

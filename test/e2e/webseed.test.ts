@@ -118,6 +118,16 @@ describe('webseed route', () => {
     for (const p of tricks()) assert.equal(await rawStatus(t.server.port, p), 404, p);
   });
 
+  it('serves many concurrent range requests correctly (more than its buffer pool holds at once)', async () => {
+    const url = `${t.baseUrl}/webseed/${single}/movie%20file.bin`;
+    const ranges = Array.from({ length: 120 }, (_, i) => [(i * 797) % 90_000, (i * 797) % 90_000 + 5000 + (i % 7)] as const);
+    const replies = await Promise.all(ranges.map(([a, b]) => httpGet(url, { headers: { Range: `bytes=${a}-${b}` } })));
+    replies.forEach((r, i) => {
+      assert.equal(r.status, 206);
+      assert.ok(r.body.equals(data.subarray(ranges[i][0], ranges[i][1] + 1)), `range ${i}`);
+    });
+  });
+
   it('refuses methods other than GET and HEAD', async () => {
     assert.equal((await httpGet(`${t.baseUrl}/webseed/${single}/movie%20file.bin`, { method: 'DELETE' })).status, 405);
   });
