@@ -28,6 +28,7 @@ import sys
 import time
 
 import libtorrent as lt
+from lt_common import loopback_settings
 
 TIMEOUT = float(os.environ.get("SEEDHOST_LT_TIMEOUT", "60"))
 DEADLINE = time.monotonic() + TIMEOUT
@@ -67,25 +68,7 @@ def fail(why, handles=()):
 
 
 def session():
-    return lt.session({
-        "listen_interfaces": "127.0.0.1:0",
-        "outgoing_interfaces": "",
-        "enable_dht": False,
-        "enable_lsd": False,
-        "enable_upnp": False,
-        "enable_natpmp": False,
-        "enable_incoming_utp": False,
-        "enable_outgoing_utp": False,
-        "allow_multiple_connections_per_ip": True,
-        "announce_to_all_trackers": True,
-        "min_reconnect_time": 1,
-        "stop_tracker_timeout": 2,
-        "alert_mask": lt.alert.category_t.error_notification
-        | lt.alert.category_t.status_notification
-        | lt.alert.category_t.tracker_notification
-        | lt.alert.category_t.connect_notification
-        | lt.alert.category_t.peer_notification,
-    })
+    return lt.session(loopback_settings())
 
 
 def add(ses, torrent, save_path):
