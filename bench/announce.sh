@@ -6,6 +6,8 @@
 # Env knobs (defaults):
 #   RUNS=3 DURATION=10 CONNECTIONS=64      runs per tracker and mode, seconds per run, wrk connections
 #   CONN_MODES="keepalive close"  PINS=0   (PINS="0 1": also wrk on CPU0 / server on CPU1)
+#   TRACKERS="seedhost opentracker"        add seedhost-redis (swarms in Redis) and seedhost-cluster
+#                                          (WORKERS=$BENCH_WORKERS, default auto, on Redis): npm run bench:announce:scale
 #   POOL_SIZE=1000  PREFILL=60  WARMUP=3  THREADS=2   (see run-one.sh, announce.lua for BENCH_*)
 #   SEEDHOST_PORT=17080  OT_PORT=16989     loopback ports
 #   QUIET_PCT=25 QUIET_MAX_WAIT=60 RETRY_NOISY=2  wait for a quiet box; rerun a run that saw other
@@ -16,6 +18,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 RUNS="${RUNS:-3}"; DURATION="${DURATION:-10}"; CONNECTIONS="${CONNECTIONS:-64}"
 CONN_MODES="${CONN_MODES:-keepalive close}"; PINS="${PINS:-0}"; POOL_SIZE="${POOL_SIZE:-1000}"
+TRACKERS="${TRACKERS:-seedhost opentracker}"
 SEEDHOST_PORT="${SEEDHOST_PORT:-17080}"; OT_PORT="${OT_PORT:-16989}"
 RETRY_NOISY="${RETRY_NOISY:-2}"
 export QUIET_PCT="${QUIET_PCT:-25}" QUIET_MAX_WAIT="${QUIET_MAX_WAIT:-60}"
@@ -36,8 +39,7 @@ export STATE="$(mktemp -d /tmp/seedhost-bench.XXXXXX)"
 export BENCH_POOL="$STATE/pool.txt"
 ONE="$STATE/one.jsonl"
 cleanup() {
-  "$HERE/servers.sh" stop seedhost || true
-  "$HERE/servers.sh" stop opentracker || true
+  for t in $TRACKERS; do "$HERE/servers.sh" stop "$t" || true; done
   if [ "${KEEP_STATE:-0}" = 1 ]; then echo "state kept in $STATE"; else rm -rf "$STATE"; fi
 }
 trap cleanup EXIT
@@ -58,13 +60,14 @@ start() { "$HERE/servers.sh" stop "$1"; "$HERE/servers.sh" start "$1" "$2" >/dev
 for pin in $PINS; do
   for conn in $CONN_MODES; do
     for r in $(seq 1 "$RUNS"); do
-      for name in seedhost opentracker; do
-        if [ "$name" = seedhost ]; then port="$SEEDHOST_PORT"; else port="$OT_PORT"; fi
+      for name in $TRACKERS; do
+        if [ "$name" = opentracker ]; then port="$OT_PORT"; else port="$SEEDHOST_PORT"; fi
         for attempt in $(seq 0 "$RETRY_NOISY"); do
           start "$name" "$port"   # fresh state: empty swarms before every run
           rm -f "$ONE"
           echo "-- run $r/$RUNS"
-          LABEL="$name" PIN="$pin" CONN="$conn" RESULTS="$ONE" "$HERE/run-one.sh" "http://127.0.0.1:$port/announce" "$DURATION" "$CONNECTIONS" ||
+          extra_pids=""; case "$name" in seedhost-redis|seedhost-cluster) extra_pids="$(pgrep -x redis-server | tr '\n' ' ')" ;; esac
+          EXTRA_PIDS="$extra_pids" LABEL="$name" PIN="$pin" CONN="$conn" RESULTS="$ONE" "$HERE/run-one.sh" "http://127.0.0.1:$port/announce" "$DURATION" "$CONNECTIONS" ||
             echo "run failed: $name pin=$pin conn=$conn run=$r"
           "$HERE/servers.sh" stop "$name"
           [ -s "$ONE" ] || break
@@ -81,7 +84,8 @@ for pin in $PINS; do
   done
 done
 
-if [ -s "$STATE/seedhost.log" ]; then
-  echo; echo "seedhost log (warn and above): $(wc -l <"$STATE/seedhost.log") line(s), first ones:"; head -5 "$STATE/seedhost.log" | cut -c1-400
-fi
+for t in $TRACKERS; do
+  [ "$t" != opentracker ] && [ -s "$STATE/$t.log" ] || continue
+  echo; echo "$t log (warn and above): $(wc -l <"$STATE/$t.log") line(s), first ones:"; head -5 "$STATE/$t.log" | cut -c1-400
+done
 node "$HERE/summarize.cjs" "$RESULTS" "$TAG"

@@ -10,6 +10,7 @@
 #   LABEL TAG RESULTS (default bench/results/announce.jsonl)  FORCE=1 (run despite a failed pre-check)
 #   QUIET_PCT=25 QUIET_MAX_WAIT=0 (wait up to this many s for background load < QUIET_PCT % of a core)
 #   DURING_CMD DURING_OUT DURING_WAIT=300: load started beside the measured run (see below)
+#   EXTRA_PIDS: more processes counted as the server (redis-server for the Redis-backed modes)
 # Every wrk run is bounded by -d and by `timeout`.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -41,6 +42,7 @@ HDR=(); [ "$CONN" = close ] && HDR=(-H "Connection: close")
 descendants() { local p; for p in "$@"; do echo "$p"; descendants $(ps -o pid= --ppid "$p" 2>/dev/null); done; }
 LPIDS="$(ss -Hltnp "sport = :$PORT" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u | tr '\n' ' ')"
 SPIDS="$(descendants $LPIDS | sort -u | tr '\n' ' ')"
+SPIDS="$SPIDS${EXTRA_PIDS:+ $EXTRA_PIDS}"   # e.g. redis-server, whose CPU the server's work includes
 [ -n "${SPIDS// }" ] || echo "warning: no server pid found for port $PORT; server CPU not measured" >&2
 SNAMES="$(for p in $SPIDS; do cat /proc/$p/comm 2>/dev/null; done | sort | uniq -c | awk '{printf "%s%s x%s", (NR>1?", ":""), $2, $1}')"
 ancestors() { local p="$1"; while [ -n "$p" ] && [ "$p" != 0 ]; do echo -n "$p "; p="$(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' ')"; done; }

@@ -3,11 +3,13 @@
 # PID recorded here (the `timeout` wrapper; TERM makes it stop its child). Adapted from
 # /work/shared/bench/refpeers.sh and targets/template.sh.
 #   servers.sh start seedhost PORT       node dist/server/main.js; DATA_DIR=$STATE/data (registered pool)
+#   servers.sh start seedhost-redis PORT   the same, swarms in Redis ($BENCH_REDIS_URL, emptied first)
+#   servers.sh start seedhost-cluster PORT the same on Redis with WORKERS=$BENCH_WORKERS (default auto)
 #   servers.sh start opentracker PORT    Debian build, whitelist-only: whitelist = $BENCH_POOL
-#   servers.sh stop seedhost|opentracker
+#   servers.sh stop seedhost|seedhost-redis|seedhost-cluster|opentracker
 # Env: STATE (required: the bench's temp dir), BENCH_POOL (opentracker), MAXLIFE=600 (s),
 #   SEEDHOST_APP (default: the checkout) where dist/ is taken from, SEEDHOST_NODE_ARGS (default
-#   --max-semi-space-size=2, as npm start; e.g. add --cpu-prof)
+#   --max-semi-space-size=2, as npm start; e.g. add --cpu-prof), BENCH_REDIS_URL (redis://127.0.0.1:6379)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="${STATE:?set STATE to the bench temp dir}"
@@ -27,14 +29,24 @@ port_free() {
 }
 
 cmd="${1:-}"; name="${2:-}"
-case "$name" in seedhost|opentracker) ;; *) sed -n '2,9p' "$0" >&2; exit 2 ;; esac
+case "$name" in seedhost|seedhost-redis|seedhost-cluster|opentracker) ;; *) sed -n '2,11p' "$0" >&2; exit 2 ;; esac
+REDIS_URL_BENCH="${BENCH_REDIS_URL:-redis://127.0.0.1:6379}"
+REDIS_PREFIX_BENCH="seedhost-bench-$(basename "$STATE"):"
+clear_redis() { # the bench's own keys only
+  redis-cli -u "$REDIS_URL_BENCH" --scan --pattern "${REDIS_PREFIX_BENCH}*" | xargs -r -n 500 redis-cli -u "$REDIS_URL_BENCH" del >/dev/null
+}
 pidf="$STATE/$name.pid"; log="$STATE/$name.log"
 case "$cmd" in
 start)
   port="${3:?port}"; port_free "$port"
-  if [ "$name" = seedhost ]; then
+  if [ "$name" != opentracker ]; then
+    extra=()
+    case "$name" in
+      seedhost-redis) clear_redis; extra=(REDIS_URL="$REDIS_URL_BENCH" REDIS_PREFIX="$REDIS_PREFIX_BENCH") ;;
+      seedhost-cluster) clear_redis; extra=(REDIS_URL="$REDIS_URL_BENCH" REDIS_PREFIX="$REDIS_PREFIX_BENCH" WORKERS="${BENCH_WORKERS:-auto}") ;;
+    esac
     # cwd = $STATE, so no .env of the checkout is loaded; every setting it reads is given here
-    (cd "$STATE" && exec env PORT="$port" HOST=127.0.0.1 DATA_DIR="$STATE/data" DATABASE_URL="sqlite:$STATE/data/seedhost.db" \
+    (cd "$STATE" && exec env "${extra[@]}" PORT="$port" HOST=127.0.0.1 DATA_DIR="$STATE/data" DATABASE_URL="sqlite:$STATE/data/seedhost.db" \
       LOG_LEVEL="${SEEDHOST_LOG_LEVEL:-warn}" timeout "$MAXLIFE" node ${SEEDHOST_NODE_ARGS---max-semi-space-size=2} "$APP/dist/server/main.js" >>"$log" 2>&1) &
   else
     d="$STATE/ot"; mkdir -p "$d"; chmod 755 "$STATE" "$d"
@@ -59,6 +71,7 @@ stop)
     echo "pid $pid from $pidf is not our timeout wrapper; not killing it" >&2
   fi
   rm -f "$pidf"
+  case "$name" in seedhost-redis|seedhost-cluster) clear_redis ;; esac
   ;;
-*) sed -n '2,9p' "$0" >&2; exit 2 ;;
+*) sed -n '2,11p' "$0" >&2; exit 2 ;;
 esac

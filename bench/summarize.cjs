@@ -38,8 +38,11 @@ for (const [cfg, g] of groups) {
     const badPost = rs.filter(r => !/: (\d+)\/\1 valid/.test(r.post || ''));
     if (badPost.length) console.log(`  ${label}: post-check not all valid in ${badPost.length} run(s): ${badPost[0].post}`);
   }
-  const a = m.seedhost, b = m.opentracker;
-  if (a && b) console.log(`ratio seedhost / opentracker: req/s ${f2(a.rps / b.rps)}  (req/s per server core ${f2(a.eff / b.eff)}; p50 ${f2(a.p50 / b.p50)}x, p99 ${f2(a.p99 / b.p99)}x)`);
+  const ratio = (x, y) => `req/s ${f2(m[x].rps / m[y].rps)}  (req/s per server core ${f2(m[x].eff / m[y].eff)}; p50 ${f2(m[x].p50 / m[y].p50)}x, p99 ${f2(m[x].p99 / m[y].p99)}x)`;
+  for (const label of Object.keys(m).filter(l => l.startsWith('seedhost'))) {
+    if (m.opentracker) console.log(`ratio ${label} / opentracker: ${ratio(label, 'opentracker')}`);
+    if (label !== 'seedhost' && m.seedhost) console.log(`ratio ${label} / seedhost (memory store): ${ratio(label, 'seedhost')}`);
+  }
 }
 console.log('\nMedians across runs. CPU: % of one core. * = run with background/other-process load > 25 % of a core (suspect).' +
   ' "req/s per server core" = req/s / server CPU share: the fairer figure when wrk, not the server, is the bottleneck (opentracker on this 2-core box).' +

@@ -1,6 +1,7 @@
 // One typed, validated configuration, read from the environment (and a .env file). A bad value
 // stops the start with one line naming the variable.
 import { BlockList, isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -28,6 +29,8 @@ const schema = z.object({
   SWEEP_INTERVAL: int(1, 3600).default('60'),
   SYNC_INTERVAL: int(1, 60).default('2'),
   COMPLETED_FLUSH_INTERVAL: int(1, 3600).default('10'),
+  REDIS_PREFIX: z.string().trim().regex(/^[\w:.-]{1,64}$/, 'must be 1-64 letters, digits or _ : . -').default('seedhost:'),
+  WORKERS: z.string().trim().regex(/^(auto|\d{1,3})$/, "must be 'auto' or a whole number from 1 to 256").default('1'),
 });
 
 export interface Config {
@@ -54,6 +57,10 @@ export interface Config {
   syncInterval: number;
   /** Seconds between writes of completed counters. */
   completedFlushInterval: number;
+  /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
+  redisPrefix: string;
+  /** Processes serving the port (node:cluster); more than 1 needs Redis. */
+  workers: number;
 }
 
 /** Thrown for an invalid setting; the message is the one line to show. */
@@ -87,6 +94,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((e.ADMIN_USERNAME === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('invalid ADMIN_PASSWORD: ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
   }
+  const workers = e.WORKERS === 'auto' ? availableParallelism() : Number(e.WORKERS);
+  if (workers < 1 || workers > 256) throw new ConfigError(`invalid WORKERS: must be 'auto' or a whole number from 1 to 256 (got '${env.WORKERS}')`);
+  if (workers > 1 && e.REDIS_URL === undefined) {
+    throw new ConfigError('invalid WORKERS: more than one worker shares swarms through Redis, so REDIS_URL must be set');
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   const minInterval = e.MIN_ANNOUNCE_INTERVAL ?? Math.max(1, Math.floor(e.ANNOUNCE_INTERVAL / 2));
   if (minInterval > e.ANNOUNCE_INTERVAL) {
@@ -109,5 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepInterval: e.SWEEP_INTERVAL,
     syncInterval: e.SYNC_INTERVAL,
     completedFlushInterval: e.COMPLETED_FLUSH_INTERVAL,
+    redisPrefix: e.REDIS_PREFIX,
+    workers,
   };
 }

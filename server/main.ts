@@ -1,6 +1,7 @@
 // Wires everything: config -> database -> registry + swarm store -> HTTP server, plus the
 // periodic jobs (expiry sweep, completed flush, registry sync) and graceful shutdown.
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
@@ -11,17 +12,17 @@ import { startGraphQL, type GraphQLServer } from './graphql/graphql-server.js';
 import { resolveClientIp } from './http/client-ip.js';
 import { contentRoutes } from './http/content.routes.js';
 import { createHttpServer } from './http/create-server.js';
+import { Unreachable } from './http/health.route.js';
+import { openBackend } from './backend.js';
+import { runPrimary } from './cluster.js';
 import { createLogger } from './logger.js';
-import { flushCompleted } from './services/flush-completed.js';
 import { HostedFiles } from './services/hosted-files.js';
-import { LoginLimiter } from './services/login-limiter.js';
 import { registryEvents, RegistrySync } from './services/registry-sync.js';
 import { ensureAdmin } from './services/users.js';
 import type { FileStore } from './storage/file-store.js';
 import { LocalFileStore } from './storage/local-file-store.js';
 import { AnnounceRate } from './tracker/announce-rate.js';
 import { CompletedTally } from './tracker/completed-tally.js';
-import { MemoryPeerStore } from './tracker/memory-peer-store.js';
 import type { PeerStore } from './tracker/peer-store.js';
 import type { TrackerContext } from './tracker/tracker-context.js';
 import type { CatalogEvents } from './services/catalog-events.js';
@@ -48,13 +49,19 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const files = new LocalFileStore(config.dataDir);
   const stale = await files.clearStaging();
   if (stale > 0) log.warn({ stale }, 'removed unfinished uploads left by an earlier run');
-  const store: PeerStore = new MemoryPeerStore();
+  let sync: RegistrySync | undefined;
+  let gql: GraphQLServer | undefined;
+  const backend = await openBackend(config, log, (e) => {
+    if (e.kind === 'registry') sync?.refreshSoon();
+    else for (const h of e.infoHashes) gql?.swarmChanged(h);
+  });
+  const { store, bus } = backend;
   const registered = new Set<string>();
   const completed = new CompletedTally();
   const hosted = new HostedFiles(ds, files);
-  const tracked = registryEvents(registered, store);
-  let gql: GraphQLServer | undefined;
-  const events: CatalogEvents = {
+  const tracked = registryEvents(registered, store, (err) => log.warn({ err }, 'swarm store update failed'));
+  // what this process learns, from its own services or from the database
+  const applied: CatalogEvents = {
     torrentAdded: (h, c) => {
       tracked.torrentAdded(h, c);
       gql?.torrentAdded(h);
@@ -65,7 +72,18 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       gql?.torrentRemoved(h);
     },
   };
-  const sync = new RegistrySync(ds, registered, events, (err) => log.warn({ err }, 'registry sync failed'));
+  // what this process's services report: applied here, then announced to the other instances
+  const events: CatalogEvents = {
+    torrentAdded: (h, c) => {
+      applied.torrentAdded(h, c);
+      bus?.registryChanged();
+    },
+    torrentRemoved: (h) => {
+      applied.torrentRemoved(h);
+      bus?.registryChanged();
+    },
+  };
+  sync = new RegistrySync(ds, registered, applied, (err) => log.warn({ err }, 'registry sync failed'));
   await sync.refresh();
   sync.start(config.syncInterval);
 
@@ -73,20 +91,24 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const tracker: TrackerContext = {
     store, registered, completed, announces,
     interval: config.announceInterval, minInterval: config.minAnnounceInterval,
-    onSwarmChange: (h) => gql?.swarmChanged(h),
+    onSwarmChange: bus === undefined ? (h) => gql?.swarmChanged(h) : (h) => {
+      gql?.swarmChanged(h);
+      bus.swarmChanged(h);
+    },
   };
   gql = await startGraphQL(
-    { ds, store, files, events, registered, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes, limiter: new LoginLimiter(), announces },
+    { ds, store, files, events, registered, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes, limiter: backend.limiter, announces },
     (req) => resolveClientIp(req, config.trustedProxies), log,
   );
   const graphql = gql;
   const content = contentRoutes({ ds, hosted, files, log });
   const sweep = setInterval(() => {
-    const dropped = store.expire(Date.now() - config.peerTimeout * 1000);
-    if (typeof dropped === 'number' && dropped > 0) log.debug({ dropped }, 'expired peers');
+    backend.sweep(Date.now() - config.peerTimeout * 1000).then((dropped) => {
+      if (dropped > 0) log.debug({ dropped }, 'expired peers');
+    }, (err) => log.warn({ err }, 'peer expiry failed'));
   }, config.sweepInterval * 1000);
   sweep.unref();
-  const flush = (): Promise<void> => flushCompleted(ds, completed).then(() => undefined, (err) => log.error({ err }, 'completed flush failed'));
+  const flush = (): Promise<void> => backend.flushCompleted(ds, completed).catch((err) => log.error({ err }, 'completed flush failed'));
   const flusher = setInterval(() => void flush(), config.completedFlushInterval * 1000);
   flusher.unref();
 
@@ -95,6 +117,9 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     fallback: (req, res) => (req.url === '/graphql' || req.url?.startsWith('/graphql?') ? graphql.handle(req, res) : content(req, res)),
     health: async () => {
       await ds.query('SELECT 1');
+      await backend.ping().catch(() => {
+        throw new Unreachable('redis');
+      });
       return { torrents: registered.size };
     },
   });
@@ -114,7 +139,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     closing ??= (async () => {
       clearInterval(sweep);
       clearInterval(flusher);
-      await sync.stop();
+      await sync?.stop();
       await graphql.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -126,7 +151,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       await closed;
       clearTimeout(force);
       await flush();
-      await store.close();
+      await backend.close();
       await ds.destroy();
     })();
     return closing;
@@ -147,6 +172,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = createLogger(config.logLevel);
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, log);
   const running = await startServer(config, log);
   const stop = (signal: string): void => {
     log.info({ signal }, 'shutting down');

@@ -1,5 +1,6 @@
 // The `seedhost` command line, for operators on the server's machine. Same settings as the
-// server; changes reach a running server through the database within its sync interval.
+// server; changes reach running servers through the database within SYNC_INTERVAL, or at once
+// through Redis when REDIS_URL is set.
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -12,6 +13,7 @@ import { registerTorrent } from '../services/register-torrent.js';
 import { removeTorrent } from '../services/remove-torrent.js';
 import { createUser } from '../services/users.js';
 import { publishTorrent } from '../services/publish-torrent.js';
+import { publishEvent } from '../redis/event-bus.js';
 import { LocalFileStore } from '../storage/local-file-store.js';
 import { magnetUri } from '../torrent/magnet.js';
 import { parseTorrent } from '../torrent/parse-torrent.js';
@@ -35,14 +37,22 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
-async function withDatabase<T>(fn: (ds: Awaited<ReturnType<typeof openDatabase>>, config: Config) => Promise<T>): Promise<T> {
+/** Runs `fn` on the database; `changesRegistry`: then tells running instances at once via Redis (when set). */
+async function withDatabase<T>(fn: (ds: Awaited<ReturnType<typeof openDatabase>>, config: Config) => Promise<T>, changesRegistry = false): Promise<T> {
   const config = loadConfig();
   const ds = await openDatabase(config.databaseUrl);
+  let result: T;
   try {
-    return await fn(ds, config);
+    result = await fn(ds, config);
   } finally {
     await ds.destroy();
   }
+  // without Redis, servers notice within SYNC_INTERVAL through the change counter
+  if (changesRegistry && config.redisUrl !== undefined) {
+    await publishEvent(config.redisUrl, config.redisPrefix, { kind: 'registry' })
+      .catch((e: Error) => process.stderr.write(`seedhost: warning: could not notify servers through Redis (${e.message}); they will notice within SYNC_INTERVAL\n`));
+  }
+  return result;
 }
 
 async function add(args: string[]): Promise<void> {
@@ -64,7 +74,7 @@ async function add(args: string[]): Promise<void> {
   const torrent = await withDatabase((ds, config) => publishTorrent(
     { ds, files: new LocalFileStore(config.dataDir), events: noCatalogEvents, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes },
     { name, description: values.description ?? null, pieceLength: pl === undefined ? undefined : Number(pl), multiFile: collected.multiFile, files: collected.files.map(publishFile) },
-  ));
+  ), true);
   const config = loadConfig();
   const magnet = magnetUri({
     infoHash: torrent.infoHash, name: torrent.name, totalSize: torrent.totalSize,
@@ -93,7 +103,7 @@ async function register(files: string[]): Promise<void> {
       const { torrent } = await registerTorrent(ds, noCatalogEvents, buf);
       process.stdout.write(`${torrent.infoHash}\n`);
     }
-  });
+  }, true);
 }
 
 async function list(): Promise<void> {
@@ -107,7 +117,7 @@ async function list(): Promise<void> {
 async function remove(args: string[]): Promise<void> {
   const hash = (args[0] ?? '').toLowerCase();
   if (args.length !== 1 || !/^[0-9a-f]{40}$/.test(hash)) throw new CliError('remove: give one info_hash (40 hex characters)');
-  const removed = await withDatabase((ds, config) => removeTorrent(ds, noCatalogEvents, new LocalFileStore(config.dataDir), hash));
+  const removed = await withDatabase((ds, config) => removeTorrent(ds, noCatalogEvents, new LocalFileStore(config.dataDir), hash), true);
   if (!removed) throw new CliError(`remove: no torrent ${hash}`);
   process.stdout.write(`removed ${hash}\n`);
 }

@@ -48,10 +48,25 @@ export function createDataSource(url: string): DataSource {
   });
 }
 
-/** Opens the database and applies pending migrations. */
+/**
+ * Opens the database and applies pending migrations. Instances starting together take turns: on
+ * MySQL a named lock (GET_LOCK) serialises them, on SQLite the migration transaction does.
+ */
 export async function openDatabase(url: string): Promise<DataSource> {
   const ds = createDataSource(url);
   await ds.initialize();
-  await ds.runMigrations({ transaction: ds.options.type === 'better-sqlite3' ? 'all' : 'each' });
+  if (ds.options.type === 'better-sqlite3') {
+    await ds.runMigrations({ transaction: 'all' });
+    return ds;
+  }
+  const lock = ds.createQueryRunner();
+  try {
+    const [row] = (await lock.query("SELECT GET_LOCK('seedhost_migrations', 120) AS got")) as { got: number | null }[];
+    if (Number(row?.got) !== 1) throw new Error('another instance held the migration lock for 120 s');
+    await ds.runMigrations({ transaction: 'each' });
+  } finally {
+    await lock.query("SELECT RELEASE_LOCK('seedhost_migrations')").catch(() => undefined);
+    await lock.release();
+  }
   return ds;
 }

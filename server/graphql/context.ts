@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { PubSub } from 'type-graphql';
 import { authenticate, type AuthUser } from '../services/auth.js';
 import type { CatalogEvents } from '../services/catalog-events.js';
-import type { LoginLimiter } from '../services/login-limiter.js';
+import type { LoginAttempts } from '../services/login-limiter.js';
 import type { FileStore } from '../storage/file-store.js';
 import type { AnnounceRate } from '../tracker/announce-rate.js';
 import type { PeerStore } from '../tracker/peer-store.js';
@@ -18,7 +18,7 @@ export interface GraphQLDeps {
   registered: ReadonlySet<string>;
   publicUrl: string;
   maxUploadBytes: number;
-  limiter: LoginLimiter;
+  limiter: LoginAttempts;
   pubSub: PubSub;
   watchers: SwarmWatchers;
   announces: AnnounceRate;

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { ApiTokenEntity } from '../db/entities/api-token.entity.js';
 import { SessionEntity } from '../db/entities/session.entity.js';
 import { UserEntity, type UserRole } from '../db/entities/user.entity.js';
-import type { LoginLimiter } from './login-limiter.js';
+import type { LoginAttempts } from './login-limiter.js';
 import { verifyPassword } from './users.js';
 
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -35,17 +35,17 @@ export function hashToken(token: string): string {
 const newToken = (prefix: string): string => prefix + randomBytes(32).toString('base64url');
 
 /** Checks the password (rate-limited per username and per address) and opens a session. */
-export async function login(ds: DataSource, limiter: LoginLimiter, username: string, password: string, ip: string): Promise<{ token: string; user: UserEntity; expiresAt: Date }> {
-  const wait = limiter.retryAfter(username, ip);
+export async function login(ds: DataSource, limiter: LoginAttempts, username: string, password: string, ip: string): Promise<{ token: string; user: UserEntity; expiresAt: Date }> {
+  const wait = await limiter.retryAfter(username, ip);
   if (wait > 0) throw new AuthError('RATE_LIMITED', `too many failed logins; try again in ${Math.ceil(wait / 1000)} s`);
   const user = await ds.getRepository(UserEntity).findOneBy({ username });
   // verify even for unknown users, so timing does not tell which names exist
   const ok = await verifyPassword(password, user?.passwordHash ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
   if (user === null || !ok) {
-    limiter.fail(username, ip);
+    await limiter.fail(username, ip);
     throw new AuthError('UNAUTHENTICATED', 'invalid username or password');
   }
-  limiter.succeed(username, ip);
+  await limiter.succeed(username, ip);
   const token = newToken(SESSION_PREFIX);
   const now = Date.now();
   const expiresAt = new Date(now + SESSION_TTL_MS);

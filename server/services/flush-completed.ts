@@ -17,3 +17,16 @@ export async function flushCompleted(ds: DataSource, tally: CompletedTally): Pro
   }
   return batch.size;
 }
+
+/**
+ * Raises `torrents.completed` to each absolute total (never lowers it), in one transaction: how
+ * counts kept in Redis by every instance reach the database.
+ */
+export async function writeCompletedTotals(ds: DataSource, totals: ReadonlyMap<string, number>): Promise<void> {
+  await ds.transaction(async (m) => {
+    for (const [infoHash, n] of totals) {
+      await m.createQueryBuilder().update(TorrentEntity).set({ completed: n })
+        .where('info_hash = :infoHash AND completed < :n', { infoHash, n }).execute();
+    }
+  });
+}

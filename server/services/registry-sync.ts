@@ -7,16 +7,19 @@ import type { CatalogEvents } from './catalog-events.js';
 import { readCounter, TORRENTS_COUNTER } from './change-counter.js';
 import { registeredHashes } from './list-torrents.js';
 
-/** Catalog events that update a live registry and its swarms. */
-export function registryEvents(registered: Set<string>, store: PeerStore): CatalogEvents {
+/** Catalog events that update a live registry and its swarms; a failing (Redis) store call goes to onError. */
+export function registryEvents(registered: Set<string>, store: PeerStore, onError: (e: unknown) => void = () => undefined): CatalogEvents {
+  const settle = (r: unknown): void => {
+    if (r instanceof Promise) r.catch(onError);
+  };
   return {
     torrentAdded(infoHash, completed) {
       registered.add(infoHash);
-      void store.seedCompleted(infoHash, completed);
+      settle(store.seedCompleted(infoHash, completed));
     },
     torrentRemoved(infoHash) {
       registered.delete(infoHash);
-      void store.removeTorrent(infoHash);
+      settle(store.removeTorrent(infoHash));
     },
   };
 }
@@ -25,6 +28,8 @@ export class RegistrySync {
   private seen = -1;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
 
   constructor(
     private readonly ds: DataSource,
@@ -50,13 +55,29 @@ export class RegistrySync {
   /** Polls every `seconds` until stop(). */
   start(seconds: number): void {
     this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.refresh().catch(this.onError).finally(() => { this.running = undefined; });
+      if (!this.running) this.refreshSoon();
     }, seconds * 1000);
     this.timer.unref();
   }
 
+  /** Re-reads now (another instance changed the registry); after a read in progress, once more. */
+  refreshSoon(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.refresh().catch(this.onError).finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        this.refreshSoon();
+      }
+    });
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     await this.running;
   }

@@ -41,7 +41,13 @@ export async function createUser(ds: DataSource, username: string, password: str
 /** Creates the configured admin when no user exists yet; returns whether it did. */
 export async function ensureAdmin(ds: DataSource, admin: { username: string; password: string } | undefined): Promise<boolean> {
   if (admin === undefined || (await ds.getRepository(UserEntity).count()) > 0) return false;
-  await createUser(ds, admin.username, admin.password, 'admin');
+  try {
+    await createUser(ds, admin.username, admin.password, 'admin');
+  } catch (e) {
+    // another instance starting at the same moment created it first
+    if ((await ds.getRepository(UserEntity).countBy({ username: admin.username })) > 0) return false;
+    throw e;
+  }
   return true;
 }
 

@@ -3,37 +3,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { makeTorrent } from '../helpers/make-torrent.js';
-import { CLI, REPO_ROOT } from '../helpers/test-server.js';
+import { spawnServer } from '../helpers/server-process.js';
+import { CLI } from '../helpers/test-server.js';
 import { announce } from '../helpers/tracker-client.js';
-
-const MAIN = path.join(REPO_ROOT, 'dist/server/main.js');
-
-/** Spawns the real server process; resolves with its port once it logs that it listens. */
-function spawnServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (c) => { stderr += c; });
-  const exited = new Promise<{ code: number | null; ms: number; stderr: string }>((resolve) => {
-    let t0 = 0;
-    child.on('spawn', () => { t0 = Date.now(); });
-    child.on('exit', (code) => resolve({ code, ms: Date.now() - t0, stderr }));
-  });
-  const port = new Promise<number>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      try {
-        const j = JSON.parse(line);
-        if (j.msg === 'seedhost listening') resolve(j.port);
-      } catch { /* not JSON */ }
-    });
-    void exited.then((e) => reject(new Error(`server exited ${e.code}: ${e.stderr}`)));
-  });
-  port.catch(() => undefined); // awaited only by tests that expect a start
-  return { child, port, exited };
-}
 
 const runCli = (args: string[], env: Record<string, string>) => new Promise<string>((resolve, reject) => {
   const c = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });

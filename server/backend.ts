@@ -1,0 +1,84 @@
+// Where shared state lives: in this process (memory swarm store, per-process login limiter), or
+// with REDIS_URL in Redis (swarms, completed counts, login failures, events between instances),
+// so several instances serve one tracker. Part of the wiring that main.ts does.
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config.js';
+import { RedisEventBus, type InstanceEvent } from './redis/event-bus.js';
+import { RedisLoginLimiter } from './redis/login-limiter.js';
+import { RedisPeerStore } from './redis/redis-peer-store.js';
+import { flushCompleted, writeCompletedTotals } from './services/flush-completed.js';
+import { LoginLimiter, type LoginAttempts } from './services/login-limiter.js';
+import type { CompletedTally } from './tracker/completed-tally.js';
+import { MemoryPeerStore } from './tracker/memory-peer-store.js';
+import type { PeerStore } from './tracker/peer-store.js';
+
+export interface Backend {
+  store: PeerStore;
+  limiter: LoginAttempts;
+  /** Events between instances; undefined without Redis. */
+  bus: RedisEventBus | undefined;
+  /** Writes finished-download counts to the database (this process's, or every instance's via Redis). */
+  flushCompleted(ds: DataSource, tally: CompletedTally): Promise<void>;
+  /** Resolves when the shared store answers (health checks). */
+  ping(): Promise<void>;
+  /** Drops expired peers; with Redis only one instance per sweep interval does it. */
+  sweep(before: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Builds the backend for `config`; `onEvent` receives what other instances publish. */
+export async function openBackend(config: Config, log: Logger, onEvent: (e: InstanceEvent) => void): Promise<Backend> {
+  if (config.redisUrl === undefined) {
+    const store = new MemoryPeerStore();
+    return {
+      store,
+      limiter: new LoginLimiter(),
+      bus: undefined,
+      flushCompleted: async (ds, tally) => void (await flushCompleted(ds, tally)),
+      ping: async () => undefined,
+      sweep: async (before) => store.expire(before),
+      close: async () => store.close(),
+    };
+  }
+  const url = config.redisUrl;
+  const prefix = config.redisPrefix;
+  // fail fast while Redis is away: an announce gets a failure reason instead of hanging
+  const redis = new Redis(url, { enableAutoPipelining: true, lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 2000 });
+  redis.on('error', (err) => log.warn({ err }, 'redis error'));
+  await redis.connect();
+  const store = new RedisPeerStore(redis, { prefix });
+  const bus = new RedisEventBus(url, prefix, onEvent, (err) => log.warn({ err }, 'redis event bus error'));
+  await bus.start();
+  const leaseKey = `${prefix}lease:sweep`;
+  return {
+    store,
+    limiter: new RedisLoginLimiter(redis, prefix),
+    bus,
+    async flushCompleted(ds, tally) {
+      tally.drain(); // the Redis store counts finished downloads itself, for every instance
+      const totals = await store.takeCompletedChanges();
+      if (totals.size === 0) return;
+      try {
+        await writeCompletedTotals(ds, totals);
+      } catch (e) {
+        await store.restoreCompletedChanges(totals.keys());
+        throw e;
+      }
+    },
+    async ping() {
+      await redis.ping();
+    },
+    async sweep(before) {
+      const ms = Math.max(1000, config.sweepInterval * 1000 - 500);
+      if ((await redis.set(leaseKey, bus.id, 'PX', ms, 'NX')) !== 'OK') return 0;
+      return store.expire(before);
+    },
+    async close() {
+      await bus.close();
+      await store.close();
+      await redis.quit().catch(() => undefined);
+    },
+  };
+}

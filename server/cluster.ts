@@ -1,0 +1,64 @@
+// WORKERS > 1: the primary process forks one seedhost worker per core on the same port
+// (node:cluster). Workers share swarms, counters and events through Redis, so any worker can
+// answer any request. The primary serves nothing itself: it migrates the database once, forks,
+// replaces a worker that dies, and passes SIGTERM/SIGINT on for a graceful stop.
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { openDatabase } from './db/data-source.js';
+import { ensureAdmin } from './services/users.js';
+
+/** A worker that dies sooner than this after starting counts as a crash loop. */
+const MIN_UPTIME_MS = 5000;
+const STOP_TIMEOUT_MS = 10_000;
+
+/** Runs the cluster primary until a signal stops it (then exits the process). */
+export async function runPrimary(config: Config, log: Logger, onReady?: (workers: Worker[]) => void): Promise<void> {
+  // migrate once here, so workers starting together never race on the schema
+  const ds = await openDatabase(config.databaseUrl);
+  if (await ensureAdmin(ds, config.admin)) log.info({ username: config.admin?.username }, 'created admin user');
+  await ds.destroy();
+
+  let stopping = false;
+  let quickDeaths = 0;
+  const started = new Map<number, number>();
+  const fork = (): Worker => {
+    const w = cluster.fork();
+    started.set(w.id, Date.now());
+    return w;
+  };
+  cluster.on('exit', (w, code, signal) => {
+    const uptime = Date.now() - (started.get(w.id) ?? 0);
+    started.delete(w.id);
+    if (stopping) return;
+    quickDeaths = uptime < MIN_UPTIME_MS ? quickDeaths + 1 : 0;
+    if (quickDeaths >= config.workers * 3) {
+      log.fatal({ code, signal }, 'workers keep dying at start; stopping');
+      process.exit(1);
+    }
+    log.error({ pid: w.process.pid, code, signal }, 'worker died; starting another');
+    setTimeout(fork, Math.min(5000, 200 * quickDeaths));
+  });
+
+  const workers = Array.from({ length: config.workers }, fork);
+  await Promise.all(workers.map((w) => new Promise<void>((resolve) => w.once('listening', () => resolve()))));
+  log.info({ workers: workers.length, port: config.port }, 'seedhost cluster listening');
+  onReady?.(workers);
+
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping workers');
+    const hard = setTimeout(() => process.exit(1), STOP_TIMEOUT_MS);
+    hard.unref();
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    const check = setInterval(() => {
+      if (Object.keys(cluster.workers ?? {}).length > 0) return;
+      clearInterval(check);
+      log.info('stopped');
+      process.exit(0);
+    }, 50);
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,148 @@
+// Two real seedhost processes sharing one database, one DATA_DIR and one Redis, as behind a load
+// balancer: what one instance learns, the other serves; killing one loses nothing.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { createDataSource } from '../../server/db/data-source.js';
+import { databaseKinds, type TestDatabase } from '../helpers/databases.js';
+import { needs } from '../helpers/environment.js';
+import { deletePrefix } from '../helpers/redis.js';
+import { ADMIN, ADMIN_ENV, fileParts, login, ok, primed, sleep, upload, wsClient, type WsClient } from '../helpers/graphql-client.js';
+import { spawnServer, stopServer, type ServerProcess } from '../helpers/server-process.js';
+import { announce, failureOf, scrape } from '../helpers/tracker-client.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL;
+const skip = needs(REDIS_URL !== undefined, 'a Redis server: set TEST_REDIS_URL=redis://127.0.0.1:6379');
+
+for (const kind of skip ? [] : databaseKinds()) {
+  describe(`two instances on one ${kind.name} database and one Redis`, { skip }, () => {
+    let db: TestDatabase;
+    let dataDir: string;
+    let env: Record<string, string>;
+    const prefix = `seedhost-test-${randomBytes(4).toString('hex')}:`;
+    let a: ServerProcess;
+    let b: ServerProcess;
+    let urlA: string;
+    let urlB: string;
+    let ws: WsClient;
+    let infoHash: string;
+    let size: number;
+    const base = (port: number): string => `http://127.0.0.1:${port}`;
+
+    before(async () => {
+      db = await kind.create();
+      dataDir = mkdtempSync(path.join(tmpdir(), 'seedhost-scale-'));
+      // SYNC_INTERVAL 60: the database poll is too slow to explain anything seen within a second
+      env = {
+        ...ADMIN_ENV, DATA_DIR: dataDir, DATABASE_URL: db.url, REDIS_URL: REDIS_URL as string, REDIS_PREFIX: prefix,
+        PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SYNC_INTERVAL: '60', COMPLETED_FLUSH_INTERVAL: '1',
+      };
+      // started together: they race on migrations and on creating the admin
+      a = spawnServer(env);
+      b = spawnServer(env);
+      urlA = base(await a.port);
+      urlB = base(await b.port);
+      ws = await wsClient(urlB);
+    });
+    after(async () => {
+      await ws?.close();
+      await Promise.all([a, b].filter(Boolean).map((s) => stopServer(s)));
+      rmSync(dataDir, { recursive: true, force: true });
+      await db?.drop();
+      const redis = new Redis(REDIS_URL as string);
+      await deletePrefix(redis, prefix).finally(() => redis.disconnect());
+    });
+
+    it('accepts on B, within a second, a torrent published on A', async () => {
+      const token = await login(urlA, ADMIN.username, ADMIN.password);
+      const data = randomBytes(70_000);
+      size = data.length;
+      const r = ok(await upload(urlA, UPLOAD_TORRENT, { files: [null], pieceLength: 32768 }, fileParts([['shared.bin', data]]), { token }));
+      infoHash = r.uploadTorrent.infoHash;
+      const t0 = Date.now();
+      let reply = await announce(`${urlB}/announce`, { infoHash, peerId: '-TT0001-seed-a', port: 7001, left: 0 });
+      while (failureOf(reply) !== null && Date.now() - t0 < 3000) {
+        await sleep(25);
+        reply = await announce(`${urlB}/announce`, { infoHash, peerId: '-TT0001-seed-a', port: 7001, left: 0 });
+      }
+      assert.equal(failureOf(reply), null);
+      assert.ok(Date.now() - t0 < 1000, `B accepted it after ${Date.now() - t0} ms`);
+      // and B serves the content A stored, as a webseed
+      const got = await fetch(`${urlB}/webseed/${infoHash}/shared.bin`, { headers: { range: 'bytes=0-9' } });
+      assert.equal(got.status, 206);
+      assert.deepEqual(Buffer.from(await got.arrayBuffer()), data.subarray(0, 10));
+    });
+
+    it('hands out on B a peer that announced on A', async () => {
+      await announce(`${urlA}/announce`, { infoHash, peerId: '-TT0001-seed-b', port: 7002, left: 0 });
+      const r = await announce(`${urlB}/announce`, { infoHash, peerId: '-TT0001-leech-1', port: 7101, left: size, numwant: 50 });
+      assert.equal(failureOf(r), null);
+      const peers = (r.peers as Buffer);
+      const ports = new Set<number>();
+      for (let i = 0; i + 6 <= peers.length; i += 6) ports.add(peers.readUInt16BE(i + 4));
+      assert.ok(ports.has(7002), `peers from B: ${[...ports].join(',')}`);
+      assert.ok(ports.has(7001));
+      assert.equal(r.complete, 2);
+      assert.equal(r.incomplete, 1);
+    });
+
+    it('pushes swarmUpdated to a subscriber on B for an announce handled by A', async () => {
+      const sub = ws.subscribe<{ infoHash: string; seeders: number; leechers: number; completed: number }>(SWARM_UPDATED, { h: infoHash });
+      try {
+        let port = 7200;
+        await primed(sub, () => announce(`${urlA}/announce`, { infoHash, peerId: `-TT0001-prime${port}`, port: port++, left: size }));
+        await sleep(400);
+        sub.events.length = 0;
+        const before = (await scrape(`${urlA}/scrape`, [infoHash]))[infoHash];
+        await announce(`${urlA}/announce`, { infoHash, peerId: '-TT0001-seed-c', port: 7003, left: 0 });
+        const e = await sub.waitFor((u) => u.seeders === before.complete + 1, 2000);
+        assert.equal(e.leechers, before.incomplete);
+      } finally {
+        sub.close();
+      }
+    });
+
+    it('scrapes the same counts on both instances', async () => {
+      await announce(`${urlA}/announce`, { infoHash, peerId: '-TT0001-leech-1', port: 7101, left: 0, event: 'completed' });
+      const [sa, sb] = await Promise.all([scrape(`${urlA}/scrape`, [infoHash]), scrape(`${urlB}/scrape`, [infoHash])]);
+      assert.deepEqual(sa, sb);
+      assert.equal(sa[infoHash].downloaded, 1);
+    });
+
+    it('loses no torrent and no completed count when A is killed, and B keeps serving', async () => {
+      await stopServer(a, 'SIGKILL');
+      const r = await announce(`${urlB}/announce`, { infoHash, peerId: '-TT0001-leech-2', port: 7102, left: size });
+      assert.equal(failureOf(r), null);
+      assert.equal(r.downloaded, 1);
+      // B writes the count A's announce produced (flush every second)
+      const ds = createDataSource(db.url);
+      await ds.initialize();
+      try {
+        let completed = 0;
+        for (let i = 0; i < 40 && completed !== 1; i++) {
+          await sleep(100);
+          const [row] = await ds.query(`SELECT completed FROM torrents WHERE info_hash = '${infoHash}'`);
+          completed = Number(row.completed);
+        }
+        assert.equal(completed, 1);
+      } finally {
+        await ds.destroy();
+      }
+      // a restarted A serves the torrent with its count
+      a = spawnServer(env);
+      urlA = base(await a.port);
+      const [sa, sb] = await Promise.all([scrape(`${urlA}/scrape`, [infoHash]), scrape(`${urlB}/scrape`, [infoHash])]);
+      assert.equal(sa[infoHash].downloaded, 1);
+      assert.deepEqual(sa, sb);
+    });
+  });
+}
+
+const UPLOAD_TORRENT = `mutation($files: [Upload!]!, $pieceLength: Int) {
+  uploadTorrent(files: $files, pieceLength: $pieceLength) { infoHash }
+}`;
+const SWARM_UPDATED = 'subscription($h: String) { swarmUpdated(infoHash: $h) { infoHash seeders leechers completed } }';
