@@ -67,7 +67,8 @@ export class RedisPeerStore implements PeerStore {
   readonly sync = false;
   private readonly redis: Redis & Scripts;
   private readonly ownsClient: boolean;
-  private readonly prefix: string;
+  /** Prefix of every key this store uses. */
+  readonly prefix: string;
   private readonly keys: GlobalKeys;
 
   constructor(client: Redis | string, opts: RedisPeerStoreOptions = {}) {

@@ -21,12 +21,11 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<void> 
 }
 
 /** A RedisPeerStore on its own client and a fresh prefix; close() deletes its keys, then quits. */
-export function testRedisStore(): RedisPeerStore & { readonly prefix: string } {
+export function testRedisStore(): RedisPeerStore {
   const prefix = `seedhost-test:${randomBytes(6).toString('hex')}:`;
   const redis = new Redis(TEST_REDIS_URL as string, { enableAutoPipelining: true });
   const store = new RedisPeerStore(redis, { prefix });
   return Object.assign(store, {
-    prefix,
     close: async (): Promise<void> => {
       await deletePrefix(redis, prefix);
       await redis.quit();
