@@ -5,12 +5,13 @@
 export const SEEDERS4 = 0, SEEDERS6 = 1, LEECHERS4 = 2, LEECHERS6 = 3;
 
 /**
- * One torrent's keys, in the order the Lua scripts take them: four sorted sets (seeders/leechers
- * x IPv4/IPv6, member = compact ip:port bytes, score = last seen in ms) and the peer-data hash.
+ * One torrent's nine keys, in the order the Lua scripts take them: four sorted sets (seeders/
+ * leechers x IPv4/IPv6, member = compact ip:port bytes, score = last seen in ms), the peer-data
+ * hash, and per sorted set a string of its members' compact bytes packed slot by slot (slots.lua.ts).
  */
-export function swarmKeys(prefix: string, infoHash: string): [string, string, string, string, string] {
+export function swarmKeys(prefix: string, infoHash: string): string[] {
   const t = `${prefix}swarm:${infoHash}:`;
-  return [t + 's4', t + 's6', t + 'l4', t + 'l6', t + 'peers'];
+  return [t + 's4', t + 's6', t + 'l4', t + 'l6', t + 'peers', t + 's4:packed', t + 's6:packed', t + 'l4:packed', t + 'l6:packed'];
 }
 
 /** Keys shared by all torrents. */

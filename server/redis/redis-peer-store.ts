@@ -26,12 +26,12 @@ interface Scripts {
 
 const EVENT: Record<AnnounceEvent, string> = { stopped: 's', completed: 'c', started: '', paused: '', '': '' };
 const ROLE = ['0', '1', '2', '3'];
-/** Torrents per expire/totals script call, and peers dropped per sorted set per expire call. */
-const BATCH = 200, EXPIRE_LIMIT = 1000;
+/** Torrents per expire/totals script call; peers one expire call drops at most (~10 ms of Redis). */
+const BATCH = 200, EXPIRE_LIMIT = 2000;
 
 function defineScripts(r: Redis): Redis & Scripts {
   // numberOfKeys omitted: the caller passes the key count first (it depends on the torrents)
-  r.defineCommand('seedhostAnnounce', { numberOfKeys: 8, lua: ANNOUNCE_LUA });
+  r.defineCommand('seedhostAnnounce', { numberOfKeys: 12, lua: ANNOUNCE_LUA });
   r.defineCommand('seedhostScrape', { lua: SCRAPE_LUA });
   r.defineCommand('seedhostPeers', { numberOfKeys: 5, lua: PEERS_LUA });
   r.defineCommand('seedhostExpire', { lua: EXPIRE_LUA });
@@ -84,10 +84,10 @@ export class RedisPeerStore implements PeerStore {
     const addr = encodeCompactPeer(a.ip, a.port);
     const k = swarmKeys(this.prefix, a.infoHash), g = this.keys;
     return this.redis.seedhostAnnounceBuffer(
-      k[0], k[1], k[2], k[3], k[4], g.completed, g.dirty, g.swarms,
+      k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], g.completed, g.dirty, g.swarms,
       a.infoHash, addr, a.peerId, `${a.uploaded},${a.downloaded},${a.left}`,
       ROLE[(a.left === 0 ? 0 : 2) + (addr.length === 18 ? 1 : 0)], EVENT[a.event],
-      Math.min(a.numwant, MAX_NUMWANT), a.wantPeerIds ? '1' : '0', Date.now(),
+      Math.min(a.numwant, MAX_NUMWANT), a.wantPeerIds ? '1' : '0', Date.now(), (Math.random() * 0x7fffffff) | 0,
     ).then((r) => {
       out.complete = r[0];
       out.incomplete = r[1];
@@ -109,11 +109,11 @@ export class RedisPeerStore implements PeerStore {
   }
 
   async peers(infoHash: string): Promise<PeerInfo[]> {
-    const r = await this.redis.seedhostPeersBuffer(...swarmKeys(this.prefix, infoHash));
+    const r = await this.redis.seedhostPeersBuffer(...swarmKeys(this.prefix, infoHash).slice(0, 5));
     const out: PeerInfo[] = [];
     for (let i = 0; i < r.length; i += 3) {
       const v = r[i + 2];
-      const [uploaded, downloaded, left] = v.subarray(21).toString('latin1').split(',').map(Number);
+      const [, uploaded, downloaded, left] = v.subarray(21).toString('latin1').split(',').map(Number);
       out.push({
         ...addressOf(r[i]), peerId: Buffer.from(v.subarray(1, 21)), seeder: v[0] - 48 < LEECHERS4,
         uploaded, downloaded, left, lastSeen: Number(r[i + 1].toString('latin1')),

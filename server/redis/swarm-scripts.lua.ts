@@ -1,5 +1,6 @@
 // Lua for the PeerStore's operations other than announce; each runs atomically in one round trip.
-// Key layout and the peer-data value format: keys.ts and announce.lua.ts.
+// Key layout and the peer-data value format: keys.ts and slots.lua.ts.
+import { SLOTS_LUA } from './slots.lua.js';
 
 /** KEYS: completed hash, then s4 s6 l4 l6 per torrent; ARGV: the infoHashes. Returns complete, incomplete, downloaded per torrent. */
 export const SCRAPE_LUA = `
@@ -13,7 +14,7 @@ end
 return out
 `;
 
-/** KEYS: s4 s6 l4 l6, peer-data hash. Returns member, last-seen score, peer-data value for every peer. */
+/** KEYS: the first five swarmKeys (sets and peer-data hash). Returns member, last-seen score, peer-data value for every peer. */
 export const PEERS_LUA = `
 local out = {}
 for l = 1, 4 do
@@ -28,30 +29,34 @@ return out
 `;
 
 /**
- * KEYS: swarms set, then s4 s6 l4 l6 peers per torrent; ARGV: cut-off ms, limit per set, the
- * infoHashes. Drops at most `limit` peers per set (so one call never blocks Redis for long) and
- * forgets torrents left without peers. Returns {dropped, 1 if a set hit the limit}.
+ * KEYS: swarms set, then the nine swarmKeys per torrent; ARGV: cut-off ms, limit, the infoHashes.
+ * Drops at most `limit` peers in all (so one call never blocks Redis for long) and forgets
+ * torrents left without peers. Returns {dropped, 1 if it stopped at the limit: call again}.
  */
-export const EXPIRE_LUA = `
-local cut, limit = '(' .. ARGV[1], tonumber(ARGV[2])
-local dropped, more = 0, 0
-for t = 0, (#KEYS - 1) / 5 - 1 do
-  local b = 1 + t * 5
+export const EXPIRE_LUA = SLOTS_LUA + `
+local cut, budget = '(' .. ARGV[1], tonumber(ARGV[2])
+local dropped = 0
+for t = 0, (#KEYS - 1) / 9 - 1 do
+  if budget == 0 then return {dropped, 1} end
+  local b = 1 + t * 9
   local live = 0
-  for l = 1, 4 do
-    local k = KEYS[b + l]
-    local old = redis.call('ZRANGE', k, '-inf', cut, 'BYSCORE', 'LIMIT', 0, limit)
-    if #old > 0 then
-      redis.call('ZREM', k, unpack(old))
-      redis.call('HDEL', KEYS[b + 5], unpack(old))
-      dropped = dropped + #old
-      if #old == limit then more = 1 end
+  for r = 1, 4 do
+    local old = budget > 0 and redis.call('ZRANGE', KEYS[b + r], '-inf', cut, 'BYSCORE', 'LIMIT', 0, budget) or {}
+    for i = 1, #old do
+      unlink(b, r, slotOf(redis.call('HGET', KEYS[b + 5], old[i])), old[i])
+      redis.call('HDEL', KEYS[b + 5], old[i])
     end
-    live = live + redis.call('ZCARD', k)
+    dropped, budget = dropped + #old, budget - #old
+    local c, p, w = redis.call('ZCARD', KEYS[b + r]), KEYS[b + 5 + r], width(r)
+    live = live + c
+    -- give back the room of a role that shrank a lot: SETRANGE never shortens a string
+    if c > 0 and redis.call('STRLEN', p) > 4 * c * w + 4096 then
+      redis.call('SET', p, redis.call('GETRANGE', p, 0, c * w - 1))
+    end
   end
   if live == 0 then redis.call('SREM', KEYS[1], ARGV[3 + t]) end
 end
-return {dropped, more}
+return {dropped, budget == 0 and 1 or 0}
 `;
 
 /** KEYS: s4 s6 l4 l6 per torrent. Returns {seeders, leechers} summed over them. */

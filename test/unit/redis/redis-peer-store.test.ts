@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { swarmKeys } from '../../../server/redis/keys.js';
 import { RedisPeerStore } from '../../../server/redis/redis-peer-store.js';
 import { AnnounceResult, type PeerAnnounce } from '../../../server/tracker/peer-store.js';
 import { deletePrefix, redisSkip, TEST_REDIS_URL, testRedisStore } from '../../helpers/redis.js';
@@ -73,6 +74,43 @@ describe('RedisPeerStore beyond the contract', { skip: redisSkip() }, () => {
     assert.equal(await store.expire(cut), 2500 + 5);
     assert.deepEqual(await store.totals(), { swarms: 1, peers: 1, seeders: 0, leechers: 1 });
     assert.deepEqual(await store.peers(big), []);
+  });
+
+  it('keeps every role packed slot by slot, in step with its sorted set, through moves, stops and expiry', async () => {
+    const h = newHash();
+    let seed = 11;
+    const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const check = async (): Promise<void> => {
+      const raw = new Redis(TEST_REDIS_URL as string);
+      try {
+        const [s4, s6, l4, l6, peers, ...packed] = swarmKeys(store.prefix, h);
+        for (const [r, set] of [s4, s6, l4, l6].entries()) {
+          const w = r % 2 === 0 ? 6 : 18;
+          const members = await raw.zrangeBuffer(set, 0, -1);
+          const bytes = (await raw.getBuffer(packed[r])) ?? Buffer.alloc(0);
+          assert.ok(bytes.length >= members.length * w, 'packed string shorter than its set');
+          for (let i = 0; i < members.length; i++) {
+            const slot = bytes.subarray(i * w, i * w + w);
+            assert.ok(members.some((m) => m.equals(slot)), `slot ${i} of role ${r} holds no member`);
+            const v = await raw.hgetBuffer(peers, slot);
+            assert.equal(Number(v?.subarray(21).toString().split(',')[0]), i, 'peer data names another slot');
+          }
+        }
+      } finally {
+        await raw.quit();
+      }
+    };
+    for (let step = 0; step < 400; step++) {
+      const port = 1000 + rnd(40), ip = rnd(3) === 0 ? '2001:db8::5' : '10.0.0.3';
+      await announce(peer(h, port, rnd(3) === 0 ? 0 : 5, { ip, event: rnd(8) === 0 ? 'stopped' : '' }));
+      if (step % 100 === 99) await check();
+    }
+    await new Promise((r) => setTimeout(r, 5));
+    const cut = Date.now();
+    for (let port = 1000; port < 1010; port++) await announce(peer(h, port, 5));
+    await store.expire(cut);
+    await check();
+    assert.equal((await store.peers(h)).length, 10);
   });
 
   it('keeps counts exact under many concurrent announces to one torrent', async () => {
