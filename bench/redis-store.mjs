@@ -2,7 +2,8 @@
 // Announces per second of the Redis PeerStore in-process (no HTTP): CONCURRENCY announce loops
 // over TORRENTS x PEERS peers for DURATION s, 30 % seeders, 10 % `started`, numwant 50, compact.
 // Reports Redis CPU per announce from INFO cpu and evalsha usec_per_call from INFO commandstats
-// (diffs: other clients of the same Redis add to them). Keys under a random prefix, deleted after.
+// (diffs: other clients of the same Redis add to them) and Redis memory per peer after the prefill.
+// Keys under a random prefix, deleted after.
 // Usage: npx tsc -p tsconfig.json && REDIS_URL=redis://127.0.0.1:6379 node bench/redis-store.mjs
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -50,11 +51,15 @@ async function run(seconds, lat) {
   return counts.reduce((a, b) => a + b, 0);
 }
 
+const usedMemory = async () => Number((await admin.info('memory')).match(/used_memory:(\d+)/)[1]);
+
 try {
+  const mem0 = await usedMemory();
   const out = new AnnounceResult();
   for (let h = 0; h < TORRENTS; h++) {
     await Promise.all(ids.map((_, i) => announce(h, i, 'started', i % 3 === 0 ? 0 : 1000, out)));
   }
+  const bytesPerPeer = Math.round((await usedMemory() - mem0) / (TORRENTS * PEERS));
   await run(2, []); // warm-up
   const lat = [];
   const s0 = await stats(), c0 = process.cpuUsage();
@@ -68,7 +73,7 @@ try {
     redisCpuUsPerAnnounce: +(((s1.cpu - s0.cpu) * 1e6) / n).toFixed(1),
     evalshaUsecPerCall: +((s1.usec - s0.usec) / Math.max(1, s1.calls - s0.calls)).toFixed(1), evalshaCalls: s1.calls - s0.calls,
     nodeCpuUsPerAnnounce: +((c1.user + c1.system) / n).toFixed(1),
-    swarms: t.swarms, peers: t.peers, config: { DURATION, CONCURRENCY, TORRENTS, PEERS },
+    swarms: t.swarms, peers: t.peers, redisBytesPerPeer: bytesPerPeer, config: { DURATION, CONCURRENCY, TORRENTS, PEERS },
   }));
 } finally {
   for (const h of hashes) await store.removeTorrent(h);

@@ -32,13 +32,12 @@ else
   end
   to = tonumber(ARGV[5]) + 1
   if from ~= to then
-    if from > 0 then unlink(0, from, slot, addr) end
+    if from > 0 then unlink(0, from, slot, addr) else redis.call('SADD', KEYS[12], h) end
     slot = link(0, to, addr)
     changed = 1
   end
   redis.call('ZADD', KEYS[to], ARGV[9], addr)
   redis.call('HSET', KEYS[5], addr, ARGV[5] .. ARGV[3] .. slot .. ',' .. ARGV[4])
-  redis.call('SADD', KEYS[12], h)
 end
 local n = {redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[3]), redis.call('ZCARD', KEYS[4])}
 if to == 0 and n[1] + n[2] + n[3] + n[4] == 0 then redis.call('SREM', KEYS[12], h) end
