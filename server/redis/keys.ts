@@ -20,7 +20,7 @@ export interface GlobalKeys {
   completed: string;
   /** Set of infoHashes whose completed count rose since the last takeCompletedChanges. */
   dirty: string;
-  /** Set of infoHashes that have (or recently had) at least one peer; what expire and totals walk. */
+  /** Set of infoHashes that have at least one peer; what expire and totals walk. */
   swarms: string;
 }
 

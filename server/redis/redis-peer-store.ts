@@ -7,7 +7,7 @@ import { decodeCompactPeer, encodeCompactPeer } from '../tracker/compact-peer.js
 import { MAX_NUMWANT } from '../tracker/parse-announce.js';
 import type { AnnounceResult, PeerAnnounce, PeerInfo, PeerStore, SwarmCounts } from '../tracker/peer-store.js';
 import { ANNOUNCE_LUA } from './announce.lua.js';
-import { globalKeys, LEECHERS4, swarmKeys, type GlobalKeys } from './keys.js';
+import { globalKeys, LEECHERS4, SEEDERS4, swarmKeys, type GlobalKeys } from './keys.js';
 import { EXPIRE_LUA, PEERS_LUA, SCRAPE_LUA, SEED_COMPLETED_LUA, TAKE_COMPLETED_LUA, TOTALS_LUA } from './swarm-scripts.lua.js';
 
 type Arg = string | Buffer | number;
@@ -54,7 +54,7 @@ function addressOf(addr: Buffer): { ip: string; port: number } {
 }
 
 export interface RedisPeerStoreOptions {
-  /** Prefix of every key the store uses; default `seedhost:`. */
+  /** Prefix of every key the store uses (tests give each store its own); default `seedhost:`. */
   prefix?: string;
 }
 
@@ -86,7 +86,7 @@ export class RedisPeerStore implements PeerStore {
     return this.redis.seedhostAnnounceBuffer(
       k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], g.completed, g.dirty, g.swarms,
       a.infoHash, addr, a.peerId, `${a.uploaded},${a.downloaded},${a.left}`,
-      ROLE[(a.left === 0 ? 0 : 2) + (addr.length === 18 ? 1 : 0)], EVENT[a.event],
+      ROLE[(a.left === 0 ? SEEDERS4 : LEECHERS4) + (addr.length === 18 ? 1 : 0)], EVENT[a.event],
       Math.min(a.numwant, MAX_NUMWANT), a.wantPeerIds ? '1' : '0', Date.now(), (Math.random() * 0x7fffffff) | 0,
     ).then((r) => {
       out.complete = r[0];
