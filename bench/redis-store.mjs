@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// Announces per second of the Redis PeerStore in-process (no HTTP): CONCURRENCY announce loops
+// over TORRENTS x PEERS peers for DURATION s, 30 % seeders, 10 % `started`, numwant 50, compact.
+// Reports Redis CPU per announce from INFO cpu and evalsha usec_per_call from INFO commandstats
+// (diffs: other clients of the same Redis add to them) and Redis memory per peer after the prefill.
+// Keys under a random prefix, deleted after.
+// Usage: npx tsc -p tsconfig.json && REDIS_URL=redis://127.0.0.1:6379 node bench/redis-store.mjs
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { RedisPeerStore } from '../dist/server/redis/redis-peer-store.js';
+import { AnnounceResult } from '../dist/server/tracker/peer-store.js';
+
+const env = (k, d) => Number(process.env[k] ?? d);
+const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DURATION = env('DURATION', 10), CONCURRENCY = env('CONCURRENCY', 64), TORRENTS = env('TORRENTS', 1000), PEERS = env('PEERS', 60);
+const prefix = `seedhost-bench:${randomBytes(6).toString('hex')}:`;
+const store = new RedisPeerStore(URL, { prefix });
+const admin = new Redis(URL);
+const hashes = Array.from({ length: TORRENTS }, () => randomBytes(20).toString('hex'));
+const ids = Array.from({ length: PEERS }, (_, i) => Buffer.from(`-BE0001-${String(i).padStart(12, '0')}`));
+
+const announce = (h, i, event, left, out) => store.announce({
+  infoHash: hashes[h], peerId: ids[i], ip: `10.${h >> 8}.${h & 255}.${1 + (i >> 2)}`, port: 6881 + (i & 3),
+  uploaded: 0, downloaded: 0, left, event, numwant: 50, wantPeerIds: false,
+}, out);
+
+async function stats() {
+  const info = (await admin.info('cpu')) + (await admin.info('commandstats'));
+  const num = (re) => Number(info.match(re)?.[1] ?? 0);
+  return {
+    cpu: num(/used_cpu_user:([\d.]+)/) + num(/used_cpu_sys:([\d.]+)/),
+    calls: num(/cmdstat_evalsha:calls=(\d+)/), usec: num(/cmdstat_evalsha:calls=\d+,usec=(\d+)/),
+  };
+}
+
+async function loop(end, lat) {
+  const out = new AnnounceResult();
+  let n = 0;
+  while (Date.now() < end) {
+    const r = Math.random(), t0 = performance.now();
+    await announce(Math.floor(Math.random() * TORRENTS), Math.floor(Math.random() * PEERS), r < 0.1 ? 'started' : '', r < 0.3 ? 0 : 1000, out);
+    if (lat.length < 1e6) lat.push(performance.now() - t0);
+    n++;
+  }
+  return n;
+}
+
+async function run(seconds, lat) {
+  const end = Date.now() + seconds * 1000;
+  const counts = await Promise.all(Array.from({ length: CONCURRENCY }, () => loop(end, lat)));
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+const usedMemory = async () => Number((await admin.info('memory')).match(/used_memory:(\d+)/)[1]);
+
+try {
+  const mem0 = await usedMemory();
+  const out = new AnnounceResult();
+  for (let h = 0; h < TORRENTS; h++) {
+    await Promise.all(ids.map((_, i) => announce(h, i, 'started', i % 3 === 0 ? 0 : 1000, out)));
+  }
+  const bytesPerPeer = Math.round((await usedMemory() - mem0) / (TORRENTS * PEERS));
+  await run(2, []); // warm-up
+  const lat = [];
+  const s0 = await stats(), c0 = process.cpuUsage();
+  const n = await run(DURATION, lat);
+  const s1 = await stats(), c1 = process.cpuUsage(c0);
+  lat.sort((a, b) => a - b);
+  const t = await store.totals();
+  console.log(JSON.stringify({
+    announces: n, perSecond: Math.round(n / DURATION),
+    p50ms: +lat[Math.floor(lat.length / 2)].toFixed(2), p99ms: +lat[Math.floor(lat.length * 0.99)].toFixed(2),
+    redisCpuUsPerAnnounce: +(((s1.cpu - s0.cpu) * 1e6) / n).toFixed(1),
+    evalshaUsecPerCall: +((s1.usec - s0.usec) / Math.max(1, s1.calls - s0.calls)).toFixed(1), evalshaCalls: s1.calls - s0.calls,
+    nodeCpuUsPerAnnounce: +((c1.user + c1.system) / n).toFixed(1),
+    swarms: t.swarms, peers: t.peers, redisBytesPerPeer: bytesPerPeer, config: { DURATION, CONCURRENCY, TORRENTS, PEERS },
+  }));
+} finally {
+  for (const h of hashes) await store.removeTorrent(h);
+  let cursor = '0';
+  do {
+    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await admin.del(...keys);
+  } while (cursor !== '0');
+  await store.close();
+  await admin.quit();
+}

@@ -1,0 +1,92 @@
+// Lua for the PeerStore's operations other than announce; each runs atomically in one round trip.
+// Key layout and the peer-data value format: keys.ts and slots.lua.ts.
+import { SLOTS_LUA } from './slots.lua.js';
+
+/** KEYS: completed hash, then s4 s6 l4 l6 per torrent; ARGV: the infoHashes. Returns complete, incomplete, downloaded per torrent. */
+export const SCRAPE_LUA = `
+local out = {}
+for t = 1, #ARGV do
+  local b = 1 + (t - 1) * 4
+  out[#out + 1] = redis.call('ZCARD', KEYS[b + 1]) + redis.call('ZCARD', KEYS[b + 2])
+  out[#out + 1] = redis.call('ZCARD', KEYS[b + 3]) + redis.call('ZCARD', KEYS[b + 4])
+  out[#out + 1] = tonumber(redis.call('HGET', KEYS[1], ARGV[t]) or '0')
+end
+return out
+`;
+
+/** KEYS: the first five swarmKeys (sets and peer-data hash). Returns member, last-seen score, peer-data value for every peer. */
+export const PEERS_LUA = `
+local out = {}
+for l = 1, 4 do
+  local m = redis.call('ZRANGE', KEYS[l], 0, -1, 'WITHSCORES')
+  for i = 1, #m, 2 do
+    out[#out + 1] = m[i]
+    out[#out + 1] = m[i + 1]
+    out[#out + 1] = redis.call('HGET', KEYS[5], m[i]) or ''
+  end
+end
+return out
+`;
+
+/**
+ * KEYS: swarms set, then the nine swarmKeys per torrent; ARGV: cut-off ms, limit, the infoHashes.
+ * Drops at most `limit` peers in all (so one call never blocks Redis for long) and forgets
+ * torrents left without peers. Returns {dropped, 1 if it stopped at the limit: call again}.
+ */
+export const EXPIRE_LUA = SLOTS_LUA + `
+local cut, budget = '(' .. ARGV[1], tonumber(ARGV[2])
+local dropped = 0
+for t = 0, (#KEYS - 1) / 9 - 1 do
+  if budget == 0 then return {dropped, 1} end
+  local b = 1 + t * 9
+  local live = 0
+  for r = 1, 4 do
+    local old = budget > 0 and redis.call('ZRANGE', KEYS[b + r], '-inf', cut, 'BYSCORE', 'LIMIT', 0, budget) or {}
+    for i = 1, #old do
+      unlink(b, r, slotOf(redis.call('HGET', KEYS[b + 5], old[i])), old[i])
+      redis.call('HDEL', KEYS[b + 5], old[i])
+    end
+    dropped, budget = dropped + #old, budget - #old
+    local c, p, w = redis.call('ZCARD', KEYS[b + r]), KEYS[b + 5 + r], width(r)
+    live = live + c
+    -- give back the room of a role that shrank a lot: SETRANGE never shortens a string
+    if c > 0 and redis.call('STRLEN', p) > 4 * c * w + 4096 then
+      redis.call('SET', p, redis.call('GETRANGE', p, 0, c * w - 1))
+    end
+  end
+  if live == 0 then redis.call('SREM', KEYS[1], ARGV[3 + t]) end
+end
+return {dropped, budget == 0 and 1 or 0}
+`;
+
+/** KEYS: s4 s6 l4 l6 per torrent. Returns {seeders, leechers} summed over them. */
+export const TOTALS_LUA = `
+local s, l = 0, 0
+for b = 0, #KEYS - 1, 4 do
+  s = s + redis.call('ZCARD', KEYS[b + 1]) + redis.call('ZCARD', KEYS[b + 2])
+  l = l + redis.call('ZCARD', KEYS[b + 3]) + redis.call('ZCARD', KEYS[b + 4])
+end
+return {s, l}
+`;
+
+/** KEYS: completed hash; ARGV: infoHash, count. Raises the count to `count`, never lowers it. */
+export const SEED_COMPLETED_LUA = `
+local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
+if cur < tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+return 0
+`;
+
+/** KEYS: dirty set, completed hash. Empties the dirty set; returns infoHash, count pairs for those still known. */
+export const TAKE_COMPLETED_LUA = `
+local hs = redis.call('SMEMBERS', KEYS[1])
+redis.call('DEL', KEYS[1])
+local out = {}
+for i = 1, #hs do
+  local c = redis.call('HGET', KEYS[2], hs[i])
+  if c then
+    out[#out + 1] = hs[i]
+    out[#out + 1] = c
+  end
+end
+return out
+`;

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { swarmKeys } from '../../../server/redis/keys.js';
+import { RedisPeerStore } from '../../../server/redis/redis-peer-store.js';
+import { AnnounceResult, type PeerAnnounce } from '../../../server/tracker/peer-store.js';
+import { deletePrefix, redisSkip, TEST_REDIS_URL, testRedisStore } from '../../helpers/redis.js';
+
+const newHash = (): string => randomBytes(20).toString('hex');
+const peer = (infoHash: string, port: number, left: number, over: Partial<PeerAnnounce> = {}): PeerAnnounce => ({
+  infoHash, peerId: Buffer.from(`-TT0001-${String(port).padStart(12, '0')}`), ip: '10.0.0.2', port,
+  uploaded: 0, downloaded: 0, left, event: '', numwant: 50, wantPeerIds: false, ...over,
+});
+
+describe('RedisPeerStore beyond the contract', { skip: redisSkip() }, () => {
+  let store: RedisPeerStore;
+  const announce = async (p: PeerAnnounce): Promise<AnnounceResult> => {
+    const out = new AnnounceResult();
+    await store.announce(p, out);
+    return out;
+  };
+  beforeEach(() => { store = testRedisStore(); });
+  afterEach(() => store.close());
+
+  it('takes the torrents whose completed count rose, with absolute counts, once', async () => {
+    const [a, b, quiet] = [newHash(), newHash(), newHash()];
+    await store.seedCompleted(a, 10);
+    await announce(peer(a, 1, 0, { event: 'completed' }));
+    await announce(peer(a, 2, 0, { event: 'completed' }));
+    await announce(peer(b, 1, 0, { event: 'completed' }));
+    await announce(peer(quiet, 1, 5));
+    assert.deepEqual([...(await store.takeCompletedChanges())].sort(), [[a, 12], [b, 1]].sort());
+    assert.equal((await store.takeCompletedChanges()).size, 0);
+  });
+
+  it('gives taken changes back after a failed write, with the counts of the next take', async () => {
+    const h = newHash();
+    await announce(peer(h, 1, 0, { event: 'completed' }));
+    const taken = await store.takeCompletedChanges();
+    await announce(peer(h, 2, 0, { event: 'completed' }));
+    await store.restoreCompletedChanges(taken.keys());
+    await store.restoreCompletedChanges([]);
+    assert.deepEqual([...(await store.takeCompletedChanges())], [[h, 2]]);
+  });
+
+  it('raises a seeded completed count to the larger value, and does not mark it changed', async () => {
+    const h = newHash();
+    await store.seedCompleted(h, 5);
+    await store.seedCompleted(h, 9);
+    await store.seedCompleted(h, 3);
+    assert.equal((await store.scrape([h]))[0].downloaded, 9);
+    assert.equal((await store.takeCompletedChanges()).size, 0);
+  });
+
+  it('drops the pending change of a removed torrent', async () => {
+    const h = newHash();
+    await announce(peer(h, 1, 0, { event: 'completed' }));
+    await store.removeTorrent(h);
+    assert.equal((await store.takeCompletedChanges()).size, 0);
+  });
+
+  it('expires across swarms, past the per-call limit, and forgets emptied swarms', async () => {
+    const hashes = Array.from({ length: 5 }, newHash);
+    const big = newHash();
+    // all at once: auto-pipelining sends them in a few writes
+    await Promise.all(Array.from({ length: 2500 }, (_, i) => announce(peer(big, 1000 + i, 7))));
+    for (const h of hashes) await announce(peer(h, 1, 0));
+    await new Promise((r) => setTimeout(r, 20));
+    const cut = Date.now();
+    await new Promise((r) => setTimeout(r, 20));
+    await announce(peer(hashes[0], 2, 3));
+    assert.deepEqual(await store.totals(), { swarms: 6, peers: 2500 + 5 + 1, seeders: 5, leechers: 2501 });
+    assert.equal(await store.expire(cut), 2500 + 5);
+    assert.deepEqual(await store.totals(), { swarms: 1, peers: 1, seeders: 0, leechers: 1 });
+    assert.deepEqual(await store.peers(big), []);
+  });
+
+  it('keeps every role packed slot by slot, in step with its sorted set, through moves, stops and expiry', async () => {
+    const h = newHash();
+    let seed = 11;
+    const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const check = async (): Promise<void> => {
+      const raw = new Redis(TEST_REDIS_URL as string);
+      try {
+        const [s4, s6, l4, l6, peers, ...packed] = swarmKeys(store.prefix, h);
+        for (const [r, set] of [s4, s6, l4, l6].entries()) {
+          const w = r % 2 === 0 ? 6 : 18;
+          const members = await raw.zrangeBuffer(set, 0, -1);
+          const bytes = (await raw.getBuffer(packed[r])) ?? Buffer.alloc(0);
+          assert.ok(bytes.length >= members.length * w, 'packed string shorter than its set');
+          for (let i = 0; i < members.length; i++) {
+            const slot = bytes.subarray(i * w, i * w + w);
+            assert.ok(members.some((m) => m.equals(slot)), `slot ${i} of role ${r} holds no member`);
+            const v = await raw.hgetBuffer(peers, slot);
+            assert.equal(Number(v?.subarray(21).toString().split(',')[0]), i, 'peer data names another slot');
+          }
+        }
+      } finally {
+        await raw.quit();
+      }
+    };
+    for (let step = 0; step < 400; step++) {
+      const port = 1000 + rnd(40), ip = rnd(3) === 0 ? '2001:db8::5' : '10.0.0.3';
+      await announce(peer(h, port, rnd(3) === 0 ? 0 : 5, { ip, event: rnd(8) === 0 ? 'stopped' : '' }));
+      if (step % 100 === 99) await check();
+    }
+    await new Promise((r) => setTimeout(r, 5));
+    const cut = Date.now();
+    for (let port = 1000; port < 1010; port++) await announce(peer(h, port, 5));
+    await store.expire(cut);
+    await check();
+    assert.equal((await store.peers(h)).length, 10);
+  });
+
+  it('keeps counts exact under many concurrent announces to one torrent', async () => {
+    const h = newHash();
+    await Promise.all(Array.from({ length: 300 }, (_, i) => announce(peer(h, 2000 + (i % 100), i % 3 === 0 ? 0 : 9))));
+    const [c] = await store.scrape([h]);
+    assert.equal(c.complete + c.incomplete, 100);
+  });
+
+  it('shares swarms between stores on the same Redis and prefix', async () => {
+    const h = newHash();
+    const other = new Redis(TEST_REDIS_URL as string);
+    const second = new RedisPeerStore(other, { prefix: store.prefix });
+    try {
+      await announce(peer(h, 1, 0));
+      const out = new AnnounceResult();
+      await second.announce(peer(h, 2, 10, { ip: '2001:db8::7', wantPeerIds: true }), out);
+      assert.deepEqual([out.complete, out.incomplete, out.peers4Len, out.ids4[0].toString()], [1, 1, 6, '-TT0001-000000000001']);
+      await second.close();
+      assert.equal(other.status, 'ready', 'close() must leave a client it did not open');
+    } finally {
+      await other.quit();
+    }
+  });
+
+  it('quits the client it opened from a URL on close', async () => {
+    const prefix = `seedhost-test:${randomBytes(6).toString('hex')}:`;
+    const own = new RedisPeerStore(TEST_REDIS_URL as string, { prefix });
+    await own.announce(peer(newHash(), 1, 0), new AnnounceResult());
+    const cleanup = new Redis(TEST_REDIS_URL as string);
+    await deletePrefix(cleanup, prefix);
+    await cleanup.quit();
+    await own.close();
+    await assert.rejects(own.scrape([newHash()]));
+  });
+});
