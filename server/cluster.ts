@@ -41,8 +41,8 @@ export async function runPrimary(config: Config, log: Logger, onReady?: (workers
   });
 
   const workers = Array.from({ length: config.workers }, fork);
-  await Promise.all(workers.map((w) => new Promise<void>((resolve) => w.once('listening', () => resolve()))));
-  log.info({ workers: workers.length, port: config.port }, 'seedhost cluster listening');
+  const ports = await Promise.all(workers.map((w) => new Promise<number>((resolve) => w.once('listening', (a) => resolve(a.port)))));
+  log.info({ workers: workers.length, port: ports[0] }, 'seedhost cluster listening');
   onReady?.(workers);
 
   const stop = (signal: NodeJS.Signals): void => {
