@@ -2,7 +2,8 @@
 // balancer: what one instance learns, the other serves; killing one loses nothing.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +13,9 @@ import { databaseKinds, type TestDatabase } from '../helpers/databases.js';
 import { needs } from '../helpers/environment.js';
 import { deletePrefix } from '../helpers/redis.js';
 import { ADMIN, ADMIN_ENV, fileParts, login, ok, primed, sleep, upload, wsClient, type WsClient } from '../helpers/graphql-client.js';
+import { makeTorrent } from '../helpers/make-torrent.js';
 import { spawnServer, stopServer, type ServerProcess } from '../helpers/server-process.js';
+import { CLI } from '../helpers/test-server.js';
 import { announce, failureOf, scrape } from '../helpers/tracker-client.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL;
@@ -31,7 +34,6 @@ for (const kind of skip ? [] : databaseKinds()) {
     let ws: WsClient;
     let infoHash: string;
     let size: number;
-    const base = (port: number): string => `http://127.0.0.1:${port}`;
 
     before(async () => {
       db = await kind.create();
@@ -140,6 +142,74 @@ for (const kind of skip ? [] : databaseKinds()) {
       assert.deepEqual(sa, sb);
     });
   });
+}
+
+describe('one worker per core (WORKERS=2 on Redis)', { skip }, () => {
+  it('serves one swarm from every worker, replaces a worker that dies, and stops on SIGTERM', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'seedhost-workers-'));
+    const prefix = `seedhost-test-${randomBytes(4).toString('hex')}:`;
+    const env = { DATA_DIR: dataDir, REDIS_URL: REDIS_URL as string, REDIS_PREFIX: prefix, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', WORKERS: '2' };
+    const s = spawnServer(env, 'seedhost cluster listening');
+    try {
+      const url = `${base(await s.port)}/announce`;
+      const workers = (): number[] => childPids(s.child.pid as number);
+      assert.equal(workers().length, 2);
+      const m = makeTorrent();
+      writeFileSync(path.join(dataDir, 'm.torrent'), m.file);
+      const cli = spawnSync(process.execPath, [CLI, 'register', path.join(dataDir, 'm.torrent')], { env: { ...process.env, ...env } });
+      assert.equal(cli.status, 0, String(cli.stderr));
+      // one connection per announce: the primary hands connections to the workers in turn
+      let last: Record<string, unknown> = {};
+      for (let i = 0; i < 12; i++) {
+        last = await retryUntilAccepted(() => announce(url, { infoHash: m.infoHash, peerId: `-TT0001-w${i}`, port: 7300 + i, left: 10 }, { connection: 'close' }));
+      }
+      assert.equal(last.incomplete, 12);
+      assert.equal((last.peers as Buffer).length, 11 * 6, 'the last peer sees the 11 others, whichever worker they reached');
+      const [victim] = workers();
+      process.kill(victim, 'SIGKILL');
+      let now = workers();
+      for (let i = 0; i < 100 && !(now.length === 2 && !now.includes(victim)); i++) {
+        await sleep(50);
+        now = workers();
+      }
+      assert.equal(now.length, 2, 'a new worker replaces the dead one');
+      for (let i = 0; i < 4; i++) {
+        const r = await announce(url, { infoHash: m.infoHash, peerId: `-TT0001-w${i}`, port: 7300 + i, left: 10 }, { connection: 'close' });
+        assert.equal(r.incomplete, 12);
+      }
+      s.child.kill('SIGTERM');
+      const e = await s.exited;
+      assert.equal(e.code, 0, e.stderr);
+      assert.deepEqual(now.filter(alive), [], 'no worker outlives the primary');
+    } finally {
+      await stopServer(s, 'SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+      const redis = new Redis(REDIS_URL as string);
+      await deletePrefix(redis, prefix).finally(() => redis.disconnect());
+    }
+  });
+});
+
+const base = (port: number): string => `http://127.0.0.1:${port}`;
+const childPids = (pid: number): number[] => {
+  const r = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
+  return r.stdout.split('\n').map((l) => Number(l.trim())).filter((n) => n > 0);
+};
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+/** The command line's registration reaches the workers through Redis at once; allow a moment. */
+async function retryUntilAccepted(fn: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
+  for (let i = 0; ; i++) {
+    const r = await fn();
+    if (failureOf(r as never) === null || i > 40) return r;
+    await sleep(25);
+  }
 }
 
 const UPLOAD_TORRENT = `mutation($files: [Upload!]!, $pieceLength: Int) {
