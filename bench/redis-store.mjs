@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Announces per second of the Redis PeerStore in-process (no HTTP): CONCURRENCY announce loops
 // over TORRENTS x PEERS peers for DURATION s, 30 % seeders, 10 % `started`, numwant 50, compact.
+// Peers keep their role unless FLIP=1 (then each announce draws seeder or leecher anew).
 // Reports Redis CPU per announce from INFO cpu and evalsha usec_per_call from INFO commandstats
 // (diffs: other clients of the same Redis add to them) and Redis memory per peer after the prefill.
 // Keys under a random prefix, deleted after.
@@ -12,7 +13,7 @@ import { AnnounceResult } from '../dist/server/tracker/peer-store.js';
 
 const env = (k, d) => Number(process.env[k] ?? d);
 const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const DURATION = env('DURATION', 10), CONCURRENCY = env('CONCURRENCY', 64), TORRENTS = env('TORRENTS', 1000), PEERS = env('PEERS', 60);
+const FLIP = env('FLIP', 0), DURATION = env('DURATION', 10), CONCURRENCY = env('CONCURRENCY', 64), TORRENTS = env('TORRENTS', 1000), PEERS = env('PEERS', 60);
 const prefix = `seedhost-bench:${randomBytes(6).toString('hex')}:`;
 const store = new RedisPeerStore(URL, { prefix });
 const admin = new Redis(URL);
@@ -37,8 +38,8 @@ async function loop(end, lat) {
   const out = new AnnounceResult();
   let n = 0;
   while (Date.now() < end) {
-    const r = Math.random(), t0 = performance.now();
-    await announce(Math.floor(Math.random() * TORRENTS), Math.floor(Math.random() * PEERS), r < 0.1 ? 'started' : '', r < 0.3 ? 0 : 1000, out);
+    const i = Math.floor(Math.random() * PEERS), seeder = FLIP ? Math.random() < 0.3 : i % 10 < 3, t0 = performance.now();
+    await announce(Math.floor(Math.random() * TORRENTS), i, Math.random() < 0.1 ? 'started' : '', seeder ? 0 : 1000, out);
     if (lat.length < 1e6) lat.push(performance.now() - t0);
     n++;
   }
@@ -73,7 +74,7 @@ try {
     redisCpuUsPerAnnounce: +(((s1.cpu - s0.cpu) * 1e6) / n).toFixed(1),
     evalshaUsecPerCall: +((s1.usec - s0.usec) / Math.max(1, s1.calls - s0.calls)).toFixed(1), evalshaCalls: s1.calls - s0.calls,
     nodeCpuUsPerAnnounce: +((c1.user + c1.system) / n).toFixed(1),
-    swarms: t.swarms, peers: t.peers, redisBytesPerPeer: bytesPerPeer, config: { DURATION, CONCURRENCY, TORRENTS, PEERS },
+    swarms: t.swarms, peers: t.peers, redisBytesPerPeer: bytesPerPeer, config: { FLIP, DURATION, CONCURRENCY, TORRENTS, PEERS },
   }));
 } finally {
   for (const h of hashes) await store.removeTorrent(h);
