@@ -28,8 +28,8 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-/** Builds the backend for `config`; `onEvent` receives what other instances publish. */
-export async function openBackend(config: Config, log: Logger, onEvent: (e: InstanceEvent) => void): Promise<Backend> {
+/** Builds the backend for `config`; `onEvent` receives what other instances publish, `onReconnect` runs after Redis came back. */
+export async function openBackend(config: Config, log: Logger, onEvent: (e: InstanceEvent) => void, onReconnect: () => void = () => undefined): Promise<Backend> {
   if (config.redisUrl === undefined) {
     const store = new MemoryPeerStore();
     return {
@@ -48,6 +48,11 @@ export async function openBackend(config: Config, log: Logger, onEvent: (e: Inst
   const redis = new Redis(url, { enableAutoPipelining: true, lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 2000 });
   redis.on('error', (err) => log.warn({ err }, 'redis error'));
   await redis.connect();
+  // a reconnect may be to a Redis that restarted empty: let the caller put counts back
+  redis.on('ready', () => {
+    log.warn('reconnected to redis');
+    onReconnect();
+  });
   const store = new RedisPeerStore(redis, { prefix });
   const bus = new RedisEventBus(url, prefix, onEvent, (err) => log.warn({ err }, 'redis event bus error'));
   await bus.start();

@@ -54,6 +54,8 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const backend = await openBackend(config, log, (e) => {
     if (e.kind === 'registry') sync?.refreshSoon();
     else for (const h of e.infoHashes) gql?.swarmChanged(h);
+  }, () => {
+    sync?.reseedCompleted(store).catch((err) => log.warn({ err }, 'could not give completed counts back to redis'));
   });
   const { store, bus } = backend;
   const registered = new Set<string>();

@@ -52,6 +52,14 @@ export class RegistrySync {
     this.seen = counter;
   }
 
+  /**
+   * Gives the swarm store every torrent's completed count again (it keeps the larger): after Redis
+   * restarted empty, counts then go on from the database's instead of from zero.
+   */
+  async reseedCompleted(store: PeerStore): Promise<void> {
+    for (const r of await registeredHashes(this.ds)) await store.seedCompleted(r.infoHash, r.completed);
+  }
+
   /** Polls every `seconds` until stop(). */
   start(seconds: number): void {
     this.timer = setInterval(() => {
