@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Checks docker/nginx.conf without Docker: nginx on a free port in front of two local seedhost
-// processes that share one SQLite file and one DATA_DIR (as the compose instances share MariaDB
-// and a volume). Proves uploads over 1 MB stream through, webseed content published through one
+// processes that share one SQLite file, one DATA_DIR and one Redis (as the compose instances share
+// MariaDB, a volume and Redis). Proves uploads over 1 MB stream through, webseed content published through one
 // instance is served by both, announces reach both with the client's address, and WebSocket
-// subscriptions upgrade. Needs nginx on PATH (Debian: nginx-light) and `npm run build` done.
+// subscriptions upgrade, and both instances serve one swarm. Needs nginx on PATH (Debian: nginx-light),
+// Redis (REDIS_URL, default redis://127.0.0.1:6379) and `npm run build` done.
 // Usage: node docker/check-nginx.mjs
 import { spawn, spawnSync } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -63,7 +65,9 @@ try {
   const env = {
     ...process.env, DATA_DIR: path.join(tmp, 'data'), DATABASE_URL: `sqlite:${path.join(tmp, 'data', 'seedhost.db')}`,
     PUBLIC_URL: `http://127.0.0.1:${pn}`, TRUSTED_PROXIES: '127.0.0.1', ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'check-nginx-pw',
-    SYNC_INTERVAL: '1', LOG_LEVEL: 'warn', REDIS_URL: '',
+    // as in compose: both instances on one Redis (a prefix of their own), so they serve one swarm
+    SYNC_INTERVAL: '60', LOG_LEVEL: 'warn', REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: `check-nginx-${process.pid}:`,
   };
   for (const port of [p1, p2]) { // one after the other, as compose starts them (migrations once)
     children.push(spawn(process.execPath, ['dist/server/main.js'], { cwd: root, env: { ...env, PORT: String(port) }, stdio: 'inherit' }));
@@ -87,7 +91,7 @@ try {
   const hash = res.ok ? JSON.parse(text).data?.uploadTorrent?.infoHash : undefined;
   check(typeof hash === 'string', `a 3 MB upload passes through nginx (HTTP ${res.status}: ${text.slice(0, 80).trim()})`);
 
-  await sleep(1500); // the other instance picks the new torrent up within SYNC_INTERVAL
+  await sleep(300); // the other instance hears of the new torrent through Redis at once
   for (const port of [p1, p2]) {
     const r = await get(port, `/webseed/${hash}/check.bin`);
     check(r.status === 200 && r.body.equals(content), `instance on ${port} serves the webseed content (shared DATA_DIR)`);
@@ -111,10 +115,9 @@ try {
   for (let i = 0; i < 4; i++) replies.push((await announce(pn, hash, 7002, '127.0.0.6')).body);
   check(replies.some((b) => b.includes('2:ip9:127.0.0.5')), 'peers are recorded with the address nginx saw');
   check(!replies.some((b) => b.includes('6.6.6.6')), "a client's own X-Forwarded-For is not believed");
-  for (const port of [p1, p2]) {
-    const s = await (await fetch(`http://127.0.0.1:${port}/scrape?info_hash=${raw(hash)}`)).arrayBuffer();
-    check(!Buffer.from(s).includes('10:incompletei0e'), `round-robin: the instance on ${port} got announces`);
-  }
+  const scrapes = [];
+  for (const port of [p1, p2]) scrapes.push(Buffer.from(await (await fetch(`http://127.0.0.1:${port}/scrape?info_hash=${raw(hash)}`)).arrayBuffer()));
+  check(scrapes.every((b) => b.includes('10:incompletei2e')) && scrapes[0].equals(scrapes[1]), `both instances scrape one swarm of 2 leechers (${scrapes.map(String).join(' | ')})`);
   check(await waitFor(() => messages.some((m) => m.type === 'next')), 'the subscription gets swarm updates over the proxied WebSocket');
   ws.close();
   console.log('nginx.conf check passed');
@@ -122,4 +125,11 @@ try {
   for (const c of children.reverse()) c.kill('SIGTERM');
   await sleep(500);
   rmSync(tmp, { recursive: true, force: true });
+  const redis = new Redis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
+  for (let cursor = '0', keys; ; ) { // the check's own keys only
+    [cursor, keys] = await redis.scan(cursor, 'MATCH', `check-nginx-${process.pid}:*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.del(...keys);
+    if (cursor === '0') break;
+  }
+  redis.disconnect();
 }
