@@ -43,12 +43,14 @@ local function take(k, n, r, to, slot, rnd, want, into)
   else
     run = redis.call('GETRANGE', p, start * w, c * w - 1) .. redis.call('GETRANGE', p, 0, (start + kk - c) * w - 1)
   end
+  -- the pieces go into the reply as they are: every Lua string made is hashed over its full length
   if self == 1 then
     local at = (slot - start) % c
-    if at < kk then run = string.sub(run, 1, at * w) .. string.sub(run, at * w + w + 1)
-    else run = string.sub(run, 1, want * w) end
-  end
-  into[#into + 1] = run
+    if at < kk then
+      if at > 0 then into[#into + 1] = string.sub(run, 1, at * w) end
+      if at < kk - 1 then into[#into + 1] = string.sub(run, at * w + w + 1) end
+    else into[#into + 1] = string.sub(run, 1, want * w) end
+  else into[#into + 1] = run end
   return kk - self
 end
 -- one role (r4: its IPv4 set), the families shared by their sizes as the memory store does
@@ -63,14 +65,25 @@ local function pick(k, n, r4, to, slot, rnd, want, p4, p6)
   local got6 = take(k, n, r4 + 1, to, slot, rnd, want6, p6)
   return got6 + take(k, n, r4, to, slot, rnd, want - got6, p4)
 end
--- the peer ids of a run of compact peers, from their peer-data values
-local function ids(k, peers, w)
-  if #peers == 0 then return '' end
+-- total bytes of pieces, and the pieces appended to out
+local function lengthOf(pieces)
+  local l = 0
+  for i = 1, #pieces do l = l + #pieces[i] end
+  return l
+end
+local function append(pieces)
+  for i = 1, #pieces do out[#out + 1] = pieces[i] end
+end
+-- appends the peer ids of compact peers (in pieces) to out, from their peer-data values
+local function ids(k, pieces, w)
   local m = {}
-  for o = 1, #peers, w do m[#m + 1] = string.sub(peers, o, o + w - 1) end
+  for i = 1, #pieces do
+    local s = pieces[i]
+    for o = 1, #s, w do m[#m + 1] = string.sub(s, o, o + w - 1) end
+  end
+  if #m == 0 then return end
   local v = redis.call('HMGET', k[5], unpack(m))
-  for i = 1, #v do v[i] = string.sub(v[i], 2, 21) end
-  return table.concat(v)
+  for i = 1, #v do out[#out + 1] = string.sub(v[i], 2, 21) end
 end
 
 local function announce(h, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
@@ -114,14 +127,13 @@ local function announce(h, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
     if to > 2 then numwant = numwant - pick(k, n, 1, to, slot, rnd, numwant, p4, p6) end
     pick(k, n, 3, to, slot, rnd, numwant, p4, p6)
   end
-  p4, p6 = table.concat(p4), table.concat(p6)
   if dl[h] == nil then dl[h] = tonumber(redis.call('HGET', KEYS[1], h) or '0') end
-  out[#out + 1] = struct.pack('>I4I4I4BHH', n[1] + n[2], n[3] + n[4], dl[h], changed + 2 * done, #p4, #p6)
-  out[#out + 1] = p4
-  out[#out + 1] = p6
+  out[#out + 1] = struct.pack('>I4I4I4BHH', n[1] + n[2], n[3] + n[4], dl[h], changed + 2 * done, lengthOf(p4), lengthOf(p6))
+  append(p4)
+  append(p6)
   if wantIds == '1' then
-    out[#out + 1] = ids(k, p4, 6)
-    out[#out + 1] = ids(k, p6, 18)
+    ids(k, p4, 6)
+    ids(k, p6, 18)
   end
 end
 
