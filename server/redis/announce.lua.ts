@@ -19,6 +19,7 @@ import { SLOTS_LUA } from './slots.lua.js';
  */
 export const ANNOUNCE_LUA = SLOTS_LUA + `
 local prefix, now, blob = ARGV[1], ARGV[2], ARGV[3]
+-- dl: completed count per torrent of the batch, kept current as completions raise it
 local names, dl, out = {}, {}, {}
 -- the nine swarmKeys of a torrent (keys.ts), built once per torrent per batch
 local function keysOf(h)
@@ -127,7 +128,6 @@ local function announce(h, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
     if to > 2 then numwant = numwant - pick(k, n, 1, to, slot, rnd, numwant, p4, p6) end
     pick(k, n, 3, to, slot, rnd, numwant, p4, p6)
   end
-  if dl[h] == nil then dl[h] = tonumber(redis.call('HGET', KEYS[1], h) or '0') end
   out[#out + 1] = struct.pack('>I4I4I4BHH', n[1] + n[2], n[3] + n[4], dl[h], changed + 2 * done, lengthOf(p4), lengthOf(p6))
   append(p4)
   append(p6)
@@ -137,11 +137,22 @@ local function announce(h, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
   end
 end
 
-local pos, len = 1, #blob
+-- unpacked first, so the completed counts of all the batch's torrents come in one HMGET
+local list, hs, pos, len = {}, {}, 1, #blob
 while pos <= len do
-  local h, addr, pid, role, ev, wantIds, numwant, rnd, ctr
-  h, addr, pid, role, ev, wantIds, numwant, rnd, ctr, pos = struct.unpack('>Bc0Bc0c20c1c1c1HI4Bc0', blob, pos)
-  announce(h, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
+  local a = {struct.unpack('>Bc0Bc0c20c1c1c1HI4Bc0', blob, pos)}
+  pos = a[10]
+  list[#list + 1] = a
+  if dl[a[1]] == nil then
+    dl[a[1]] = false
+    hs[#hs + 1] = a[1]
+  end
+end
+local got = redis.call('HMGET', KEYS[1], unpack(hs))
+for i = 1, #hs do dl[hs[i]] = tonumber(got[i] or '0') end
+for i = 1, #list do
+  local a = list[i]
+  announce(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9])
 end
 return table.concat(out)
 `;
