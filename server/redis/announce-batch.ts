@@ -59,23 +59,14 @@ function pack(batch: readonly Pending[]): Buffer {
 /**
  * Queues announces and sends them in batches: what is queued when setImmediate fires (after the
  * I/O callbacks of this loop turn, so all requests read in one turn share a call, without a timer),
- * or at once when MAX_BATCH are queued. While a batch is out, the next one waits for its reply:
- * an HTTP server reads only a request or two per loop turn, and without this sent batches of one
- * or two; the wait is at most one Redis round trip, which Redis, running scripts one at a time,
- * mostly imposes anyway. Announces apply in the order they were queued.
+ * or at once when MAX_BATCH are queued. Announces apply in the order they were queued.
  */
 export class AnnounceBatcher {
   private queue: Pending[] = [];
   private scheduled = false;
-  private inFlight = 0;
   private readonly onImmediate = (): void => {
     this.scheduled = false;
-    if (this.inFlight === 0) this.flush();
-  };
-  // after setImmediate, not at once: the callers just resolved queue their next announces first
-  private readonly onReply = (): void => {
-    this.inFlight--;
-    this.schedule();
+    this.flush();
   };
 
   constructor(private readonly send: SendBatch) {}
@@ -88,14 +79,11 @@ export class AnnounceBatcher {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ a, addr, counters, out, resolve, reject });
       if (this.queue.length >= MAX_BATCH) this.flush();
-      else this.schedule();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.onImmediate);
+      }
     });
-  }
-
-  private schedule(): void {
-    if (this.scheduled || this.queue.length === 0) return;
-    this.scheduled = true;
-    setImmediate(this.onImmediate);
   }
 
   /** Sends what is queued now, if anything. */
@@ -109,8 +97,7 @@ export class AnnounceBatcher {
     } catch (e) {
       sent = Promise.reject(e);
     }
-    this.inFlight++;
-    sent.then((r) => settle(batch, r), (e) => { for (const p of batch) p.reject(e); }).then(this.onReply);
+    sent.then((r) => settle(batch, r), (e) => { for (const p of batch) p.reject(e); });
   }
 }
 
