@@ -2,8 +2,9 @@
 // Announces per second of the Redis PeerStore in-process (no HTTP): CONCURRENCY announce loops
 // over TORRENTS x PEERS peers for DURATION s, 30 % seeders, 10 % `started`, numwant 50, compact.
 // Peers keep their role unless FLIP=1 (then each announce draws seeder or leecher anew).
-// Reports Redis CPU per announce from INFO cpu and evalsha usec_per_call from INFO commandstats
-// (diffs: other clients of the same Redis add to them) and Redis memory per peer after the prefill.
+// Reports Redis CPU per announce from INFO cpu and evalsha time per call and per announce from
+// INFO commandstats (the store sends one call per event-loop tick, so a call carries a batch;
+// diffs: other clients of the same Redis add to them) and Redis memory per peer after the prefill.
 // Keys under a random prefix, deleted after.
 // Usage: npx tsc -p tsconfig.json && REDIS_URL=redis://127.0.0.1:6379 node bench/redis-store.mjs
 import { randomBytes } from 'node:crypto';
@@ -73,6 +74,7 @@ try {
     p50ms: +lat[Math.floor(lat.length / 2)].toFixed(2), p99ms: +lat[Math.floor(lat.length * 0.99)].toFixed(2),
     redisCpuUsPerAnnounce: +(((s1.cpu - s0.cpu) * 1e6) / n).toFixed(1),
     evalshaUsecPerCall: +((s1.usec - s0.usec) / Math.max(1, s1.calls - s0.calls)).toFixed(1), evalshaCalls: s1.calls - s0.calls,
+    announcesPerCall: +(n / Math.max(1, s1.calls - s0.calls)).toFixed(1), evalshaUsecPerAnnounce: +((s1.usec - s0.usec) / n).toFixed(1),
     nodeCpuUsPerAnnounce: +((c1.user + c1.system) / n).toFixed(1),
     swarms: t.swarms, peers: t.peers, redisBytesPerPeer: bytesPerPeer, config: { FLIP, DURATION, CONCURRENCY, TORRENTS, PEERS },
   }));

@@ -1,70 +1,61 @@
-// The announce as one atomic Lua script: one Redis round trip per announce, with the same rules
-// as the memory store (memory-peer-store.ts): peers keyed by ip:port, BEP 3 peer selection.
+// A batch of announces as one atomic Lua script, applied one after another in the order given
+// (two announces of one peer in a batch behave as if sent one by one), with the same rules as the
+// memory store (memory-peer-store.ts): peers keyed by ip:port, BEP 3 peer selection. One script
+// call per batch instead of per announce: Redis's fixed cost of a call (argument parsing, script
+// lookup, reply) and ioredis's per-command cost are paid once per event-loop tick.
 import { SLOTS_LUA } from './slots.lua.js';
 
 /**
- * KEYS: 1-9 the torrent's swarmKeys (keys.ts), 10 completed hash, 11 dirty set, 12 swarms set.
- * ARGV: 1 infoHash, 2 compact ip:port, 3 peer id (20 bytes), 4 "uploaded,downloaded,left",
- * 5 role '0'-'3' (keys.ts), 6 event ('s' stopped, 'c' completed, '' other), 7 numwant, 8 '1' for
- * peer ids, 9 now in ms, 10 a random integer (scripts' math.random repeats itself on every call).
- * Returns {complete, incomplete, downloaded, changed + 2 * completedNow, IPv4 compact peers,
- * IPv6 compact peers, IPv4 peer ids, IPv6 peer ids} (byte strings concatenated).
+ * KEYS: 1 completed hash, 2 dirty set, 3 swarms set (keys.ts). ARGV: 1 key prefix, 2 now in ms,
+ * 3 the announces packed back to back (announce-batch.ts), each: infoHash (length byte + hex),
+ * compact ip:port (length byte + bytes), peer id (20 bytes), role '0'-'3' (keys.ts), event ('s'
+ * stopped, 'c' completed, '-' other), '1' for peer ids, numwant (uint16 BE), a random uint32 BE
+ * (scripts' math.random repeats itself on every call), "uploaded,downloaded,left" (length byte +
+ * text). The torrents' own key names are built here from the prefix, so they are not declared in
+ * KEYS: fine on a single Redis, not on Redis Cluster (see redis-peer-store.ts).
+ * Returns one byte string, per announce in order: complete, incomplete, downloaded (uint32 BE),
+ * changed + 2 * completedNow (byte), IPv4 and IPv6 peer byte lengths (uint16 BE), then the IPv4
+ * compact peers, the IPv6 ones, and if asked, their peer ids (20 bytes each, same order).
  */
 export const ANNOUNCE_LUA = SLOTS_LUA + `
-local addr, h = ARGV[2], ARGV[1]
-local old = redis.call('HGET', KEYS[5], addr)
-local from, slot = 0, -1
-if old then from, slot = string.byte(old, 1) - 47, slotOf(old) end
-local to = 0
-local changed, done = 0, 0
-if ARGV[6] == 's' then
-  if from > 0 then
-    unlink(0, from, slot, addr)
-    redis.call('HDEL', KEYS[5], addr)
-    changed = 1
+local prefix, now, blob = ARGV[1], ARGV[2], ARGV[3]
+-- dl: completed count per torrent of the batch, kept current as completions raise it
+local names, dl, out = {}, {}, {}
+-- the nine swarmKeys of a torrent (keys.ts), built once per torrent per batch
+local function keysOf(h)
+  local k = names[h]
+  if not k then
+    local t = prefix .. 'swarm:' .. h .. ':'
+    k = {t .. 's4', t .. 's6', t .. 'l4', t .. 'l6', t .. 'peers', t .. 's4:packed', t .. 's6:packed', t .. 'l4:packed', t .. 'l6:packed'}
+    names[h] = k
   end
-else
-  -- a finished download counts once per peer: not again while the peer stays a seeder
-  if ARGV[6] == 'c' and from ~= 1 and from ~= 2 then
-    redis.call('HINCRBY', KEYS[10], h, 1)
-    redis.call('SADD', KEYS[11], h)
-    changed, done = 1, 1
-  end
-  to = tonumber(ARGV[5]) + 1
-  if from ~= to then
-    if from > 0 then unlink(0, from, slot, addr) else redis.call('SADD', KEYS[12], h) end
-    slot = link(0, to, addr)
-    changed = 1
-  end
-  redis.call('ZADD', KEYS[to], ARGV[9], addr)
-  redis.call('HSET', KEYS[5], addr, ARGV[5] .. ARGV[3] .. slot .. ',' .. ARGV[4])
+  return k
 end
-local n = {redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[3]), redis.call('ZCARD', KEYS[4])}
-if to == 0 and n[1] + n[2] + n[3] + n[4] == 0 then redis.call('SREM', KEYS[12], h) end
 
-local p4, p6, rnd = {}, {}, tonumber(ARGV[10])
 -- up to want peers of role r: a run of slots from a random one, wrapping, never the announcer
-local function take(r, want, out)
+local function take(k, n, r, to, slot, rnd, want, into)
   local c, self = n[r], (r == to) and 1 or 0
-  local k = math.min(want + self, c)
-  if want <= 0 or k <= self then return 0 end
-  local w, p, start = width(r), KEYS[5 + r], rnd % c
+  local kk = math.min(want + self, c)
+  if want <= 0 or kk <= self then return 0 end
+  local w, p, start = width(r), k[5 + r], rnd % c
   local run
-  if start + k <= c then
-    run = redis.call('GETRANGE', p, start * w, (start + k) * w - 1)
+  if start + kk <= c then
+    run = redis.call('GETRANGE', p, start * w, (start + kk) * w - 1)
   else
-    run = redis.call('GETRANGE', p, start * w, c * w - 1) .. redis.call('GETRANGE', p, 0, (start + k - c) * w - 1)
+    run = redis.call('GETRANGE', p, start * w, c * w - 1) .. redis.call('GETRANGE', p, 0, (start + kk - c) * w - 1)
   end
+  -- the pieces go into the reply as they are: every Lua string made is hashed over its full length
   if self == 1 then
     local at = (slot - start) % c
-    if at < k then run = string.sub(run, 1, at * w) .. string.sub(run, at * w + w + 1)
-    else run = string.sub(run, 1, want * w) end
-  end
-  out[#out + 1] = run
-  return k - self
+    if at < kk then
+      if at > 0 then into[#into + 1] = string.sub(run, 1, at * w) end
+      if at < kk - 1 then into[#into + 1] = string.sub(run, at * w + w + 1) end
+    else into[#into + 1] = string.sub(run, 1, want * w) end
+  else into[#into + 1] = run end
+  return kk - self
 end
 -- one role (r4: its IPv4 set), the families shared by their sizes as the memory store does
-local function pick(r4, want)
+local function pick(k, n, r4, to, slot, rnd, want, p4, p6)
   if want <= 0 then return 0 end
   local n4 = n[r4] - ((to == r4) and 1 or 0)
   local n6 = n[r4 + 1] - ((to == r4 + 1) and 1 or 0)
@@ -72,29 +63,96 @@ local function pick(r4, want)
   if n4 + n6 > want then
     want6 = (n6 == 0) and 0 or math.min(n6, math.max(1, math.floor(want * n6 / (n4 + n6) + 0.5)))
   end
-  local got6 = take(r4 + 1, want6, p6)
-  return got6 + take(r4, want - got6, p4)
+  local got6 = take(k, n, r4 + 1, to, slot, rnd, want6, p6)
+  return got6 + take(k, n, r4, to, slot, rnd, want - got6, p4)
 end
-if to > 0 then
-  local want = tonumber(ARGV[7])
-  -- BEP 3 leaves the choice to the tracker: seeders need only leechers; leechers get seeders first
-  if to > 2 then want = want - pick(1, want) end
-  pick(3, want)
+-- total bytes of pieces, and the pieces appended to out
+local function lengthOf(pieces)
+  local l = 0
+  for i = 1, #pieces do l = l + #pieces[i] end
+  return l
 end
-p4, p6 = table.concat(p4), table.concat(p6)
-
-local i4, i6 = '', ''
-if ARGV[8] == '1' then
-  local function ids(peers, w)
-    if #peers == 0 then return '' end
-    local m = {}
-    for o = 1, #peers, w do m[#m + 1] = string.sub(peers, o, o + w - 1) end
-    local v = redis.call('HMGET', KEYS[5], unpack(m))
-    for i = 1, #v do v[i] = string.sub(v[i], 2, 21) end
-    return table.concat(v)
+local function append(pieces)
+  for i = 1, #pieces do out[#out + 1] = pieces[i] end
+end
+-- appends the peer ids of compact peers (in pieces) to out, from their peer-data values
+local function ids(k, pieces, w)
+  local m = {}
+  for i = 1, #pieces do
+    local s = pieces[i]
+    for o = 1, #s, w do m[#m + 1] = string.sub(s, o, o + w - 1) end
   end
-  i4, i6 = ids(p4, 6), ids(p6, 18)
+  if #m == 0 then return end
+  local v = redis.call('HMGET', k[5], unpack(m))
+  for i = 1, #v do out[#out + 1] = string.sub(v[i], 2, 21) end
 end
-local downloaded = tonumber(redis.call('HGET', KEYS[10], h) or '0')
-return {n[1] + n[2], n[3] + n[4], downloaded, changed + 2 * done, p4, p6, i4, i6}
+
+local function announce(h, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
+  local k = keysOf(h)
+  local got = redis.call('HMGET', k[5], addr, '#')
+  local old = got[1]
+  local n, save = countsOf(k, got[2])
+  local from, slot = 0, -1
+  if old then from, slot = string.byte(old, 1) - 47, slotOf(old) end
+  local to, changed, done = 0, 0, 0
+  if ev == 's' then
+    if from > 0 then
+      unlink(k, n, from, slot, addr)
+      changed = 1
+      -- the last peer gone: drop the hash with its counts, as Redis drops an emptied hash
+      if n[1] + n[2] + n[3] + n[4] == 0 then redis.call('DEL', k[5])
+      else redis.call('HDEL', k[5], addr); redis.call('HSET', k[5], '#', packCounts(n)) end
+    end
+    if n[1] + n[2] + n[3] + n[4] == 0 then redis.call('SREM', KEYS[3], h) end
+  else
+    -- a finished download counts once per peer: not again while the peer stays a seeder
+    if ev == 'c' and from ~= 1 and from ~= 2 then
+      dl[h] = redis.call('HINCRBY', KEYS[1], h, 1)
+      redis.call('SADD', KEYS[2], h)
+      changed, done = 1, 1
+    end
+    to = string.byte(role) - 47
+    if from ~= to then
+      if from > 0 then unlink(k, n, from, slot, addr) else redis.call('SADD', KEYS[3], h) end
+      slot = link(k, n, to, addr)
+      changed, save = 1, true
+    end
+    redis.call('ZADD', k[to], now, addr)
+    if save then redis.call('HSET', k[5], addr, role .. pid .. slot .. ',' .. ctr, '#', packCounts(n))
+    else redis.call('HSET', k[5], addr, role .. pid .. slot .. ',' .. ctr) end
+  end
+
+  local p4, p6 = {}, {}
+  if to > 0 then
+    -- BEP 3 leaves the choice to the tracker: seeders need only leechers; leechers get seeders first
+    if to > 2 then numwant = numwant - pick(k, n, 1, to, slot, rnd, numwant, p4, p6) end
+    pick(k, n, 3, to, slot, rnd, numwant, p4, p6)
+  end
+  out[#out + 1] = struct.pack('>I4I4I4BHH', n[1] + n[2], n[3] + n[4], dl[h], changed + 2 * done, lengthOf(p4), lengthOf(p6))
+  append(p4)
+  append(p6)
+  if wantIds == '1' then
+    ids(k, p4, 6)
+    ids(k, p6, 18)
+  end
+end
+
+-- unpacked first, so the completed counts of all the batch's torrents come in one HMGET
+local list, hs, pos, len = {}, {}, 1, #blob
+while pos <= len do
+  local a = {struct.unpack('>Bc0Bc0c20c1c1c1HI4Bc0', blob, pos)}
+  pos = a[10]
+  list[#list + 1] = a
+  if dl[a[1]] == nil then
+    dl[a[1]] = false
+    hs[#hs + 1] = a[1]
+  end
+end
+local got = redis.call('HMGET', KEYS[1], unpack(hs))
+for i = 1, #hs do dl[hs[i]] = tonumber(got[i] or '0') end
+for i = 1, #list do
+  local a = list[i]
+  announce(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9])
+end
+return table.concat(out)
 `;

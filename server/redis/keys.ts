@@ -7,7 +7,9 @@ export const SEEDERS4 = 0, SEEDERS6 = 1, LEECHERS4 = 2, LEECHERS6 = 3;
 /**
  * One torrent's nine keys, in the order the Lua scripts take them: four sorted sets (seeders/
  * leechers x IPv4/IPv6, member = compact ip:port bytes, score = last seen in ms), the peer-data
- * hash, and per sorted set a string of its members' compact bytes packed slot by slot (slots.lua.ts).
+ * hash (per peer its role, id, slot and counters; field '#' the four role counts), and per sorted
+ * set a string of its members' compact bytes packed slot by slot (slots.lua.ts). The announce
+ * script builds the same names itself from the prefix (announce.lua.ts): keep the two in step.
  */
 export function swarmKeys(prefix: string, infoHash: string): string[] {
   const t = `${prefix}swarm:${infoHash}:`;

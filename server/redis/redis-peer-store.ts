@@ -1,21 +1,20 @@
 // PeerStore in Redis, so several tracker processes share one set of swarms. Same rules as the
-// memory store; each announce is one Lua script call (announce.lua.ts), keys are in keys.ts.
+// memory store; the announces of one event-loop tick go out as one Lua script call
+// (announce-batch.ts, announce.lua.ts), keys are in keys.ts.
 import { SocketAddress } from 'node:net';
 import { Redis } from 'ioredis';
-import type { AnnounceEvent } from '../tracker/announce-request.js';
-import { decodeCompactPeer, encodeCompactPeer } from '../tracker/compact-peer.js';
-import { MAX_NUMWANT } from '../tracker/parse-announce.js';
+import { decodeCompactPeer } from '../tracker/compact-peer.js';
 import type { AnnounceResult, PeerAnnounce, PeerInfo, PeerStore, SwarmCounts } from '../tracker/peer-store.js';
+import { AnnounceBatcher } from './announce-batch.js';
 import { ANNOUNCE_LUA } from './announce.lua.js';
-import { globalKeys, LEECHERS4, SEEDERS4, swarmKeys, type GlobalKeys } from './keys.js';
+import { globalKeys, LEECHERS4, swarmKeys, type GlobalKeys } from './keys.js';
 import { EXPIRE_LUA, PEERS_LUA, SCRAPE_LUA, SEED_COMPLETED_LUA, TAKE_COMPLETED_LUA, TOTALS_LUA } from './swarm-scripts.lua.js';
 
 type Arg = string | Buffer | number;
-type AnnounceReply = [number, number, number, number, Buffer, Buffer, Buffer, Buffer];
 
 /** The scripts defineScripts adds to the client; `...Buffer` variants keep byte strings intact. */
 interface Scripts {
-  seedhostAnnounceBuffer(...args: Arg[]): Promise<AnnounceReply>;
+  seedhostAnnounceBuffer(...args: Arg[]): Promise<Buffer>;
   seedhostScrape(...args: Arg[]): Promise<number[]>;
   seedhostPeersBuffer(...args: Arg[]): Promise<Buffer[]>;
   seedhostExpire(...args: Arg[]): Promise<[number, number]>;
@@ -24,14 +23,12 @@ interface Scripts {
   seedhostTakeCompleted(...args: Arg[]): Promise<string[]>;
 }
 
-const EVENT: Record<AnnounceEvent, string> = { stopped: 's', completed: 'c', started: '', paused: '', '': '' };
-const ROLE = ['0', '1', '2', '3'];
 /** Torrents per expire/totals script call; peers one expire call drops at most (~10 ms of Redis). */
 const BATCH = 200, EXPIRE_LIMIT = 2000;
 
 function defineScripts(r: Redis): Redis & Scripts {
   // numberOfKeys omitted: the caller passes the key count first (it depends on the torrents)
-  r.defineCommand('seedhostAnnounce', { numberOfKeys: 12, lua: ANNOUNCE_LUA });
+  r.defineCommand('seedhostAnnounce', { numberOfKeys: 3, lua: ANNOUNCE_LUA });
   r.defineCommand('seedhostScrape', { lua: SCRAPE_LUA });
   r.defineCommand('seedhostPeers', { numberOfKeys: 5, lua: PEERS_LUA });
   r.defineCommand('seedhostExpire', { lua: EXPIRE_LUA });
@@ -39,11 +36,6 @@ function defineScripts(r: Redis): Redis & Scripts {
   r.defineCommand('seedhostSeedCompleted', { numberOfKeys: 1, lua: SEED_COMPLETED_LUA });
   r.defineCommand('seedhostTakeCompleted', { numberOfKeys: 2, lua: TAKE_COMPLETED_LUA });
   return r as Redis & Scripts;
-}
-
-/** Pushes each 20-byte peer id of `ids` (views into the reply, not copies) onto `to`. */
-function splitIds(ids: Buffer, to: Buffer[]): void {
-  for (let o = 0; o < ids.length; o += 20) to.push(ids.subarray(o, o + 20));
 }
 
 /** ip and port of compact bytes, the IPv6 address in its canonical short form (as sockets give it). */
@@ -61,7 +53,8 @@ export interface RedisPeerStoreOptions {
 /**
  * PeerStore kept in Redis (7.0 or later); asynchronous. Built from an ioredis client, which stays
  * the caller's to close, or from a URL, in which case the store opens its own auto-pipelining
- * client and close() quits it. Not for Redis Cluster: scripts touch keys shared by all torrents.
+ * client and close() quits it. Not for Redis Cluster: scripts touch keys shared by all torrents,
+ * and the announce script builds the torrents' key names itself instead of declaring them.
  */
 export class RedisPeerStore implements PeerStore {
   readonly sync = false;
@@ -70,35 +63,20 @@ export class RedisPeerStore implements PeerStore {
   /** Prefix of every key this store uses. */
   readonly prefix: string;
   private readonly keys: GlobalKeys;
+  private readonly batcher: AnnounceBatcher;
 
   constructor(client: Redis | string, opts: RedisPeerStoreOptions = {}) {
     this.ownsClient = typeof client === 'string';
-    // auto-pipelining: the announces of one event-loop tick go out in one write
+    // auto-pipelining: the other commands of one tick (scrapes, the batch) share one write
     this.redis = defineScripts(typeof client === 'string' ? new Redis(client, { enableAutoPipelining: true }) : client);
     this.prefix = opts.prefix ?? 'seedhost:';
     this.keys = globalKeys(this.prefix);
+    const g = this.keys;
+    this.batcher = new AnnounceBatcher((now, blob) => this.redis.seedhostAnnounceBuffer(g.completed, g.dirty, g.swarms, this.prefix, now, blob));
   }
 
   announce(a: PeerAnnounce, out: AnnounceResult): Promise<void> {
-    out.reset();
-    const addr = encodeCompactPeer(a.ip, a.port);
-    const k = swarmKeys(this.prefix, a.infoHash), g = this.keys;
-    return this.redis.seedhostAnnounceBuffer(
-      k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], g.completed, g.dirty, g.swarms,
-      a.infoHash, addr, a.peerId, `${a.uploaded},${a.downloaded},${a.left}`,
-      ROLE[(a.left === 0 ? SEEDERS4 : LEECHERS4) + (addr.length === 18 ? 1 : 0)], EVENT[a.event],
-      Math.min(a.numwant, MAX_NUMWANT), a.wantPeerIds ? '1' : '0', Date.now(), (Math.random() * 0x7fffffff) | 0,
-    ).then((r) => {
-      out.complete = r[0];
-      out.incomplete = r[1];
-      out.downloaded = r[2];
-      out.changed = (r[3] & 1) !== 0;
-      out.completedNow = (r[3] & 2) !== 0;
-      out.peers4Len = r[4].copy(out.peers4);
-      out.peers6Len = r[5].copy(out.peers6);
-      splitIds(r[6], out.ids4);
-      splitIds(r[7], out.ids6);
-    });
+    return this.batcher.add(a, out);
   }
 
   async scrape(infoHashes: readonly string[]): Promise<SwarmCounts[]> {

@@ -38,23 +38,30 @@ local cut, budget = '(' .. ARGV[1], tonumber(ARGV[2])
 local dropped = 0
 for t = 0, (#KEYS - 1) / 9 - 1 do
   if budget == 0 then return {dropped, 1} end
-  local b = 1 + t * 9
-  local live = 0
+  local k = {}
+  for i = 1, 9 do k[i] = KEYS[1 + t * 9 + i] end
+  local n, save = countsOf(k, redis.call('HGET', k[5], '#'))
   for r = 1, 4 do
-    local old = budget > 0 and redis.call('ZRANGE', KEYS[b + r], '-inf', cut, 'BYSCORE', 'LIMIT', 0, budget) or {}
+    local old = budget > 0 and redis.call('ZRANGE', k[r], '-inf', cut, 'BYSCORE', 'LIMIT', 0, budget) or {}
     for i = 1, #old do
-      unlink(b, r, slotOf(redis.call('HGET', KEYS[b + 5], old[i])), old[i])
-      redis.call('HDEL', KEYS[b + 5], old[i])
+      unlink(k, n, r, slotOf(redis.call('HGET', k[5], old[i])), old[i])
+      redis.call('HDEL', k[5], old[i])
     end
+    if #old > 0 then save = true end
     dropped, budget = dropped + #old, budget - #old
-    local c, p, w = redis.call('ZCARD', KEYS[b + r]), KEYS[b + 5 + r], width(r)
-    live = live + c
+    local c, p, w = n[r], k[5 + r], width(r)
     -- give back the room of a role that shrank a lot: SETRANGE never shortens a string
     if c > 0 and redis.call('STRLEN', p) > 4 * c * w + 4096 then
       redis.call('SET', p, redis.call('GETRANGE', p, 0, c * w - 1))
     end
   end
-  if live == 0 then redis.call('SREM', KEYS[1], ARGV[3 + t]) end
+  if n[1] + n[2] + n[3] + n[4] == 0 then
+    -- no peer left: the hash holds only the counts
+    redis.call('DEL', k[5])
+    redis.call('SREM', KEYS[1], ARGV[3 + t])
+  elseif save then
+    redis.call('HSET', k[5], '#', packCounts(n))
+  end
 end
 return {dropped, budget == 0 and 1 or 0}
 `;

@@ -1,0 +1,132 @@
+// Collects the announces issued in one event-loop tick and sends them as one script call
+// (announce.lua.ts): arguments packed into one byte string, one packed reply parsed by hand. One
+// call per tick instead of one per announce is what lets one Redis serve many tracker processes.
+import type { AnnounceEvent } from '../tracker/announce-request.js';
+import { encodeCompactPeer } from '../tracker/compact-peer.js';
+import { MAX_NUMWANT } from '../tracker/parse-announce.js';
+import type { AnnounceResult, PeerAnnounce } from '../tracker/peer-store.js';
+import { LEECHERS4, SEEDERS4 } from './keys.js';
+
+/** Sends one packed batch (announce.lua.ts ARGV 3) with the time in ms; resolves to the packed reply. */
+export type SendBatch = (now: number, blob: Buffer) => Promise<Buffer>;
+
+/** Announces one script call carries at most; more in one tick go out in several calls. */
+export const MAX_BATCH = 256;
+
+const EVENT: Record<AnnounceEvent, number> = { stopped: 0x73, completed: 0x63, started: 0x2d, paused: 0x2d, '': 0x2d };
+/** Bytes of a reply entry before its peers: three uint32 counts, flags, two uint16 lengths. */
+const HEAD = 17;
+
+interface Pending {
+  a: PeerAnnounce;
+  addr: Buffer;
+  counters: string;
+  out: AnnounceResult;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/** Pushes each 20-byte peer id of `ids` (views into the reply, not copies) onto `to`. */
+function splitIds(ids: Buffer, to: Buffer[]): void {
+  for (let o = 0; o < ids.length; o += 20) to.push(ids.subarray(o, o + 20));
+}
+
+/** Packs the announces back to back in the layout announce.lua.ts reads. */
+function pack(batch: readonly Pending[]): Buffer {
+  let size = 0;
+  for (const p of batch) size += p.a.infoHash.length + p.addr.length + p.counters.length + 32;
+  const b = Buffer.allocUnsafe(size);
+  let o = 0;
+  for (const { a, addr, counters } of batch) {
+    b[o++] = a.infoHash.length;
+    o += b.write(a.infoHash, o, 'latin1');
+    b[o++] = addr.length;
+    o += addr.copy(b, o);
+    // a peer id is 20 bytes (parse-announce checks it); zero-fill keeps the layout if not
+    b.fill(0, o + a.peerId.copy(b, o, 0, 20), o + 20);
+    o += 20;
+    b[o++] = 48 + (a.left === 0 ? SEEDERS4 : LEECHERS4) + (addr.length === 18 ? 1 : 0);
+    b[o++] = EVENT[a.event];
+    b[o++] = a.wantPeerIds ? 0x31 : 0x30;
+    o = b.writeUInt16BE(Math.max(0, Math.min(a.numwant, MAX_NUMWANT)), o);
+    o = b.writeUInt32BE((Math.random() * 0x7fffffff) | 0, o);
+    b[o++] = counters.length;
+    o += b.write(counters, o, 'latin1');
+  }
+  return b;
+}
+
+/**
+ * Queues announces and sends them in batches: what is queued when setImmediate fires (after the
+ * I/O callbacks of this loop turn, so all requests read in one turn share a call, without a timer),
+ * or at once when MAX_BATCH are queued. Announces apply in the order they were queued.
+ */
+export class AnnounceBatcher {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private readonly onImmediate = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  constructor(private readonly send: SendBatch) {}
+
+  /** Queues one announce; `out` is reset now and filled when its batch's reply arrives. */
+  add(a: PeerAnnounce, out: AnnounceResult): Promise<void> {
+    out.reset();
+    const addr = encodeCompactPeer(a.ip, a.port);
+    const counters = `${a.uploaded},${a.downloaded},${a.left}`;
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ a, addr, counters, out, resolve, reject });
+      if (this.queue.length >= MAX_BATCH) this.flush();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.onImmediate);
+      }
+    });
+  }
+
+  /** Sends what is queued now, if anything. */
+  private flush(): void {
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    let sent: Promise<Buffer>;
+    try {
+      sent = this.send(Date.now(), pack(batch));
+    } catch (e) {
+      sent = Promise.reject(e);
+    }
+    sent.then((r) => settle(batch, r), (e) => { for (const p of batch) p.reject(e); });
+  }
+}
+
+/** Fills each announce's result from the packed reply and resolves it; a malformed reply rejects the rest. */
+function settle(batch: readonly Pending[], r: Buffer): void {
+  let o = 0, i = 0;
+  try {
+    for (; i < batch.length; i++) {
+      const { out, a } = batch[i];
+      if (o + HEAD > r.length) throw new Error(`announce batch reply too short (${r.length} bytes for ${batch.length})`);
+      out.complete = r.readUInt32BE(o);
+      out.incomplete = r.readUInt32BE(o + 4);
+      out.downloaded = r.readUInt32BE(o + 8);
+      out.changed = (r[o + 12] & 1) !== 0;
+      out.completedNow = (r[o + 12] & 2) !== 0;
+      const l4 = r.readUInt16BE(o + 13), l6 = r.readUInt16BE(o + 15);
+      o += HEAD;
+      out.peers4Len = r.copy(out.peers4, 0, o, o + l4);
+      out.peers6Len = r.copy(out.peers6, 0, o + l4, o + l4 + l6);
+      o += l4 + l6;
+      if (a.wantPeerIds) {
+        const n4 = (l4 / 6) * 20, n6 = (l6 / 18) * 20;
+        splitIds(r.subarray(o, o + n4), out.ids4);
+        splitIds(r.subarray(o + n4, o + n4 + n6), out.ids6);
+        o += n4 + n6;
+      }
+      batch[i].resolve();
+    }
+  } catch (e) {
+    for (; i < batch.length; i++) batch[i].reject(e);
+  }
+}
