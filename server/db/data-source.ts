@@ -50,14 +50,27 @@ export function createDataSource(url: string): DataSource {
 
 /**
  * Opens the database and applies pending migrations. Instances starting together take turns: on
- * MySQL a named lock (GET_LOCK) serialises them, on SQLite the migration transaction does.
+ * MySQL a named lock (GET_LOCK) serialises them; on SQLite, where two processes may both find a
+ * migration pending, the loser's transaction rolls back whole and it looks again.
  */
 export async function openDatabase(url: string): Promise<DataSource> {
   const ds = createDataSource(url);
   await ds.initialize();
   if (ds.options.type === 'better-sqlite3') {
-    await ds.runMigrations({ transaction: 'all' });
-    return ds;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ds.runMigrations({ transaction: 'all' });
+        return ds;
+      } catch (e) {
+        const pending = await ds.showMigrations().catch(() => true);
+        if (!pending) return ds; // another process applied them meanwhile
+        if (attempt === 5) {
+          await ds.destroy();
+          throw e;
+        }
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
   }
   const lock = ds.createQueryRunner();
   try {
