@@ -11,10 +11,12 @@ import { startGraphQL, type GraphQLServer } from './graphql/graphql-server.js';
 import { resolveClientIp } from './http/client-ip.js';
 import { contentRoutes } from './http/content.routes.js';
 import { createHttpServer } from './http/create-server.js';
+import { WebseedStats } from './http/webseed.route.js';
 import { createLogger } from './logger.js';
 import { flushCompleted } from './services/flush-completed.js';
 import { HostedFiles } from './services/hosted-files.js';
 import { LoginLimiter } from './services/login-limiter.js';
+import { PublishStats } from './services/publish-stats.js';
 import { registryEvents, RegistrySync } from './services/registry-sync.js';
 import { ensureAdmin } from './services/users.js';
 import type { FileStore } from './storage/file-store.js';
@@ -24,6 +26,7 @@ import { CompletedTally } from './tracker/completed-tally.js';
 import { MemoryPeerStore } from './tracker/memory-peer-store.js';
 import type { PeerStore } from './tracker/peer-store.js';
 import type { TrackerContext } from './tracker/tracker-context.js';
+import { TrackerStats } from './tracker/tracker-stats.js';
 import type { CatalogEvents } from './services/catalog-events.js';
 
 export interface RunningServer {
@@ -71,16 +74,18 @@ export async function startServer(config: Config, log: Logger = createLogger(con
 
   const announces = new AnnounceRate();
   const tracker: TrackerContext = {
-    store, registered, completed, announces,
+    store, registered, completed, announces, stats: new TrackerStats(),
     interval: config.announceInterval, minInterval: config.minAnnounceInterval,
     onSwarmChange: (h) => gql?.swarmChanged(h),
   };
+  const webseed = new WebseedStats();
+  const publishes = new PublishStats();
   gql = await startGraphQL(
-    { ds, store, files, events, registered, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes, limiter: new LoginLimiter(), announces },
+    { ds, store, files, events, registered, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes, limiter: new LoginLimiter(), announces, publishes },
     (req) => resolveClientIp(req, config.trustedProxies), log,
   );
   const graphql = gql;
-  const content = contentRoutes({ ds, hosted, files, log });
+  const content = contentRoutes({ ds, hosted, files, log, stats: webseed });
   const sweep = setInterval(() => {
     const dropped = store.expire(Date.now() - config.peerTimeout * 1000);
     if (typeof dropped === 'number' && dropped > 0) log.debug({ dropped }, 'expired peers');
