@@ -28,6 +28,8 @@ const schema = z.object({
   SWEEP_INTERVAL: int(1, 3600).default('60'),
   SYNC_INTERVAL: int(1, 60).default('2'),
   COMPLETED_FLUSH_INTERVAL: int(1, 3600).default('10'),
+  METRICS: z.string().trim().toLowerCase().pipe(z.enum(['on', 'off'], { message: 'must be on or off' })).default('on'),
+  METRICS_TOKEN: optionalText,
 });
 
 export interface Config {
@@ -54,6 +56,10 @@ export interface Config {
   syncInterval: number;
   /** Seconds between writes of completed counters. */
   completedFlushInterval: number;
+  /** GET /metrics served (Prometheus text); false: 404. */
+  metrics: boolean;
+  /** When set, /metrics requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken: string | undefined;
 }
 
 /** Thrown for an invalid setting; the message is the one line to show. */
@@ -109,5 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepInterval: e.SWEEP_INTERVAL,
     syncInterval: e.SYNC_INTERVAL,
     completedFlushInterval: e.COMPLETED_FLUSH_INTERVAL,
+    metrics: e.METRICS === 'on',
+    metricsToken: e.METRICS_TOKEN,
   };
 }

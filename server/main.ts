@@ -1,4 +1,4 @@
-// Wires everything: config -> database -> registry + swarm store -> HTTP server, plus the
+// Wires everything: config -> database -> registry + swarm store -> HTTP server (and its metrics), plus the
 // periodic jobs (expiry sweep, completed flush, registry sync) and graceful shutdown.
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +10,10 @@ import { openDatabase } from './db/data-source.js';
 import { startGraphQL, type GraphQLServer } from './graphql/graphql-server.js';
 import { resolveClientIp } from './http/client-ip.js';
 import { contentRoutes } from './http/content.routes.js';
+import { metricsCollector } from './http/cluster-metrics.js';
 import { createHttpServer } from './http/create-server.js';
+import { createMetricsRegistry } from './http/metrics-registry.js';
+import { metricsRoute } from './http/metrics.route.js';
 import { WebseedStats } from './http/webseed.route.js';
 import { createLogger } from './logger.js';
 import { flushCompleted } from './services/flush-completed.js';
@@ -86,6 +89,13 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   );
   const graphql = gql;
   const content = contentRoutes({ ds, hosted, files, log, stats: webseed });
+  const metrics = metricsRoute(!config.metrics ? null : {
+    collect: metricsCollector(createMetricsRegistry({
+      tracker: tracker.stats, store, registered, webseed, publishes,
+      graphqlClients: () => graphql.clients(), swarmSubscriptions: () => graphql.swarmWatchers(),
+    })),
+    token: config.metricsToken, log,
+  });
   const sweep = setInterval(() => {
     const dropped = store.expire(Date.now() - config.peerTimeout * 1000);
     if (typeof dropped === 'number' && dropped > 0) log.debug({ dropped }, 'expired peers');
@@ -96,7 +106,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   flusher.unref();
 
   const { server, fastPath } = createHttpServer({
-    tracker, trustedProxies: config.trustedProxies, log,
+    tracker, trustedProxies: config.trustedProxies, log, metrics,
     fallback: (req, res) => (req.url === '/graphql' || req.url?.startsWith('/graphql?') ? graphql.handle(req, res) : content(req, res)),
     health: async () => {
       await ds.query('SELECT 1');
