@@ -34,7 +34,9 @@ type Kind = 'counter' | 'gauge' | 'histogram';
 /** Registers a metric whose samples are computed by `read` at scrape time (cluster: merged by `aggregator`). */
 function define(reg: Registry, short: string, help: string, type: Kind, aggregator: Aggregator, read: () => Sample[] | Promise<Sample[]>): void {
   const name = METRIC_PREFIX + short;
-  const metric = { name, help, type, aggregator, get: async () => ({ name, help, type, aggregator, values: await read() }) };
+  // every value carries `labels` (maybe empty): the cluster aggregation hashes them
+  const values = async () => (await read()).map((v) => (v.labels === undefined ? { ...v, labels: {} } : v));
+  const metric = { name, help, type, aggregator, get: async () => ({ name, help, type, aggregator, values: await values() }) };
   reg.registerMetric(metric as unknown as Metric<string>);
 }
 
