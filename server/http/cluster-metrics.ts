@@ -15,6 +15,8 @@ const ASK_TIMEOUT_MS = 6000;
 interface Ask { type: typeof REQUEST; id: number }
 interface Answer { type: typeof ANSWER; id: number; text?: string; error?: string }
 
+let primary: AggregatorRegistry<PrometheusContentType> | null = null;
+
 /**
  * In the cluster primary: starts aggregating workers' metrics and answering workers that ask for
  * them. Idempotent; returns the AggregatorRegistry (its clusterMetrics() gives the same text).
@@ -33,7 +35,6 @@ export function setupClusterMetrics(): AggregatorRegistry<PrometheusContentType>
   });
   return agg;
 }
-let primary: AggregatorRegistry<PrometheusContentType> | null = null;
 
 const waiting = new Map<number, { resolve: (text: string) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
 let nextId = 0;

@@ -75,11 +75,11 @@ export function createMetricsRegistry(src: MetricsSources): Registry {
 
   // several instances share one registry and one swarm store (Redis): the same value, not a sum
   define(reg, 'torrents_registered', 'Torrents this tracker serves.', 'gauge', 'max', () => [{ value: src.registered.size }]);
-  let totals: ReturnType<typeof readTotals> | null = null;
-  const readTotals = async () => src.store.totals();
-  const swarm = (key: 'swarms' | 'peers' | 'seeders' | 'leechers') => async (): Promise<Sample[]> => {
+  type Totals = Awaited<ReturnType<PeerStore['totals']>>;
+  let totals: Promise<Totals> | null = null;
+  const swarm = (key: keyof Totals) => async (): Promise<Sample[]> => {
     // one store.totals() per scrape, shared by the four gauges (their get()s start together)
-    totals ??= readTotals().finally(() => { totals = null; });
+    totals ??= Promise.resolve(src.store.totals()).finally(() => { totals = null; });
     return [{ value: (await totals)[key] }];
   };
   define(reg, 'swarms', 'Torrents with at least one live peer.', 'gauge', 'max', swarm('swarms'));
