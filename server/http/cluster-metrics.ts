@@ -2,8 +2,10 @@
 // registry with prom-client's AggregatorRegistry; a worker answering GET /metrics asks the
 // primary over IPC for that aggregate, so any worker's answer covers the whole cluster.
 //
-// Use: in the cluster primary, call setupClusterMetrics() once before forking; in each worker,
-// startServer() (METRICS=on) sees cluster.isWorker and calls shareWorkerMetrics(registry).
+// Use: in the cluster primary, call setupClusterMetrics() once (before forking is simplest); in
+// each worker, startServer() with METRICS=on builds its collector with metricsCollector(), which
+// sees cluster.isWorker and shares the worker's registry. Every worker must have metrics on (they
+// share the environment): prom-client's collection waits 5 s for each worker and then fails.
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry, type PrometheusContentType, type Registry } from 'prom-client';
 
