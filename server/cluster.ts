@@ -6,6 +6,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openDatabase } from './db/data-source.js';
+import { setupClusterMetrics } from './http/cluster-metrics.js';
 import { ensureAdmin } from './services/users.js';
 
 /** A worker that dies sooner than this after starting counts as a crash loop. */
@@ -19,6 +20,8 @@ export async function runPrimary(config: Config, log: Logger, onReady?: (workers
   if (await ensureAdmin(ds, config.admin)) log.info({ username: config.admin?.username }, 'created admin user');
   await ds.destroy();
 
+  // a worker's GET /metrics answers for the whole cluster: the primary aggregates
+  if (config.metrics) setupClusterMetrics();
   let stopping = false;
   let quickDeaths = 0;
   const started = new Map<number, number>();

@@ -31,6 +31,8 @@ const schema = z.object({
   COMPLETED_FLUSH_INTERVAL: int(1, 3600).default('10'),
   REDIS_PREFIX: z.string().trim().regex(/^[\w:.-]{1,64}$/, 'must be 1-64 letters, digits or _ : . -').default('seedhost:'),
   WORKERS: z.string().trim().regex(/^(auto|\d{1,3})$/, "must be 'auto' or a whole number from 1 to 256").default('1'),
+  METRICS: z.string().trim().toLowerCase().pipe(z.enum(['on', 'off'], { message: 'must be on or off' })).default('on'),
+  METRICS_TOKEN: optionalText,
 });
 
 export interface Config {
@@ -61,6 +63,10 @@ export interface Config {
   redisPrefix: string;
   /** Processes serving the port (node:cluster); more than 1 needs Redis. */
   workers: number;
+  /** GET /metrics served (Prometheus text); false: 404. */
+  metrics: boolean;
+  /** When set, /metrics requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken: string | undefined;
 }
 
 /** Thrown for an invalid setting; the message is the one line to show. */
@@ -123,5 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     completedFlushInterval: e.COMPLETED_FLUSH_INTERVAL,
     redisPrefix: e.REDIS_PREFIX,
     workers,
+    metrics: e.METRICS === 'on',
+    metricsToken: e.METRICS_TOKEN,
   };
 }

@@ -1,4 +1,4 @@
-// Wires everything: config -> database -> registry + swarm store -> HTTP server, plus the
+// Wires everything: config -> database -> registry + swarm store -> HTTP server (and its metrics), plus the
 // periodic jobs (expiry sweep, completed flush, registry sync) and graceful shutdown.
 import 'reflect-metadata';
 import cluster from 'node:cluster';
@@ -11,12 +11,17 @@ import { openDatabase } from './db/data-source.js';
 import { startGraphQL, type GraphQLServer } from './graphql/graphql-server.js';
 import { resolveClientIp } from './http/client-ip.js';
 import { contentRoutes } from './http/content.routes.js';
+import { metricsCollector } from './http/cluster-metrics.js';
 import { createHttpServer } from './http/create-server.js';
 import { Unreachable } from './http/health.route.js';
+import { createMetricsRegistry } from './http/metrics-registry.js';
+import { metricsRoute } from './http/metrics.route.js';
+import { WebseedStats } from './http/webseed.route.js';
 import { openBackend } from './backend.js';
 import { runPrimary } from './cluster.js';
 import { createLogger } from './logger.js';
 import { HostedFiles } from './services/hosted-files.js';
+import { PublishStats } from './services/publish-stats.js';
 import { registryEvents, RegistrySync } from './services/registry-sync.js';
 import { ensureAdmin } from './services/users.js';
 import type { FileStore } from './storage/file-store.js';
@@ -25,6 +30,7 @@ import { AnnounceRate } from './tracker/announce-rate.js';
 import { CompletedTally } from './tracker/completed-tally.js';
 import type { PeerStore } from './tracker/peer-store.js';
 import type { TrackerContext } from './tracker/tracker-context.js';
+import { TrackerStats } from './tracker/tracker-stats.js';
 import type { CatalogEvents } from './services/catalog-events.js';
 
 export interface RunningServer {
@@ -91,19 +97,28 @@ export async function startServer(config: Config, log: Logger = createLogger(con
 
   const announces = new AnnounceRate();
   const tracker: TrackerContext = {
-    store, registered, completed, announces,
+    store, registered, completed, announces, stats: new TrackerStats(),
     interval: config.announceInterval, minInterval: config.minAnnounceInterval,
     onSwarmChange: bus === undefined ? (h) => gql?.swarmChanged(h) : (h) => {
       gql?.swarmChanged(h);
       bus.swarmChanged(h);
     },
   };
+  const webseed = new WebseedStats();
+  const publishes = new PublishStats();
   gql = await startGraphQL(
-    { ds, store, files, events, registered, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes, limiter: backend.limiter, announces },
+    { ds, store, files, events, registered, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes, limiter: backend.limiter, announces, publishes },
     (req) => resolveClientIp(req, config.trustedProxies), log,
   );
   const graphql = gql;
-  const content = contentRoutes({ ds, hosted, files, log });
+  const content = contentRoutes({ ds, hosted, files, log, stats: webseed });
+  const metrics = metricsRoute(!config.metrics ? null : {
+    collect: metricsCollector(createMetricsRegistry({
+      tracker: tracker.stats, store, registered, webseed, publishes,
+      graphqlClients: () => graphql.clients(), swarmSubscriptions: () => graphql.swarmWatchers(),
+    })),
+    token: config.metricsToken, log,
+  });
   const sweep = setInterval(() => {
     backend.sweep(Date.now() - config.peerTimeout * 1000).then((dropped) => {
       if (dropped > 0) log.debug({ dropped }, 'expired peers');
@@ -115,7 +130,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   flusher.unref();
 
   const { server, fastPath } = createHttpServer({
-    tracker, trustedProxies: config.trustedProxies, log,
+    tracker, trustedProxies: config.trustedProxies, log, metrics,
     fallback: (req, res) => (req.url === '/graphql' || req.url?.startsWith('/graphql?') ? graphql.handle(req, res) : content(req, res)),
     health: async () => {
       await ds.query('SELECT 1');

@@ -5,6 +5,7 @@ import type { PubSub } from 'type-graphql';
 import { authenticate, type AuthUser } from '../services/auth.js';
 import type { CatalogEvents } from '../services/catalog-events.js';
 import type { LoginAttempts } from '../services/login-limiter.js';
+import type { PublishStats } from '../services/publish-stats.js';
 import type { FileStore } from '../storage/file-store.js';
 import type { AnnounceRate } from '../tracker/announce-rate.js';
 import type { PeerStore } from '../tracker/peer-store.js';
@@ -22,6 +23,8 @@ export interface GraphQLDeps {
   pubSub: PubSub;
   watchers: SwarmWatchers;
   announces: AnnounceRate;
+  /** Counts uploads for the metrics endpoint, when given. */
+  publishes?: PublishStats;
 }
 
 export interface GraphQLContext {

@@ -1,6 +1,6 @@
 // The one HTTP server. Connections meet the tracker fast path first (plain GET /announce and
 // /scrape answered from raw bytes); everything else goes through Node's http: the tracker routes
-// again for odd requests, /healthz, and `fallback` (GraphQL, webseed, SPA in later layers).
+// again for odd requests, /healthz, /metrics, and `fallback` (GraphQL, webseed, SPA in later layers).
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { encodeFailure } from '../tracker/replies.js';
@@ -11,6 +11,8 @@ import { serveTracker } from './tracker.routes.js';
 
 export interface HttpDeps extends TrackerRouteDeps {
   health: HealthCheck;
+  /** GET /metrics; default: 404. */
+  metrics?: RequestListener;
   /** Every other route; default: 404. */
   fallback?: RequestListener;
 }
@@ -31,6 +33,7 @@ export function createHttpServer(deps: HttpDeps): { server: http.Server; fastPat
     const path = q === -1 ? url : url.slice(0, q);
     if (path === '/announce' || path === '/scrape') serveTracker(req, res, path, q === -1 ? '' : url.slice(q + 1), deps);
     else if (path === '/healthz') void serveHealth(res, deps.health);
+    else if (path === '/metrics') (deps.metrics ?? notFound)(req, res);
     else fallback(req, res);
   });
   server.keepAliveTimeout = 30_000;

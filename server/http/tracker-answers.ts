@@ -1,5 +1,6 @@
 // Announce and scrape answers as bytes, shared by the Node http routes and the raw fast path.
 // Never throws: a ClientError becomes its `failure reason`, anything else "internal error" + a log line.
+// Each answer is counted by outcome with its latency in TrackerContext.stats.
 import type { BlockList } from 'node:net';
 import type { Logger } from 'pino';
 import { handleAnnounce } from '../tracker/announce.js';
@@ -9,6 +10,7 @@ import { parseScrape } from '../tracker/parse-scrape.js';
 import { encodeFailure } from '../tracker/replies.js';
 import { handleScrape } from '../tracker/scrape.js';
 import type { TrackerContext } from '../tracker/tracker-context.js';
+import { OK, outcomeOf } from '../tracker/tracker-stats.js';
 import { announceIp, clientIpFrom } from './client-ip.js';
 
 export interface TrackerRouteDeps {
@@ -28,22 +30,48 @@ export function failureBody(err: unknown, log: Logger): Buffer {
 
 /** Body for GET /announce?query from a connection at remoteIp (X-Forwarded-For as sent, if any). */
 export function answerAnnounce(query: string, remoteIp: string | undefined, xff: string | undefined, deps: TrackerRouteDeps): Buffer | Promise<Buffer> {
+  const start = performance.now();
+  const stats = deps.tracker.stats;
   try {
     const a = parseAnnounce(query);
     const ip = announceIp(clientIpFrom(remoteIp, xff, deps.trustedProxies), a.ip, deps.trustedProxies);
     const body = handleAnnounce(a, ip, deps.tracker);
-    return body instanceof Promise ? body.catch((e) => failureBody(e, deps.log)) : body;
+    if (body instanceof Promise) {
+      return body.then((b) => {
+        stats.announced(OK, start);
+        return b;
+      }, (e) => {
+        stats.announced(outcomeOf(e), start);
+        return failureBody(e, deps.log);
+      });
+    }
+    stats.announced(OK, start);
+    return body;
   } catch (e) {
+    stats.announced(outcomeOf(e), start);
     return failureBody(e, deps.log);
   }
 }
 
 /** Body for GET /scrape?query. */
 export function answerScrape(query: string, deps: TrackerRouteDeps): Buffer | Promise<Buffer> {
+  const start = performance.now();
+  const stats = deps.tracker.stats;
   try {
     const body = handleScrape(parseScrape(query), deps.tracker);
-    return body instanceof Promise ? body.catch((e) => failureBody(e, deps.log)) : body;
+    if (body instanceof Promise) {
+      return body.then((b) => {
+        stats.scraped(OK, start);
+        return b;
+      }, (e) => {
+        stats.scraped(outcomeOf(e), start);
+        return failureBody(e, deps.log);
+      });
+    }
+    stats.scraped(OK, start);
+    return body;
   } catch (e) {
+    stats.scraped(outcomeOf(e), start);
     return failureBody(e, deps.log);
   }
 }

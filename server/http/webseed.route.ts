@@ -11,6 +11,19 @@ export interface WebseedDeps {
   hosted: HostedFiles;
   files: FileStore;
   log: Logger;
+  /** Counts responses and bytes, when given. */
+  stats?: WebseedStats;
+}
+
+/** Webseed responses by final HTTP status, and body bytes handed to the sockets. */
+export class WebseedStats {
+  readonly byStatus = new Map<number, number>();
+  bytes = 0;
+
+  /** Counts one finished (or abandoned) response. */
+  answered(status: number): void {
+    this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1);
+  }
 }
 
 /** Decodes the path after /webseed/<hash>/ segment by segment; null for anything suspicious. */
@@ -59,6 +72,8 @@ function notFound(res: ServerResponse): void {
 
 /** Serves one webseed request; `rest` is the URL path after `/webseed/` (no query). */
 export async function serveWebseed(req: IncomingMessage, res: ServerResponse, rest: string, deps: WebseedDeps): Promise<void> {
+  const stats = deps.stats;
+  if (stats !== undefined) res.once('close', () => stats.answered(res.statusCode));
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': 0 });
     res.end();
@@ -112,6 +127,7 @@ export async function serveWebseed(req: IncomingMessage, res: ServerResponse, re
         break;
       }
       pos += n;
+      if (stats !== undefined) stats.bytes += n;
       if (!res.write(buf.subarray(0, n), () => giveBuffer(buf))) {
         await new Promise<void>((resolve) => {
           const done = (): void => {

@@ -14,6 +14,7 @@ import { encodeTorrentFile } from '../torrent/torrent-file.js';
 import type { CatalogEvents } from './catalog-events.js';
 import { bumpCounter, TORRENTS_COUNTER } from './change-counter.js';
 import { PublishError, safeRelativePath } from './publish-input.js';
+import type { PublishStats } from './publish-stats.js';
 import { torrentRow } from './register-torrent.js';
 
 export { PublishError } from './publish-input.js';
@@ -52,6 +53,8 @@ export interface PublishDeps {
   publicUrl: string;
   /** 0: no limit. */
   maxUploadBytes: number;
+  /** Counts publishes by result, when given. */
+  stats?: PublishStats;
 }
 
 // Writes in flight per file: one, so a chunk is written before the next is asked for (sources may
@@ -102,6 +105,17 @@ function checkRequest(req: PublishRequest, max: number): { multiFile: boolean; p
 
 /** Publishes files as a new hosted torrent. Throws PublishError for bad input, size, duplicates or storage failures. */
 export async function publishTorrent(deps: PublishDeps, req: PublishRequest): Promise<TorrentEntity> {
+  try {
+    const row = await publish(deps, req);
+    deps.stats?.published('ok', row.totalSize);
+    return row;
+  } catch (e) {
+    deps.stats?.published(e instanceof PublishError ? (e.code.toLowerCase() as Lowercase<PublishError['code']>) : 'internal');
+    throw e;
+  }
+}
+
+async function publish(deps: PublishDeps, req: PublishRequest): Promise<TorrentEntity> {
   const max = deps.maxUploadBytes > 0 ? deps.maxUploadBytes : Number.POSITIVE_INFINITY;
   const { multiFile, pieceLength } = checkRequest(req, max);
   const writer = await deps.files.stage();

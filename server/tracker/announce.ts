@@ -1,7 +1,7 @@
 // The announce use case (BEP 3): closed-tracker check, swarm update, peer list, reply bytes.
 // Takes an already-resolved client IP; never sees the HTTP request.
 import type { AnnounceRequest } from './announce-request.js';
-import { ClientError } from './errors.js';
+import { UnregisteredTorrent } from './errors.js';
 import { AnnounceResult, type PeerAnnounce } from './peer-store.js';
 import { encodeCompactAnnounce, encodeDictAnnounce } from './replies.js';
 import type { TrackerContext } from './tracker-context.js';
@@ -18,10 +18,10 @@ function reply(req: AnnounceRequest, out: AnnounceResult, ctx: TrackerContext): 
 
 /**
  * Applies an announce from `ip` and returns the bencoded reply (a promise with an async store).
- * Throws ClientError for a torrent this tracker did not register.
+ * Throws UnregisteredTorrent (a ClientError) for a torrent this tracker did not register.
  */
 export function handleAnnounce(req: AnnounceRequest, ip: string, ctx: TrackerContext): Buffer | Promise<Buffer> {
-  if (!ctx.registered.has(req.infoHash)) throw new ClientError('unregistered torrent');
+  if (!ctx.registered.has(req.infoHash)) throw new UnregisteredTorrent();
   ctx.announces?.tick();
   const a: PeerAnnounce = {
     infoHash: req.infoHash, peerId: req.peerId, ip, port: req.port,

@@ -8,3 +8,10 @@ export class ClientError extends Error {
     this.name = 'ClientError';
   }
 }
+
+/** The closed-tracker refusal: an info_hash this tracker did not register. */
+export class UnregisteredTorrent extends ClientError {
+  constructor() {
+    super('unregistered torrent');
+  }
+}

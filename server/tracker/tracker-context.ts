@@ -2,6 +2,7 @@
 import type { CompletedTally } from './completed-tally.js';
 import type { AnnounceRate } from './announce-rate.js';
 import type { PeerStore } from './peer-store.js';
+import type { TrackerStats } from './tracker-stats.js';
 
 export interface TrackerContext {
   store: PeerStore;
@@ -13,6 +14,8 @@ export interface TrackerContext {
   minInterval: number;
   /** Counts announces for statistics. */
   announces?: AnnounceRate;
+  /** Counts and latencies of announces and scrapes (bumped by the HTTP answers). */
+  stats: TrackerStats;
   /** Called after an announce that changed a swarm's counts. */
   onSwarmChange?: (infoHash: string) => void;
 }

@@ -177,6 +177,10 @@ describe('one worker per core (WORKERS=2 on Redis)', { skip }, () => {
         const r = await announce(url, { infoHash: m.infoHash, peerId: `-TT0001-w${i}`, port: 7300 + i, left: 10 }, { connection: 'close' });
         assert.equal(r.incomplete, 12);
       }
+      // any worker's /metrics covers the cluster: 16 announces, whichever worker took them
+      const text = await (await fetch(`${base(await s.port)}/metrics`, { headers: { connection: 'close' } })).text();
+      const ok = text.split('\n').find((l) => l.startsWith('seedhost_announces_total{') && l.includes('result="ok"'));
+      assert.equal(Number(ok?.split(' ').pop()), 16, ok);
       s.child.kill('SIGTERM');
       const e = await s.exited;
       assert.equal(e.code, 0, e.stderr);

@@ -17,6 +17,14 @@ describe('config', () => {
     assert.equal(c.peerTimeout, 3780);
     assert.equal(c.trustedProxies, undefined);
     assert.equal(c.admin, undefined);
+    assert.equal(c.metrics, true);
+    assert.equal(c.metricsToken, undefined);
+  });
+
+  it('reads METRICS (on/off, any case) and METRICS_TOKEN', () => {
+    assert.equal(loadConfig({ METRICS: 'OFF' }).metrics, false);
+    assert.equal(loadConfig({ METRICS: 'on', METRICS_TOKEN: ' tok ' }).metricsToken, 'tok');
+    assert.equal(loadConfig({ METRICS_TOKEN: '' }).metricsToken, undefined);
   });
 
   it('reads every variable', () => {
@@ -48,6 +56,7 @@ describe('config', () => {
     [{ TRUSTED_PROXIES: 'proxy.local' }, /^invalid TRUSTED_PROXIES/],
     [{ ADMIN_USERNAME: 'admin' }, /^invalid ADMIN_PASSWORD/],
     [{ LOG_LEVEL: 'loud' }, /^invalid LOG_LEVEL/],
+    [{ METRICS: 'yes' }, /^invalid METRICS: .*'yes'/],
   ];
   for (const [env, msg] of bad) {
     it(`stops on ${JSON.stringify(env)} with one line naming the variable`, () => {

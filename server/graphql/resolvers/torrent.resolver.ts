@@ -101,7 +101,7 @@ export class TorrentResolver {
       return p;
     });
     const row = await publishTorrent(
-      { ds: deps.ds, files: deps.files, events: deps.events, publicUrl: deps.publicUrl, maxUploadBytes: deps.maxUploadBytes },
+      { ds: deps.ds, files: deps.files, events: deps.events, publicUrl: deps.publicUrl, maxUploadBytes: deps.maxUploadBytes, stats: deps.publishes },
       { name: name ?? undefined, description, pieceLength: pieceLength ?? undefined, totalSize: totalSize ?? undefined, ownerId: user?.id ?? null, files: pending },
     ).catch(rethrow);
     return toTorrent(row, { complete: 0, incomplete: 0, downloaded: 0 }, new Map([[user?.id as number, user?.username as string]]), deps);

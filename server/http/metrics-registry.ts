@@ -1,0 +1,98 @@
+// The Prometheus registry of one seedhost process (its own, not prom-client's global one). Hot
+// paths bump plain numbers (TrackerStats, WebseedStats, PublishStats); the metrics here read them
+// only when /metrics is scraped, plus prom-client's default process metrics.
+import { collectDefaultMetrics, Registry, type Aggregator, type Metric } from 'prom-client';
+import type { PublishStats } from '../services/publish-stats.js';
+import type { PeerStore } from '../tracker/peer-store.js';
+import { LATENCY_BOUNDS, OUTCOMES, UNREGISTERED, type LatencyHistogram, type TrackerStats } from '../tracker/tracker-stats.js';
+import type { WebseedStats } from './webseed.route.js';
+
+/** Prefix of every metric name. */
+export const METRIC_PREFIX = 'seedhost_';
+
+/** What the metrics read, wired by main.ts. */
+export interface MetricsSources {
+  tracker: TrackerStats;
+  store: PeerStore;
+  registered: ReadonlySet<string>;
+  webseed: WebseedStats;
+  publishes: PublishStats;
+  /** Live GraphQL WebSocket clients. */
+  graphqlClients: () => number;
+  /** Live swarmUpdated subscriptions. */
+  swarmSubscriptions: () => number;
+}
+
+interface Sample {
+  metricName?: string;
+  labels?: Record<string, string | number>;
+  value: number;
+}
+
+type Kind = 'counter' | 'gauge' | 'histogram';
+
+/** Registers a metric whose samples are computed by `read` at scrape time (cluster: merged by `aggregator`). */
+function define(reg: Registry, short: string, help: string, type: Kind, aggregator: Aggregator, read: () => Sample[] | Promise<Sample[]>): void {
+  const name = METRIC_PREFIX + short;
+  // every value carries `labels` (maybe empty): the cluster aggregation hashes them
+  const values = async () => (await read()).map((v) => (v.labels === undefined ? { ...v, labels: {} } : v));
+  const metric = { name, help, type, aggregator, get: async () => ({ name, help, type, aggregator, values: await values() }) };
+  reg.registerMetric(metric as unknown as Metric<string>);
+}
+
+function histogramSamples(name: string, h: LatencyHistogram): Sample[] {
+  const out: Sample[] = [];
+  let cumulative = 0;
+  for (let i = 0; i < LATENCY_BOUNDS.length; i++) {
+    cumulative += h.counts[i];
+    out.push({ metricName: `${name}_bucket`, labels: { le: LATENCY_BOUNDS[i] }, value: cumulative });
+  }
+  out.push({ metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: h.count });
+  out.push({ metricName: `${name}_sum`, value: h.sum }, { metricName: `${name}_count`, value: h.count });
+  return out;
+}
+
+function byOutcome(counts: Float64Array, skip: number): Sample[] {
+  return OUTCOMES.flatMap((result, i) => (i === skip ? [] : [{ labels: { result }, value: counts[i] }]));
+}
+
+function fromMap<K extends string | number>(label: string, m: ReadonlyMap<K, number>, always: K[] = []): Sample[] {
+  const keys = new Set<K>([...always, ...m.keys()]);
+  return [...keys].sort().map((k) => ({ labels: { [label]: k }, value: m.get(k) ?? 0 }));
+}
+
+/** Builds the registry over `src`; default process metrics carry the same prefix. */
+export function createMetricsRegistry(src: MetricsSources): Registry {
+  const reg = new Registry();
+  collectDefaultMetrics({ register: reg, prefix: METRIC_PREFIX });
+  const t = src.tracker;
+  define(reg, 'announces_total', 'Announces answered, by result (ok, malformed, unregistered, internal).', 'counter', 'sum', () => byOutcome(t.announces, -1));
+  define(reg, 'scrapes_total', 'Scrapes answered, by result (ok, malformed, internal).', 'counter', 'sum', () => byOutcome(t.scrapes, UNREGISTERED));
+  define(reg, 'announce_duration_seconds', 'Time to answer an announce, from the parsed request head to the reply bytes.', 'histogram', 'sum',
+    () => histogramSamples(`${METRIC_PREFIX}announce_duration_seconds`, t.announceSeconds));
+  define(reg, 'scrape_duration_seconds', 'Time to answer a scrape, from the parsed request head to the reply bytes.', 'histogram', 'sum',
+    () => histogramSamples(`${METRIC_PREFIX}scrape_duration_seconds`, t.scrapeSeconds));
+
+  // several instances share one registry and one swarm store (Redis): the same value, not a sum
+  define(reg, 'torrents_registered', 'Torrents this tracker serves.', 'gauge', 'max', () => [{ value: src.registered.size }]);
+  type Totals = Awaited<ReturnType<PeerStore['totals']>>;
+  let totals: Promise<Totals> | null = null;
+  const swarm = (key: keyof Totals) => async (): Promise<Sample[]> => {
+    // one store.totals() per scrape, shared by the four gauges (their get()s start together)
+    totals ??= Promise.resolve(src.store.totals()).finally(() => { totals = null; });
+    return [{ value: (await totals)[key] }];
+  };
+  define(reg, 'swarms', 'Torrents with at least one live peer.', 'gauge', 'max', swarm('swarms'));
+  define(reg, 'peers', 'Live peers over all swarms.', 'gauge', 'max', swarm('peers'));
+  define(reg, 'seeders', 'Live seeders over all swarms.', 'gauge', 'max', swarm('seeders'));
+  define(reg, 'leechers', 'Live leechers over all swarms.', 'gauge', 'max', swarm('leechers'));
+
+  define(reg, 'webseed_responses_total', 'Webseed responses, by HTTP status.', 'counter', 'sum', () => fromMap('status', src.webseed.byStatus));
+  define(reg, 'webseed_sent_bytes_total', 'Webseed content bytes sent.', 'counter', 'sum', () => [{ value: src.webseed.bytes }]);
+  define(reg, 'publishes_total', 'Content uploads, by result (ok, bad_input, too_large, duplicate, storage, internal).', 'counter', 'sum',
+    () => fromMap('result', src.publishes.byResult, ['ok']));
+  define(reg, 'published_bytes_total', 'Content bytes of successful uploads.', 'counter', 'sum', () => [{ value: src.publishes.bytes }]);
+  define(reg, 'graphql_ws_clients', 'Live GraphQL WebSocket clients.', 'gauge', 'sum', () => [{ value: src.graphqlClients() }]);
+  define(reg, 'graphql_swarm_subscriptions', 'Live swarmUpdated subscriptions.', 'gauge', 'sum', () => [{ value: src.swarmSubscriptions() }]);
+  return reg;
+}
