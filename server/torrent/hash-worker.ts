@@ -1,15 +1,36 @@
-// Worker thread: SHA-1 of consecutive pieces in a shared slab (see hash-pool.ts).
-import { createHash } from 'node:crypto';
+// Worker thread: SHA-1 of consecutive pieces (see hash-pool.ts), either in a shared slab filled by
+// the main thread, or read here from open files (pread), each chunk also written to a copy (pwrite).
+import { createHash, type Hash } from 'node:crypto';
+import { readSync, writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 
-export interface HashJob {
+export interface SlabJob {
   id: number;
   slab: SharedArrayBuffer;
   length: number;
   pieceLength: number;
 }
 
-parentPort?.on('message', (job: HashJob) => {
+/** A byte range of one file: read from fd `from` at `position`, written at the same position to fd `to` (-1: not copied). */
+export interface FileSegment {
+  from: number;
+  to: number;
+  position: number;
+  length: number;
+}
+
+/** Whole pieces (the last may be short) made of consecutive segments of one or more files. */
+export interface FileJob {
+  id: number;
+  segments: FileSegment[];
+  pieceLength: number;
+}
+
+// small enough to stay in the CPU cache between the read, the hash and the write
+const CHUNK = 1024 * 1024;
+let chunkBuf: Buffer | undefined;
+
+function hashSlab(job: SlabJob): Uint8Array<ArrayBuffer> {
   const data = new Uint8Array(job.slab, 0, job.length);
   const n = Math.ceil(job.length / job.pieceLength);
   const digests = new Uint8Array(n * 20);
@@ -18,5 +39,55 @@ parentPort?.on('message', (job: HashJob) => {
     const end = Math.min(start + job.pieceLength, job.length);
     digests.set(createHash('sha1').update(data.subarray(start, end)).digest(), i * 20);
   }
-  parentPort?.postMessage({ id: job.id, digests }, [digests.buffer]);
+  return digests;
+}
+
+function readFully(fd: number, buf: Buffer, length: number, position: number): void {
+  let off = 0;
+  while (off < length) {
+    const n = readSync(fd, buf, off, length - off, position + off);
+    if (n === 0) throw Object.assign(new Error('the file became shorter while it was read'), { code: 'ESHRANK' });
+    off += n;
+  }
+}
+
+function writeFully(fd: number, buf: Buffer, length: number, position: number): void {
+  let off = 0;
+  while (off < length) off += writeSync(fd, buf, off, length - off, position + off);
+}
+
+function hashFiles(job: FileJob): Uint8Array<ArrayBuffer> {
+  const buf = (chunkBuf ??= Buffer.allocUnsafeSlow(CHUNK));
+  const total = job.segments.reduce((s, g) => s + g.length, 0);
+  const digests = new Uint8Array(Math.ceil(total / job.pieceLength) * 20);
+  let piece: Hash = createHash('sha1');
+  let inPiece = 0;
+  let pieces = 0;
+  for (const s of job.segments) {
+    for (let done = 0; done < s.length;) {
+      const n = Math.min(CHUNK, s.length - done, job.pieceLength - inPiece);
+      readFully(s.from, buf, n, s.position + done);
+      piece.update(buf.subarray(0, n));
+      if (s.to >= 0) writeFully(s.to, buf, n, s.position + done);
+      done += n;
+      inPiece += n;
+      if (inPiece === job.pieceLength) {
+        digests.set(piece.digest(), 20 * pieces++);
+        piece = createHash('sha1');
+        inPiece = 0;
+      }
+    }
+  }
+  if (inPiece > 0) digests.set(piece.digest(), 20 * pieces);
+  return digests;
+}
+
+parentPort?.on('message', (job: SlabJob | FileJob) => {
+  try {
+    const digests = 'slab' in job ? hashSlab(job) : hashFiles(job);
+    parentPort?.postMessage({ id: job.id, digests }, [digests.buffer]);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    parentPort?.postMessage({ id: job.id, error: { message: err.message, code: err.code } });
+  }
 });
