@@ -159,7 +159,7 @@ for (const kind of databaseKinds()) {
         stage: async () => {
           const w = await t.server.files.stage();
           const failing: ContentWriter = {
-            create: (p) => w.create(p), commit: (k, f, to) => w.commit(k, f, to), abort: () => w.abort(), readStaged: (p) => w.readStaged(p),
+            create: (p) => w.create(p), fd: (p) => w.fd(p), commit: (k, f, to) => w.commit(k, f, to), abort: () => w.abort(), readStaged: (p) => w.readStaged(p),
             write: async () => { throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }); },
           };
           return failing;
