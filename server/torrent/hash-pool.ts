@@ -19,8 +19,9 @@ class HashPool {
   private nextId = 1;
 
   constructor(size: number) {
+    const writeLock = new SharedArrayBuffer(4);
     for (let i = 0; i < size; i++) {
-      const w = new Worker(new URL('./hash-worker.js', import.meta.url));
+      const w = new Worker(new URL('./hash-worker.js', import.meta.url), { workerData: { writeLock } });
       w.on('message', (m: { id: number; digests?: Uint8Array; error?: { message: string; code?: string } }) => {
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
