@@ -1,10 +1,8 @@
-// Use case, first half of publishing: the bytes into a staging area and their piece hashes.
-// Streamed files, in one pass: each chunk is written to staging and fed to the piece hasher as it
-// arrives. Local files: copied into staging by the kernel, then the staged copies are hashed by the
-// hashing threads. No database here (see publish-torrent.ts), so a caller can start this before
-// opening one.
-import { fstat } from 'node:fs';
-import { promisify } from 'node:util';
+// Use case, first half of publishing: the bytes into a staging area and their piece hashes, in one
+// pass. Streamed files: each chunk is written to staging and fed to the piece hasher as it arrives.
+// Local files: the hashing threads read them, hash them and write them to staging themselves. No
+// database here (see publish-torrent.ts), so a caller can start this before opening one.
+import { open, type FileHandle } from 'node:fs/promises';
 import type { ContentWriter, FileStore } from '../storage/file-store.js';
 import { hashFiles, type HashSource } from '../torrent/file-hasher.js';
 import { compareByteWise } from '../torrent/info-dict.js';
@@ -12,8 +10,6 @@ import type { TorrentFileEntry } from '../torrent/metainfo.js';
 import { PieceHasher } from '../torrent/piece-hasher.js';
 import { choosePieceLength, isValidPieceLength, MAX_PIECE_LENGTH, MIN_PIECE_LENGTH } from '../torrent/piece-length.js';
 import { asPublishError, PublishError, safeRelativePath } from './publish-input.js';
-
-const fstatAsync = promisify(fstat);
 
 export interface PublishFile {
   /** Relative to the torrent's root, `/`-separated (a single file: its file name). */
@@ -23,8 +19,9 @@ export interface PublishFile {
   /** The bytes; the publisher is done with a chunk (hashed, written) before it asks for the next, so a source may reuse its buffer. */
   stream: AsyncIterable<Uint8Array>;
   /**
-   * A local file holding the bytes (with `size`): when every file has one, the publisher copies
-   * them itself and `stream` is not used. A file whose copy has another size is refused.
+   * A local file holding the bytes (with `size`): when every file has one, the publisher reads
+   * them itself on the hashing threads and `stream` is not used. Its first `size` bytes are
+   * published; a file that has another size when opened is refused.
    */
   localPath?: string;
 }
@@ -134,42 +131,33 @@ async function stageStreams(writer: ContentWriter, files: PublishRequest['files'
 }
 
 /**
- * Local files (in any order): each copied into staging by the kernel, one after the other, in
- * torrent order; the hashing threads read each staged copy as soon as it is complete. The pieces
- * describe exactly the bytes stored, whatever happens to the originals meanwhile.
+ * Local files (in any order): staged files created, then read, hashed and written into them by the
+ * hashing threads in torrent order, each byte read once; the pieces describe the bytes written.
  */
 async function stageLocal(writer: ContentWriter, files: PublishFile[], multiFile: boolean, pieceLength: number, max: number): Promise<{ entries: TorrentFileEntry[]; pieces: Buffer }> {
   const todo = files.map((f) => ({ path: safeRelativePath(f.path), length: f.size as number, local: f.localPath as string }))
     .sort((a, b) => compareByteWise(a.path, b.path));
   for (let i = 1; i < todo.length; i++) if (todo[i].path === todo[i - 1].path) throw new PublishError('BAD_INPUT', `two files have the path '${todo[i].path}'`);
   if (todo.reduce((s, f) => s + f.length, 0) > max) throw new PublishError('TOO_LARGE', 'upload exceeds the size limit (MAX_UPLOAD_BYTES)');
-  let stopped = false;
-  let previous = Promise.resolve();
-  const copies = todo.map((f) => {
+  const sources: HashSource[] = [];
+  for (const f of todo) {
     const staged = multiFile ? `files/${f.path}` : 'file';
-    previous = previous.then(async () => {
-      if (stopped) throw new Error('stopped');
-      await writer.copyFrom(staged, f.local);
-      if ((await fstatAsync(await writer.fd(staged))).size !== f.length) throw new PublishError('BAD_INPUT', `${f.path}: the file changed size while it was published`);
-    });
-    previous.catch(() => undefined); // reported by hashFiles or below, not as unhandled
-    return { staged, done: previous };
-  });
-  try {
-    const sources: HashSource[] = todo.map((f, i) => ({
+    await writer.create(staged);
+    let fh: FileHandle | undefined;
+    sources.push({
       size: f.length,
       open: async () => {
-        await copies[i].done;
-        return writer.fd(copies[i].staged);
+        fh = await open(f.local, 'r');
+        if ((await fh.stat()).size !== f.length) {
+          await fh.close();
+          fh = undefined;
+          throw new PublishError('BAD_INPUT', `${f.path}: the file changed size before it was read`);
+        }
+        return { from: fh.fd, to: await writer.fd(staged) };
       },
-      close: async () => undefined, // the writer's: closed at commit or abort
-    }));
-    const pieces = await hashFiles(sources, pieceLength);
-    await Promise.all(copies.map((c) => c.done)); // empty files are not read, but copied and checked
-    return { entries: todo.map((f) => ({ path: f.path, length: f.length })), pieces };
-  } catch (e) {
-    stopped = true;
-    await Promise.allSettled(copies.map((c) => c.done)); // no copy still writing when staging is removed
-    throw e;
+      close: async () => { await fh?.close(); },
+    });
   }
+  const pieces = await hashFiles(sources, pieceLength);
+  return { entries: todo.map((f) => ({ path: f.path, length: f.length })), pieces };
 }

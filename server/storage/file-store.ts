@@ -8,9 +8,7 @@ export interface ContentWriter {
   create(path: string): Promise<void>;
   /** Writes bytes at a position of a file created before. */
   write(path: string, position: number, data: Uint8Array): Promise<void>;
-  /** Creates a file as a copy of the local file `source`, copied by the kernel (no bytes through this process); resolves when it is complete. */
-  copyFrom(path: string, source: string): Promise<void>;
-  /** A file descriptor of a file created or copied before, open for reading (pread, from any thread); closed by commit and abort. */
+  /** A file descriptor of a file created before, open for writing at any position (pwrite, from any thread); closed by commit and abort. */
   fd(path: string): Promise<number>;
   /**
    * Makes staged `from` (a file or folder) the content of `key`, stored at `to` below it, in one

@@ -1,8 +1,8 @@
 // FileStore on the local disk: content under DATA_DIR/content/<key>/, staging under
 // DATA_DIR/tmp/<random>/ on the same file system, so a commit is one atomic rename.
 import { randomUUID } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
-import { copyFile, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ContentWriter, FileStat, FileStore } from './file-store.js';
@@ -23,16 +23,9 @@ class LocalWriter implements ContentWriter {
   async create(rel: string): Promise<void> {
     const full = inside(this.dir, rel);
     await mkdir(path.dirname(full), { recursive: true });
-    const h = open(full, 'w+');
+    const h = open(full, 'w');
     this.handles.set(rel, h);
     await h;
-  }
-
-  async copyFrom(rel: string, source: string): Promise<void> {
-    const full = inside(this.dir, rel);
-    await mkdir(path.dirname(full), { recursive: true });
-    // a copy-on-write clone where the file system can (btrfs, XFS), else copy_file_range (libuv)
-    await copyFile(source, full, constants.COPYFILE_FICLONE);
   }
 
   async write(rel: string, position: number, data: Uint8Array): Promise<void> {
@@ -46,11 +39,8 @@ class LocalWriter implements ContentWriter {
   }
 
   async fd(rel: string): Promise<number> {
-    let h = this.handles.get(rel);
-    if (h === undefined) {
-      h = open(inside(this.dir, rel), 'r');
-      this.handles.set(rel, h);
-    }
+    const h = this.handles.get(rel);
+    if (h === undefined) throw new Error(`fd before create: ${rel}`);
     return (await h).fd;
   }
 

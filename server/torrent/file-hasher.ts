@@ -1,14 +1,15 @@
 // BEP 3 v1 piece hashing of local files, pieces spanning file boundaries: the worker threads read
-// the files themselves in blocks of whole pieces (pread) and hash them; no byte passes through the
-// main thread.
+// the files themselves in blocks of whole pieces (pread), hash them and, when asked, write each
+// chunk they read to a copy at the same position, so the pieces describe exactly the copied bytes
+// and no byte passes through the main thread.
 import { hashPool } from './hash-pool.js';
 import type { FileSegment } from './hash-worker.js';
 
 /** One file of the torrent, in torrent order. */
 export interface HashSource {
   size: number;
-  /** Opens it for reading (a file descriptor). Called once, before its first byte is needed; not for empty files. */
-  open(): Promise<number>;
+  /** Opens it: an fd to read from and one to copy into (-1: no copy). Called once, before its first byte is needed; not for empty files. */
+  open(): Promise<{ from: number; to: number }>;
   /** Called once when its last block is done, or on failure if it was opened. */
   close(): Promise<void>;
 }
@@ -17,7 +18,7 @@ const BLOCK_TARGET = 8 * 1024 * 1024;
 
 /**
  * The `pieces` string (20-byte SHA-1s in order) of the files one after the other. Rejects with the
- * first read error (a file shorter than its `size` included, code ESHRANK), after every block in
+ * first read or write error (a file shorter than its `size` included), after every block in
  * flight has settled and every opened file is closed.
  */
 export async function hashFiles(files: HashSource[], pieceLength: number): Promise<Buffer> {
@@ -25,7 +26,7 @@ export async function hashFiles(files: HashSource[], pieceLength: number): Promi
   const block = Math.max(1, Math.floor(BLOCK_TARGET / pieceLength)) * pieceLength;
   const window = 2 * pool.size;
   const total = files.reduce((s, f) => s + f.size, 0);
-  const fds: (number | undefined)[] = [];
+  const fds: ({ from: number; to: number } | undefined)[] = [];
   const inFlight = files.map(() => 0);
   let walked = 0; // files before this one are fully dispatched
   let file = 0;
@@ -50,7 +51,8 @@ export async function hashFiles(files: HashSource[], pieceLength: number): Promi
         const n = Math.min(need, f.size - offset);
         if (n > 0) {
           fds[file] ??= await f.open();
-          segments.push({ fd: fds[file] as number, position: offset, length: n });
+          const { from, to } = fds[file] as { from: number; to: number };
+          segments.push({ from, to, position: offset, length: n });
           touched.push(file);
           inFlight[file]++;
           offset += n;

@@ -1,6 +1,6 @@
 // A process-wide pool of worker threads that hash pieces in parallel, so piece hashing uses every
-// core: slabs filled by the main thread, or byte ranges of open files read by the workers
-// themselves.
+// core: slabs filled by the main thread, or byte ranges of open files read (and copied) by the
+// workers themselves.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { FileJob, FileSegment, SlabJob } from './hash-worker.js';
@@ -19,8 +19,9 @@ class HashPool {
   private nextId = 1;
 
   constructor(size: number) {
+    const writeLock = new SharedArrayBuffer(4);
     for (let i = 0; i < size; i++) {
-      const w = new Worker(new URL('./hash-worker.js', import.meta.url));
+      const w = new Worker(new URL('./hash-worker.js', import.meta.url), { workerData: { writeLock } });
       w.on('message', (m: { id: number; digests?: Uint8Array; error?: { message: string; code?: string } }) => {
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
@@ -68,8 +69,8 @@ class HashPool {
 
   /**
    * SHA-1 digests of the pieces made of `segments` one after the other (whole pieces, the last may
-   * be short), read with pread by a worker. Rejects with the file system error (its `code` kept)
-   * of a failed read.
+   * be short), read with pread by a worker and written to each segment's `to` at the same
+   * position. Rejects with the file system error (its `code` kept) of a failed read or write.
    */
   hashFileRange(segments: FileSegment[], pieceLength: number): Promise<Buffer> {
     return this.run({ id: this.nextId++, segments, pieceLength });
