@@ -50,14 +50,15 @@ export async function collectFiles(inputs: string[]): Promise<{ files: LocalFile
 const READ_BYTES = 1024 * 1024;
 
 /**
- * A lazily opened file read in 1 MiB chunks into one reused buffer: the publisher is done with a
- * chunk before it asks for the next, and fresh large buffers per read cost page faults and unmaps
- * (measured: most of the system time of a publish).
+ * A local file: the publisher reads it itself by `localPath` (on its hashing threads). The stream,
+ * unused then, is a lazily opened read in 1 MiB chunks into one reused buffer (fresh large buffers
+ * per read cost page faults and unmaps).
  */
 export function publishFile(f: LocalFile): PublishFile {
   return {
     path: f.rel,
     size: f.size,
+    localPath: f.abs,
     stream: (async function* () {
       const fh = await open(f.abs, 'r');
       try {

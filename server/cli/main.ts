@@ -5,21 +5,18 @@ import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
-import { openDatabase } from '../db/data-source.js';
+import type { DataSource } from 'typeorm';
 import type { UserRole } from '../db/entities/user.entity.js';
 import { noCatalogEvents } from '../services/catalog-events.js';
-import { listTorrents } from '../services/list-torrents.js';
-import { registerTorrent } from '../services/register-torrent.js';
-import { removeTorrent } from '../services/remove-torrent.js';
-import { createUser } from '../services/users.js';
-import { publishTorrent } from '../services/publish-torrent.js';
-import { publishEvent } from '../redis/event-bus.js';
+import { stageContent, type StagedContent } from '../services/stage-content.js';
 import { LocalFileStore } from '../storage/local-file-store.js';
 import { magnetUri } from '../torrent/magnet.js';
 import { parseTorrent } from '../torrent/parse-torrent.js';
 import { collectFiles, publishFile } from './add-files.js';
 import { formatBytes } from './format.js';
 
+// The database layer (TypeORM) and the services using it are loaded on first use: loading them is
+// most of a command's start-up time, which `add` spends hashing instead.
 const USAGE = `usage: seedhost <command>
   add <path...> [--name N] [--description D] [--piece-length BYTES]
                                          publish files or a folder (copied into DATA_DIR)
@@ -38,8 +35,9 @@ async function readStdin(): Promise<string> {
 }
 
 /** Runs `fn` on the database; `changesRegistry`: then tells running instances at once via Redis (when set). */
-async function withDatabase<T>(fn: (ds: Awaited<ReturnType<typeof openDatabase>>, config: Config) => Promise<T>, changesRegistry = false): Promise<T> {
+async function withDatabase<T>(fn: (ds: DataSource, config: Config) => Promise<T>, changesRegistry = false): Promise<T> {
   const config = loadConfig();
+  const { openDatabase } = await import('../db/data-source.js');
   const ds = await openDatabase(config.databaseUrl);
   let result: T;
   try {
@@ -49,6 +47,7 @@ async function withDatabase<T>(fn: (ds: Awaited<ReturnType<typeof openDatabase>>
   }
   // without Redis, servers notice within SYNC_INTERVAL through the change counter
   if (changesRegistry && config.redisUrl !== undefined) {
+    const { publishEvent } = await import('../redis/event-bus.js');
     await publishEvent(config.redisUrl, config.redisPrefix, { kind: 'registry' })
       .catch((e: Error) => process.stderr.write(`seedhost: warning: could not notify servers through Redis (${e.message}); they will notice within SYNC_INTERVAL\n`));
   }
@@ -71,11 +70,22 @@ async function add(args: string[]): Promise<void> {
   }
   const name = values.name ?? collected.defaultName;
   if (name === undefined) throw new CliError('add: several paths need --name');
-  const torrent = await withDatabase((ds, config) => publishTorrent(
-    { ds, files: new LocalFileStore(config.dataDir), events: noCatalogEvents, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes },
-    { name, description: values.description ?? null, pieceLength: pl === undefined ? undefined : Number(pl), multiFile: collected.multiFile, files: collected.files.map(publishFile) },
-  ), true);
   const config = loadConfig();
+  const files = new LocalFileStore(config.dataDir);
+  const req = { name, description: values.description ?? null, pieceLength: pl === undefined ? undefined : Number(pl), multiFile: collected.multiFile, files: collected.files.map(publishFile) };
+  // the bytes are staged and hashed (worker threads) while the database layer loads and opens
+  const staging = stageContent(files, req, config.maxUploadBytes);
+  staging.catch(() => undefined); // its failure is reported where it is awaited, not as unhandled
+  let staged: StagedContent | undefined;
+  const torrent = await withDatabase(async (ds) => {
+    const { publishStaged } = await import('../services/publish-torrent.js');
+    staged = await staging;
+    return publishStaged({ ds, files, events: noCatalogEvents, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes }, req, staged);
+  }, true).catch(async (e: unknown) => {
+    // the database failed before the staged bytes were handed over: they are not kept
+    if (staged === undefined) await staging.then((s) => s.writer.abort(), () => undefined);
+    throw e;
+  });
   const magnet = magnetUri({
     infoHash: torrent.infoHash, name: torrent.name, totalSize: torrent.totalSize,
     announce: `${config.publicUrl}/announce`, webseed: `${config.publicUrl}/webseed/${torrent.infoHash}/`,
@@ -98,6 +108,7 @@ async function register(files: string[]): Promise<void> {
     }
   }
   if (problems.length > 0) throw new CliError(`register: nothing registered; ${problems.join('; ')}`);
+  const { registerTorrent } = await import('../services/register-torrent.js');
   await withDatabase(async (ds) => {
     for (const buf of loaded) {
       const { torrent } = await registerTorrent(ds, noCatalogEvents, buf);
@@ -107,6 +118,7 @@ async function register(files: string[]): Promise<void> {
 }
 
 async function list(): Promise<void> {
+  const { listTorrents } = await import('../services/list-torrents.js');
   await withDatabase(async (ds) => {
     for (const t of await listTorrents(ds)) {
       process.stdout.write(`${t.infoHash}  ${formatBytes(t.totalSize).padStart(10)}  ${String(t.completed).padStart(6)}  ${t.hosted ? 'hosted ' : 'tracked'}  ${t.name}\n`);
@@ -117,6 +129,7 @@ async function list(): Promise<void> {
 async function remove(args: string[]): Promise<void> {
   const hash = (args[0] ?? '').toLowerCase();
   if (args.length !== 1 || !/^[0-9a-f]{40}$/.test(hash)) throw new CliError('remove: give one info_hash (40 hex characters)');
+  const { removeTorrent } = await import('../services/remove-torrent.js');
   const removed = await withDatabase((ds, config) => removeTorrent(ds, noCatalogEvents, new LocalFileStore(config.dataDir), hash), true);
   if (!removed) throw new CliError(`remove: no torrent ${hash}`);
   process.stdout.write(`removed ${hash}\n`);
@@ -128,7 +141,10 @@ async function userAdd(args: string[]): Promise<void> {
   const role = values.role as UserRole | undefined;
   if (role !== 'admin' && role !== 'uploader') throw new CliError('user add: --role must be admin or uploader');
   const password = values.password ?? (await readStdin());
-  const user = await withDatabase((ds) => createUser(ds, positionals[0], password, role));
+  const { createUser, UserInputError } = await import('../services/users.js');
+  const user = await withDatabase((ds) => createUser(ds, positionals[0], password, role)).catch((e: unknown) => {
+    throw e instanceof UserInputError ? new CliError(e.message) : e;
+  });
   process.stdout.write(`created ${user.role} ${user.username}\n`);
 }
 

@@ -85,6 +85,10 @@ export function parseMultipart(req: IncomingMessage, maxFiles = 10_000): Promise
       }
       current = stream;
       stream.on('end', () => { if (current === stream) current = null; });
+      // failAll may destroy it before the publisher starts reading it (still staging the previous
+      // file, or creating its staged file): without a listener that error would be uncaught. The
+      // publisher's reader sees the error all the same.
+      stream.on('error', () => undefined);
       u.resolve({ filename: info.filename ?? name, mimetype: info.mimeType, stream });
     });
     bb.on('filesLimit', () => failAll(new MultipartError(413, 'too many files')));

@@ -11,6 +11,15 @@ export class PublishError extends Error {
   }
 }
 
+/** A failure while staging as a PublishError when it is one the publisher should see (a full disk, a file that shrank); otherwise as is. */
+export function asPublishError(e: unknown): unknown {
+  if (e instanceof PublishError) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new PublishError('STORAGE', 'not enough disk space for this upload');
+  if (code === 'ESHRANK') return new PublishError('BAD_INPUT', 'a file became shorter while it was read');
+  return e;
+}
+
 /**
  * Normalises a `/`-separated relative path (backslashes count as separators) and refuses empty,
  * `.`/`..`, absolute or NUL-carrying components. With `single`, no separator is allowed.

@@ -8,6 +8,8 @@ export interface ContentWriter {
   create(path: string): Promise<void>;
   /** Writes bytes at a position of a file created before. */
   write(path: string, position: number, data: Uint8Array): Promise<void>;
+  /** A file descriptor of a file created before, open for writing at any position (pwrite, from any thread); closed by commit and abort. */
+  fd(path: string): Promise<number>;
   /**
    * Makes staged `from` (a file or folder) the content of `key`, stored at `to` below it, in one
    * rename; removes the rest of the staging area. Fails if `key` already has content.

@@ -38,6 +38,12 @@ class LocalWriter implements ContentWriter {
     }
   }
 
+  async fd(rel: string): Promise<number> {
+    const h = this.handles.get(rel);
+    if (h === undefined) throw new Error(`fd before create: ${rel}`);
+    return (await h).fd;
+  }
+
   private async closeAll(): Promise<void> {
     const hs = [...this.handles.values()];
     this.handles.clear();

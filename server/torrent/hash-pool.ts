@@ -1,7 +1,9 @@
-// A process-wide pool of worker threads that hash slabs of pieces in parallel, so piece hashing
-// uses every core while the main thread moves bytes.
+// A process-wide pool of worker threads that hash pieces in parallel, so piece hashing uses every
+// core: slabs filled by the main thread, or byte ranges of open files read (and copied) by the
+// workers themselves.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { FileJob, FileSegment, SlabJob } from './hash-worker.js';
 
 interface Pending {
   resolve(d: Buffer): void;
@@ -17,13 +19,15 @@ class HashPool {
   private nextId = 1;
 
   constructor(size: number) {
+    const writeLock = new SharedArrayBuffer(4);
     for (let i = 0; i < size; i++) {
-      const w = new Worker(new URL('./hash-worker.js', import.meta.url));
-      w.on('message', (m: { id: number; digests: Uint8Array }) => {
+      const w = new Worker(new URL('./hash-worker.js', import.meta.url), { workerData: { writeLock } });
+      w.on('message', (m: { id: number; digests?: Uint8Array; error?: { message: string; code?: string } }) => {
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
         this.busy.delete(w);
-        p?.resolve(Buffer.from(m.digests.buffer, m.digests.byteOffset, m.digests.byteLength));
+        if (m.error !== undefined) p?.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
+        else if (m.digests !== undefined) p?.resolve(Buffer.from(m.digests.buffer, m.digests.byteOffset, m.digests.byteLength));
         this.next(w);
       });
       w.on('error', (e) => {
@@ -53,10 +57,27 @@ class HashPool {
     w.postMessage(job);
   }
 
+  /** Number of worker threads. */
+  get size(): number {
+    return this.workers.length;
+  }
+
   /** SHA-1 digests (20 bytes each, in order) of the pieces in slab[0, length). */
   hash(slab: SharedArrayBuffer, length: number, pieceLength: number): Promise<Buffer> {
+    return this.run({ id: this.nextId++, slab, length, pieceLength });
+  }
+
+  /**
+   * SHA-1 digests of the pieces made of `segments` one after the other (whole pieces, the last may
+   * be short), read with pread by a worker and written to each segment's `to` at the same
+   * position. Rejects with the file system error (its `code` kept) of a failed read or write.
+   */
+  hashFileRange(segments: FileSegment[], pieceLength: number): Promise<Buffer> {
+    return this.run({ id: this.nextId++, segments, pieceLength });
+  }
+
+  private run(job: SlabJob | FileJob): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      const job = { id: this.nextId++, slab, length, pieceLength };
       const w = this.idle.pop();
       if (w !== undefined) this.dispatch(w, job, { resolve, reject });
       else this.queue.push({ job, p: { resolve, reject } });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -102,6 +102,39 @@ for (const kind of databaseKinds()) {
       assert.ok(x.pieces.equals(y.pieces), 'pieces differ: the second pass hashed in the wrong order');
     });
 
+    it('publishes local files (read on the hashing threads, in any order) as the same torrent as streamed ones', async () => {
+      const a = randomBytes(50000), b = randomBytes(20000), empty = Buffer.alloc(0);
+      const dir = writeTree(path.join(work, 'local'), { 'a.bin': a, 'b.bin': b, 'e': empty });
+      const local = (p: string, d: Buffer): PublishFile => ({ ...file(p, d), stream: chunks(Buffer.from('not these bytes')), localPath: path.join(dir, p) });
+      const streamed = await publishTorrent(deps, { name: 'local-s', pieceLength: 16384, files: [file('a.bin', a), file('b.bin', b), file('e', empty)] });
+      const fromDisk = await publishTorrent(deps, { name: 'local-l', pieceLength: 16384, files: [local('e', empty), local('b.bin', b), local('a.bin', a)] });
+      const pieces = (row: TorrentEntity): Buffer => (bdecode(infoOf(row.metainfo)) as { pieces: Buffer }).pieces;
+      assert.ok(pieces(fromDisk).equals(pieces(streamed)));
+      assert.deepEqual(fromDisk.files.map((f) => f.path), ['a.bin', 'b.bin', 'e']);
+      for (const [p, d] of [['a.bin', a], ['b.bin', b], ['e', empty]] as const) {
+        assert.ok(readFileSync(path.join(t.dataDir, 'content', fromDisk.infoHash, 'local-l', p)).equals(d), p);
+      }
+    });
+
+    it('keeps nothing when a local file changed size or its copy cannot be written', async () => {
+      const before = [await rows(), contentDirs()] as const;
+      const dir = writeTree(path.join(work, 'local-bad'), { 'x.bin': randomBytes(70000) });
+      const x = { path: 'x.bin', stream: chunks(Buffer.alloc(0)), localPath: path.join(dir, 'x.bin') };
+      await assert.rejects(publishTorrent(deps, { files: [{ ...x, size: 80000 }] }), (e) => e instanceof PublishError && e.code === 'BAD_INPUT' && /changed size/.test(e.message));
+      const readOnly: FileStore = {
+        ...t.server.files,
+        stage: async () => {
+          const w = await t.server.files.stage();
+          return {
+            create: (p) => w.create(p), write: (...a) => w.write(...a), commit: (k, f, to) => w.commit(k, f, to), abort: () => w.abort(), readStaged: (p) => w.readStaged(p),
+            fd: async () => openSync(x.localPath, 'r'),
+          };
+        },
+      };
+      await assert.rejects(publishTorrent({ ...deps, files: readOnly }, { files: [{ ...x, size: 70000 }] }), (e: NodeJS.ErrnoException) => e.code === 'EBADF');
+      assert.deepEqual([await rows(), contentDirs(), stagingDirs()], [before[0], before[1], []]);
+    });
+
     it('names a multi-file upload after its common folder, and takes files that arrive late', async () => {
       const a = randomBytes(1000), b = randomBytes(2000);
       const late = new Promise<PublishFile>((res) => setTimeout(() => res(file('docs/b.txt', b)), 50));
@@ -159,7 +192,7 @@ for (const kind of databaseKinds()) {
         stage: async () => {
           const w = await t.server.files.stage();
           const failing: ContentWriter = {
-            create: (p) => w.create(p), commit: (k, f, to) => w.commit(k, f, to), abort: () => w.abort(), readStaged: (p) => w.readStaged(p),
+            create: (p) => w.create(p), fd: (p) => w.fd(p), commit: (k, f, to) => w.commit(k, f, to), abort: () => w.abort(), readStaged: (p) => w.readStaged(p),
             write: async () => { throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }); },
           };
           return failing;

@@ -1,0 +1,163 @@
+// Use case, first half of publishing: the bytes into a staging area and their piece hashes, in one
+// pass. Streamed files: each chunk is written to staging and fed to the piece hasher as it arrives.
+// Local files: the hashing threads read them, hash them and write them to staging themselves. No
+// database here (see publish-torrent.ts), so a caller can start this before opening one.
+import { open, type FileHandle } from 'node:fs/promises';
+import type { ContentWriter, FileStore } from '../storage/file-store.js';
+import { hashFiles, type HashSource } from '../torrent/file-hasher.js';
+import { compareByteWise } from '../torrent/info-dict.js';
+import type { TorrentFileEntry } from '../torrent/metainfo.js';
+import { PieceHasher } from '../torrent/piece-hasher.js';
+import { choosePieceLength, isValidPieceLength, MAX_PIECE_LENGTH, MIN_PIECE_LENGTH } from '../torrent/piece-length.js';
+import { asPublishError, PublishError, safeRelativePath } from './publish-input.js';
+
+export interface PublishFile {
+  /** Relative to the torrent's root, `/`-separated (a single file: its file name). */
+  path: string;
+  /** Declared size, when known up front. */
+  size?: number;
+  /** The bytes; the publisher is done with a chunk (hashed, written) before it asks for the next, so a source may reuse its buffer. */
+  stream: AsyncIterable<Uint8Array>;
+  /**
+   * A local file holding the bytes (with `size`): when every file has one, the publisher reads
+   * them itself on the hashing threads and `stream` is not used. Its first `size` bytes are
+   * published; a file that has another size when opened is refused.
+   */
+  localPath?: string;
+}
+
+export interface PublishRequest {
+  /**
+   * Torrent name. Default: the file name for one file; for several, their common top folder
+   * (`docs/a.txt`, `docs/b.txt` -> `docs`), else it is required.
+   */
+  name?: string;
+  description?: string | null;
+  pieceLength?: number;
+  /** Total bytes, when known before the data (picks the piece length, refuses oversize early). */
+  totalSize?: number;
+  /** The publishing user (null: the command line). */
+  ownerId?: number | null;
+  /** Default: true for several files. A folder holding one file is still multi-file. */
+  multiFile?: boolean;
+  /** In torrent order ideally (full path, byte-wise); a file may be a promise (uploads in flight). */
+  files: (PublishFile | Promise<PublishFile>)[];
+}
+
+/** Staged bytes, hashed: staged as `file` (single file) or `files/<path>`. */
+export interface StagedContent {
+  writer: ContentWriter;
+  /** In torrent order. */
+  entries: TorrentFileEntry[];
+  pieces: Buffer;
+  multiFile: boolean;
+  pieceLength: number;
+}
+
+// Writes in flight per file: one, so a chunk is written before the next is asked for (sources may
+// reuse buffers), and ext4 writers do not contend on the file lock (measured).
+const WRITE_WINDOW = 1;
+
+/** Streams one file into staging and the hasher; returns its length. */
+async function ingest(f: PublishFile, staged: string, w: ContentWriter, hasher: PieceHasher | null, budget: { left: number }): Promise<number> {
+  await w.create(staged);
+  let pos = 0;
+  const inFlight: Promise<void>[] = [];
+  for await (const chunk of f.stream) {
+    budget.left -= chunk.length;
+    if (budget.left < 0) throw new PublishError('TOO_LARGE', 'upload exceeds the size limit (MAX_UPLOAD_BYTES)');
+    if (hasher !== null) await hasher.update(chunk);
+    inFlight.push(w.write(staged, pos, chunk));
+    pos += chunk.length;
+    if (inFlight.length >= WRITE_WINDOW) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
+  if (f.size !== undefined && f.size !== pos) throw new PublishError('BAD_INPUT', `${f.path}: received ${pos} bytes, ${f.size} were declared`);
+  return pos;
+}
+
+function checkRequest(req: PublishRequest, max: number): { multiFile: boolean; pieceLength: number } {
+  if (req.files.length === 0) throw new PublishError('BAD_INPUT', 'no files');
+  const multiFile = req.multiFile ?? req.files.length > 1;
+  if (!multiFile && req.files.length > 1) throw new PublishError('BAD_INPUT', 'several files make a multi-file torrent');
+  if (req.name !== undefined) safeRelativePath(req.name, 'name', true);
+  const known = req.files.every((f) => !(f instanceof Promise) && f.size !== undefined);
+  const declared = req.totalSize ?? (known ? req.files.reduce((s, f) => s + ((f as PublishFile).size as number), 0) : undefined);
+  if (declared !== undefined && declared > max) throw new PublishError('TOO_LARGE', `upload of ${declared} bytes exceeds the limit of ${max} (MAX_UPLOAD_BYTES)`);
+  if (req.pieceLength !== undefined && !isValidPieceLength(req.pieceLength)) {
+    throw new PublishError('BAD_INPUT', `pieceLength must be a power of two from ${MIN_PIECE_LENGTH} to ${MAX_PIECE_LENGTH}`);
+  }
+  return { multiFile, pieceLength: req.pieceLength ?? choosePieceLength(declared) };
+}
+
+/**
+ * Stages and hashes a request's files (MAX_UPLOAD_BYTES = `maxUploadBytes`, 0: no limit). Throws
+ * PublishError for bad input, size or storage failures, leaving nothing staged; on success the
+ * caller commits or aborts `writer`.
+ */
+export async function stageContent(store: FileStore, req: PublishRequest, maxUploadBytes: number): Promise<StagedContent> {
+  const max = maxUploadBytes > 0 ? maxUploadBytes : Number.POSITIVE_INFINITY;
+  const { multiFile, pieceLength } = checkRequest(req, max);
+  const writer = await store.stage();
+  try {
+    const local = req.files.every((f) => !(f instanceof Promise) && f.localPath !== undefined && f.size !== undefined);
+    const entries = local ? await stageLocal(writer, req.files as PublishFile[], multiFile, pieceLength, max) : await stageStreams(writer, req.files, multiFile, pieceLength, max);
+    return { writer, multiFile, pieceLength, ...entries };
+  } catch (e) {
+    await writer.abort();
+    throw asPublishError(e);
+  }
+}
+
+async function stageStreams(writer: ContentWriter, files: PublishRequest['files'], multiFile: boolean, pieceLength: number, max: number): Promise<{ entries: TorrentFileEntry[]; pieces: Buffer }> {
+  const hasher = new PieceHasher(pieceLength);
+  const budget = { left: max };
+  const entries: TorrentFileEntry[] = [];
+  let ordered = true;
+  for (const pending of files) {
+    const f = await pending;
+    const p = safeRelativePath(f.path);
+    const prev = entries[entries.length - 1];
+    if (entries.some((e) => e.path === p)) throw new PublishError('BAD_INPUT', `two files have the path '${p}'`);
+    if (prev !== undefined && compareByteWise(prev.path, p) > 0) ordered = false;
+    entries.push({ path: p, length: await ingest(f, multiFile ? `files/${p}` : 'file', writer, ordered ? hasher : null, budget) });
+  }
+  if (ordered) return { entries, pieces: await hasher.digest() };
+  // files arrived out of torrent order: hash them again from staging, in order (a second read)
+  entries.sort((a, b) => compareByteWise(a.path, b.path));
+  const fresh = new PieceHasher(pieceLength);
+  for (const e of entries) for await (const chunk of writer.readStaged(`files/${e.path}`)) await fresh.update(chunk as Buffer);
+  return { entries, pieces: await fresh.digest() };
+}
+
+/**
+ * Local files (in any order): staged files created, then read, hashed and written into them by the
+ * hashing threads in torrent order, each byte read once; the pieces describe the bytes written.
+ */
+async function stageLocal(writer: ContentWriter, files: PublishFile[], multiFile: boolean, pieceLength: number, max: number): Promise<{ entries: TorrentFileEntry[]; pieces: Buffer }> {
+  const todo = files.map((f) => ({ path: safeRelativePath(f.path), length: f.size as number, local: f.localPath as string }))
+    .sort((a, b) => compareByteWise(a.path, b.path));
+  for (let i = 1; i < todo.length; i++) if (todo[i].path === todo[i - 1].path) throw new PublishError('BAD_INPUT', `two files have the path '${todo[i].path}'`);
+  if (todo.reduce((s, f) => s + f.length, 0) > max) throw new PublishError('TOO_LARGE', 'upload exceeds the size limit (MAX_UPLOAD_BYTES)');
+  const sources: HashSource[] = [];
+  for (const f of todo) {
+    const staged = multiFile ? `files/${f.path}` : 'file';
+    await writer.create(staged);
+    let fh: FileHandle | undefined;
+    sources.push({
+      size: f.length,
+      open: async () => {
+        fh = await open(f.local, 'r');
+        if ((await fh.stat()).size !== f.length) {
+          await fh.close();
+          fh = undefined;
+          throw new PublishError('BAD_INPUT', `${f.path}: the file changed size before it was read`);
+        }
+        return { from: fh.fd, to: await writer.fd(staged) };
+      },
+      close: async () => { await fh?.close(); },
+    });
+  }
+  const pieces = await hashFiles(sources, pieceLength);
+  return { entries: todo.map((f) => ({ path: f.path, length: f.length })), pieces };
+}

@@ -1,0 +1,93 @@
+// BEP 3 v1 piece hashing of local files, pieces spanning file boundaries: the worker threads read
+// the files themselves in blocks of whole pieces (pread), hash them and, when asked, write each
+// chunk they read to a copy at the same position, so the pieces describe exactly the copied bytes
+// and no byte passes through the main thread.
+import { hashPool } from './hash-pool.js';
+import type { FileSegment } from './hash-worker.js';
+
+/** One file of the torrent, in torrent order. */
+export interface HashSource {
+  size: number;
+  /** Opens it: an fd to read from and one to copy into (-1: no copy). Called once, before its first byte is needed; not for empty files. */
+  open(): Promise<{ from: number; to: number }>;
+  /** Called once when its last block is done, or on failure if it was opened. */
+  close(): Promise<void>;
+}
+
+const BLOCK_TARGET = 8 * 1024 * 1024;
+
+/**
+ * The `pieces` string (20-byte SHA-1s in order) of the files one after the other. Rejects with the
+ * first read or write error (a file shorter than its `size` included), after every block in
+ * flight has settled and every opened file is closed.
+ */
+export async function hashFiles(files: HashSource[], pieceLength: number): Promise<Buffer> {
+  const pool = hashPool();
+  const block = Math.max(1, Math.floor(BLOCK_TARGET / pieceLength)) * pieceLength;
+  const window = 2 * pool.size;
+  const total = files.reduce((s, f) => s + f.size, 0);
+  const fds: ({ from: number; to: number } | undefined)[] = [];
+  const inFlight = files.map(() => 0);
+  let walked = 0; // files before this one are fully dispatched
+  let file = 0;
+  let offset = 0; // within files[file]
+  const results: Promise<Buffer>[] = [];
+  const running = new Set<Promise<unknown>>();
+  let failure: unknown = null;
+
+  const closeIfDone = async (i: number): Promise<void> => {
+    if (i < walked && inFlight[i] === 0 && fds[i] !== undefined) {
+      fds[i] = undefined;
+      await files[i].close();
+    }
+  };
+
+  try {
+    for (let start = 0; start < total && failure === null; start += block) {
+      const segments: FileSegment[] = [];
+      const touched: number[] = [];
+      for (let need = Math.min(block, total - start); need > 0;) {
+        const f = files[file];
+        const n = Math.min(need, f.size - offset);
+        if (n > 0) {
+          fds[file] ??= await f.open();
+          const { from, to } = fds[file] as { from: number; to: number };
+          segments.push({ from, to, position: offset, length: n });
+          touched.push(file);
+          inFlight[file]++;
+          offset += n;
+          need -= n;
+        }
+        if (offset === f.size) {
+          file++;
+          offset = 0;
+          walked = file;
+        }
+      }
+      const done = pool.hashFileRange(segments, pieceLength);
+      results.push(done);
+      const settled: Promise<unknown> = done.then(
+        () => undefined,
+        (e: unknown) => { failure ??= e; },
+      ).finally(async () => {
+        running.delete(settled);
+        for (const i of touched) inFlight[i]--;
+        for (const i of touched) await closeIfDone(i);
+      });
+      running.add(settled);
+      if (running.size >= window) await Promise.race(running);
+    }
+    while (running.size > 0) await Promise.race(running);
+    if (failure !== null) throw failure;
+    return Buffer.concat(await Promise.all(results));
+  } finally {
+    // after a failure: wait for blocks in flight (their fds stay open until they settle), then close
+    await Promise.allSettled([...running]);
+    for (let i = 0; i < files.length; i++) {
+      if (fds[i] !== undefined) {
+        fds[i] = undefined;
+        await files[i].close().catch(() => undefined);
+      }
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { hashFiles, type HashSource } from '../../../server/torrent/file-hasher.js';
+
+const reference = (data: Buffer, pl: number): Buffer => {
+  const out: Buffer[] = [];
+  for (let o = 0; o < data.length; o += pl) out.push(createHash('sha1').update(data.subarray(o, o + pl)).digest());
+  return Buffer.concat(out);
+};
+
+describe('hashFiles', () => {
+  let dir: string;
+  before(() => { dir = mkdtempSync(path.join(tmpdir(), 'seedhost-fh-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Sources for files with these contents, copied to `<name>.copy`; records which are open. */
+  const sources = (datas: Buffer[], tag: string, over: Partial<{ size: (i: number) => number; copyFlags: string }> = {}) => {
+    const open = new Set<number>();
+    const copies: string[] = [];
+    const list: HashSource[] = datas.map((d, i) => {
+      const src = path.join(dir, `${tag}-${i}`);
+      writeFileSync(src, d);
+      copies.push(`${src}.copy`);
+      writeFileSync(`${src}.copy`, '');
+      let fds: { from: number; to: number } | undefined;
+      return {
+        size: over.size?.(i) ?? d.length,
+        open: async () => {
+          fds = { from: openSync(src, 'r'), to: openSync(`${src}.copy`, over.copyFlags ?? 'r+') };
+          open.add(i);
+          return fds;
+        },
+        close: async () => {
+          closeSync(fds!.from);
+          closeSync(fds!.to);
+          open.delete(i);
+        },
+      };
+    });
+    return { list, open, copies };
+  };
+
+  for (const [what, sizes, pl] of [
+    ['one file of a few pieces and odd bytes', [3 * 1024 * 1024 + 77], 262144],
+    ['pieces spanning several files, empty ones among them', [100, 0, 40000, 1, 0, 70001, 16384], 32768],
+    ['blocks of more than one piece across 20 MiB', [7 * 1024 * 1024 + 5, 13 * 1024 * 1024], 1048576],
+    ['pieces longer than a block', [17 * 1024 * 1024 + 3], 16 * 1024 * 1024],
+  ] as const) {
+    it(`hashes and copies ${what}`, async () => {
+      const datas = sizes.map((n) => randomBytes(n));
+      const s = sources(datas, what.replace(/\W+/g, '-'));
+      const pieces = await hashFiles(s.list, pl);
+      assert.ok(pieces.equals(reference(Buffer.concat(datas), pl)));
+      datas.forEach((d, i) => assert.ok(readFileSync(s.copies[i]).equals(d), `copy ${i}`));
+      assert.equal(s.open.size, 0, 'every file closed');
+    });
+  }
+
+  it('gives no pieces for no bytes, opening nothing', async () => {
+    const s = sources([Buffer.alloc(0), Buffer.alloc(0)], 'empty');
+    assert.equal((await hashFiles(s.list, 16384)).length, 0);
+    assert.equal(s.open.size, 0);
+  });
+
+  it('fails on a file shorter than its size, closing every file', async () => {
+    const s = sources([randomBytes(50000), randomBytes(9 * 1024 * 1024)], 'short', { size: (i) => (i === 1 ? 10 * 1024 * 1024 : 50000) });
+    await assert.rejects(hashFiles(s.list, 32768), (e: NodeJS.ErrnoException) => e.code === 'ESHRANK');
+    assert.equal(s.open.size, 0);
+  });
+
+  it('fails with the error of a failed write, closing every file', async () => {
+    const s = sources([randomBytes(20 * 1024 * 1024)], 'readonly', { copyFlags: 'r' });
+    await assert.rejects(hashFiles(s.list, 1048576), (e: NodeJS.ErrnoException) => e.code === 'EBADF');
+    assert.equal(s.open.size, 0);
+  });
+});
