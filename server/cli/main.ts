@@ -18,8 +18,10 @@ import { formatBytes } from './format.js';
 // The database layer (TypeORM) and the services using it are loaded on first use: loading them is
 // most of a command's start-up time, which `add` spends hashing instead.
 const USAGE = `usage: seedhost <command>
-  add <path...> [--name N] [--description D] [--piece-length BYTES]
-                                         publish files or a folder (copied into DATA_DIR)
+  add <path...> [--name N] [--description D] [--piece-length BYTES] [--link]
+                                         publish files or a folder (copied into DATA_DIR;
+                                         --link: hard-linked where DATA_DIR is on the same
+                                         file system: never change those files afterwards)
   register <file.torrent...>             track existing .torrent files (content not hosted)
   list                                   registered torrents
   remove <infohash>                      stop tracking a torrent
@@ -57,7 +59,7 @@ async function withDatabase<T>(fn: (ds: DataSource, config: Config) => Promise<T
 async function add(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args, allowPositionals: true,
-    options: { name: { type: 'string' }, description: { type: 'string' }, 'piece-length': { type: 'string' } },
+    options: { name: { type: 'string' }, description: { type: 'string' }, 'piece-length': { type: 'string' }, link: { type: 'boolean' } },
   });
   if (positionals.length === 0) throw new CliError('add: give at least one file or folder');
   const pl = values['piece-length'];
@@ -72,7 +74,7 @@ async function add(args: string[]): Promise<void> {
   if (name === undefined) throw new CliError('add: several paths need --name');
   const config = loadConfig();
   const files = new LocalFileStore(config.dataDir);
-  const req = { name, description: values.description ?? null, pieceLength: pl === undefined ? undefined : Number(pl), multiFile: collected.multiFile, files: collected.files.map(publishFile) };
+  const req = { name, description: values.description ?? null, pieceLength: pl === undefined ? undefined : Number(pl), multiFile: collected.multiFile, files: collected.files.map(publishFile), link: values.link === true };
   // the bytes are staged and hashed (worker threads) while the database layer loads and opens
   const staging = stageContent(files, req, config.maxUploadBytes);
   staging.catch(() => undefined); // its failure is reported where it is awaited, not as unhandled

@@ -2,7 +2,7 @@
 // pass. Streamed files: each chunk is written to staging and fed to the piece hasher as it arrives.
 // Local files: the hashing threads read them, hash them and write them to staging themselves. No
 // database here (see publish-torrent.ts), so a caller can start this before opening one.
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { ContentWriter, FileStore } from '../storage/file-store.js';
 import { hashFiles, type HashSource } from '../torrent/file-hasher.js';
 import { compareByteWise } from '../torrent/info-dict.js';
@@ -42,6 +42,11 @@ export interface PublishRequest {
   multiFile?: boolean;
   /** In torrent order ideally (full path, byte-wise); a file may be a promise (uploads in flight). */
   files: (PublishFile | Promise<PublishFile>)[];
+  /**
+   * Local files only: store them as hard links instead of copies where the store can (same file
+   * system), so publishing only reads them. They must then never be changed in place.
+   */
+  link?: boolean;
 }
 
 /** Staged bytes, hashed: staged as `file` (single file) or `files/<path>`. */
@@ -101,7 +106,7 @@ export async function stageContent(store: FileStore, req: PublishRequest, maxUpl
   const writer = await store.stage();
   try {
     const local = req.files.every((f) => !(f instanceof Promise) && f.localPath !== undefined && f.size !== undefined);
-    const entries = local ? await stageLocal(writer, req.files as PublishFile[], multiFile, pieceLength, max) : await stageStreams(writer, req.files, multiFile, pieceLength, max);
+    const entries = local ? await stageLocal(writer, req.files as PublishFile[], multiFile, pieceLength, max, req.link === true) : await stageStreams(writer, req.files, multiFile, pieceLength, max);
     return { writer, multiFile, pieceLength, ...entries };
   } catch (e) {
     await writer.abort();
@@ -134,30 +139,39 @@ async function stageStreams(writer: ContentWriter, files: PublishRequest['files'
  * Local files (in any order): staged files created, then read, hashed and written into them by the
  * hashing threads in torrent order, each byte read once; the pieces describe the bytes written.
  */
-async function stageLocal(writer: ContentWriter, files: PublishFile[], multiFile: boolean, pieceLength: number, max: number): Promise<{ entries: TorrentFileEntry[]; pieces: Buffer }> {
+async function stageLocal(writer: ContentWriter, files: PublishFile[], multiFile: boolean, pieceLength: number, max: number, link: boolean): Promise<{ entries: TorrentFileEntry[]; pieces: Buffer }> {
   const todo = files.map((f) => ({ path: safeRelativePath(f.path), length: f.size as number, local: f.localPath as string }))
     .sort((a, b) => compareByteWise(a.path, b.path));
   for (let i = 1; i < todo.length; i++) if (todo[i].path === todo[i - 1].path) throw new PublishError('BAD_INPUT', `two files have the path '${todo[i].path}'`);
   if (todo.reduce((s, f) => s + f.length, 0) > max) throw new PublishError('TOO_LARGE', 'upload exceeds the size limit (MAX_UPLOAD_BYTES)');
   const sources: HashSource[] = [];
+  const linked: { path: string; local: string; mtimeMs: number }[] = [];
   for (const f of todo) {
     const staged = multiFile ? `files/${f.path}` : 'file';
-    await writer.create(staged);
+    const isLink = link && await writer.link(staged, f.local);
+    if (!isLink) await writer.create(staged);
     let fh: FileHandle | undefined;
     sources.push({
       size: f.length,
       open: async () => {
         fh = await open(f.local, 'r');
-        if ((await fh.stat()).size !== f.length) {
+        const st = await fh.stat();
+        if (st.size !== f.length) {
           await fh.close();
           fh = undefined;
           throw new PublishError('BAD_INPUT', `${f.path}: the file changed size before it was read`);
         }
-        return { from: fh.fd, to: await writer.fd(staged) };
+        if (isLink) linked.push({ path: f.path, local: f.local, mtimeMs: st.mtimeMs });
+        return { from: fh.fd, to: isLink ? -1 : await writer.fd(staged) };
       },
       close: async () => { await fh?.close(); },
     });
   }
   const pieces = await hashFiles(sources, pieceLength);
+  // a linked file is the stored content itself: it must still be what was hashed
+  for (const l of linked) {
+    const st = await stat(l.local);
+    if (st.mtimeMs !== l.mtimeMs) throw new PublishError('BAD_INPUT', `${l.path}: the file changed while it was published`);
+  }
   return { entries: todo.map((f) => ({ path: f.path, length: f.length })), pieces };
 }

@@ -8,6 +8,11 @@ export interface ContentWriter {
   create(path: string): Promise<void>;
   /** Writes bytes at a position of a file created before. */
   write(path: string, position: number, data: Uint8Array): Promise<void>;
+  /**
+   * Stores local file `source` at `path` as a hard link, without copying: true when done, false when
+   * this store cannot link it (another file system), and the caller copies instead.
+   */
+  link(path: string, source: string): Promise<boolean>;
   /** A file descriptor of a file created before, open for writing at any position (pwrite, from any thread); closed by commit and abort. */
   fd(path: string): Promise<number>;
   /**

@@ -2,7 +2,7 @@
 // DATA_DIR/tmp/<random>/ on the same file system, so a commit is one atomic rename.
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ContentWriter, FileStat, FileStore } from './file-store.js';
@@ -26,6 +26,19 @@ class LocalWriter implements ContentWriter {
     const h = open(full, 'w');
     this.handles.set(rel, h);
     await h;
+  }
+
+  async link(rel: string, source: string): Promise<boolean> {
+    const full = inside(this.dir, rel);
+    await mkdir(path.dirname(full), { recursive: true });
+    try {
+      await link(source, full);
+      return true;
+    } catch (e) {
+      // another file system, or one without hard links: the caller copies instead
+      if (['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK'].includes((e as NodeJS.ErrnoException).code ?? '')) return false;
+      throw e;
+    }
   }
 
   async write(rel: string, position: number, data: Uint8Array): Promise<void> {

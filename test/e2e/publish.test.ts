@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -116,6 +116,25 @@ for (const kind of databaseKinds()) {
       }
     });
 
+    it('stores local files as hard links with link (same torrent, same inode), and copies where it cannot link', async () => {
+      const a = randomBytes(40000), b = randomBytes(9000);
+      const dir = writeTree(path.join(work, 'linked'), { 'a.bin': a, 'b.bin': b });
+      const local = (p: string, d: Buffer): PublishFile => ({ ...file(p, d), stream: chunks(Buffer.from('unused')), localPath: path.join(dir, p) });
+      const linked = await publishTorrent(deps, { name: 'linked', pieceLength: 16384, link: true, files: [local('b.bin', b), local('a.bin', a)] });
+      const streamed = await publishTorrent(deps, { name: 'linked-s', pieceLength: 16384, files: [file('a.bin', a), file('b.bin', b)] });
+      const pieces = (row: TorrentEntity): Buffer => (bdecode(infoOf(row.metainfo)) as { pieces: Buffer }).pieces;
+      assert.ok(pieces(linked).equals(pieces(streamed)));
+      for (const p of ['a.bin', 'b.bin']) {
+        assert.equal(statSync(path.join(t.dataDir, 'content', linked.infoHash, 'linked', p)).ino, statSync(path.join(dir, p)).ino, `${p} is a hard link`);
+      }
+      const noLinks: FileStore = { ...t.server.files, stage: async () => Object.assign(await t.server.files.stage(), { link: async () => false }) };
+      const copied = await publishTorrent({ ...deps, files: noLinks }, { name: 'linked-c', pieceLength: 16384, link: true, files: [local('a.bin', a), local('b.bin', b)] });
+      const stored = path.join(t.dataDir, 'content', copied.infoHash, 'linked-c', 'a.bin');
+      assert.notEqual(statSync(stored).ino, statSync(path.join(dir, 'a.bin')).ino);
+      assert.ok(readFileSync(stored).equals(a));
+      assert.ok(pieces(copied).equals(pieces(streamed)));
+    });
+
     it('keeps nothing when a local file changed size or its copy cannot be written', async () => {
       const before = [await rows(), contentDirs()] as const;
       const dir = writeTree(path.join(work, 'local-bad'), { 'x.bin': randomBytes(70000) });
@@ -127,7 +146,7 @@ for (const kind of databaseKinds()) {
           const w = await t.server.files.stage();
           return {
             create: (p) => w.create(p), write: (...a) => w.write(...a), commit: (k, f, to) => w.commit(k, f, to), abort: () => w.abort(), readStaged: (p) => w.readStaged(p),
-            fd: async () => openSync(x.localPath, 'r'),
+            fd: async () => openSync(x.localPath, 'r'), link: (p, src) => w.link(p, src),
           };
         },
       };
@@ -193,6 +212,7 @@ for (const kind of databaseKinds()) {
           const w = await t.server.files.stage();
           const failing: ContentWriter = {
             create: (p) => w.create(p), fd: (p) => w.fd(p), commit: (k, f, to) => w.commit(k, f, to), abort: () => w.abort(), readStaged: (p) => w.readStaged(p),
+            link: (p, src) => w.link(p, src),
             write: async () => { throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }); },
           };
           return failing;
@@ -215,6 +235,12 @@ for (const kind of databaseKinds()) {
       for (let i = 0; i < 40 && t.server.registered.has(hash); i++) await new Promise((res) => setTimeout(res, 50));
       assert.equal(failureOf(await announce(t.announceUrl, { infoHash: hash, peerId: '-XX0001-del', port: 6001, left: 1 })), 'unregistered torrent');
       assert.equal((await httpGet(`${t.baseUrl}/webseed/${hash}/gone.bin`)).status, 404);
+    });
+
+    it('hard-links with `seedhost add --link`', async () => {
+      const dir = writeTree(path.join(work, 'cli-link'), { 'movie.bin': randomBytes(30000) });
+      const hash = await addViaCli(t, ['--link', path.join(dir, 'movie.bin')]);
+      assert.equal(statSync(path.join(t.dataDir, 'content', hash, 'movie.bin')).ino, statSync(path.join(dir, 'movie.bin')).ino);
     });
 
     it('fails `seedhost add` clearly on a missing path or several paths without --name', async () => {
