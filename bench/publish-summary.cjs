@@ -45,6 +45,11 @@ if (hash.length) {
     const rssMB = s.rss * 1024 / 1e6;
     console.log(`seedhost peak RSS (max over runs): ${rssMB.toFixed(0)} MB = ${(s.rss / 1024).toFixed(0)} MiB   target < 150 MB: ${rssMB < 150 ? 'MET' : 'NOT MET'}`);
   }
+  const l = m['seedhost-link'];
+  if (l && m['mktorrent-t1']) {
+    console.log(`ratio seedhost add --link (hard link, no copy) / mktorrent -t 1: ${(l.MBps / m['mktorrent-t1'].MBps).toFixed(2)}` +
+      (m['mktorrent-t2'] ? `; / mktorrent -t 2: ${(l.MBps / m['mktorrent-t2'].MBps).toFixed(2)}` : '') + `; peak RSS ${(l.rss * 1024 / 1e6).toFixed(0)} MB`);
+  }
   if (hash.some(noisy)) console.log('(* run saw other processes busy > ' + q + ' % of a core; kept after retries)');
 }
 

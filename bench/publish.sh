@@ -6,6 +6,7 @@
 # Part "hash": FILE (SIZE_MB of random bytes, made once in the temp dir, read once so it is in the
 # page cache) is processed by each tool in turn, interleaved (A B C D A B C D ...), RUNS times:
 #   seedhost       DATA_DIR=<empty dir> node bin/seedhost.js add FILE --piece-length PIECE_LENGTH
+#   seedhost-link  the same with --link (a hard link into DATA_DIR, no copy; same file system)
 #   mktorrent-t1   mktorrent -t 1 -l log2(PIECE_LENGTH) -a http://x/announce -o OUT FILE   (reference)
 #   mktorrent-t2   the same with -t 2                                                     (stretch)
 #   cp             cp FILE <empty dir>/  (what storing the copy alone costs; no hashing)
@@ -25,7 +26,7 @@
 # The server is restarted fresh before every run; published copies are removed afterwards.
 #
 # Env knobs (defaults):
-#   RUNS=3 SIZE_MB=1024 PIECE_LENGTH=1048576 TOOLS="seedhost mktorrent-t1 mktorrent-t2 cp"
+#   RUNS=3 SIZE_MB=1024 PIECE_LENGTH=1048576 TOOLS="seedhost seedhost-link mktorrent-t1 mktorrent-t2 cp"
 #   BENCH_FILE=<path>  use this existing file instead of generating one (it is not deleted)
 #   GRAPHQL=1              also upload the file through GraphQL and report the server's peak RSS
 #   PARTS="hash announce"  ANN_RUNS=3 ANN_DURATION=10 CONNECTIONS=64 THREADS=2 POOL_SIZE=1000
@@ -40,7 +41,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 . "$HERE/common.sh"
 RUNS="${RUNS:-3}"; SIZE_MB="${SIZE_MB:-1024}"; PL="${PIECE_LENGTH:-1048576}"
-TOOLS="${TOOLS:-seedhost mktorrent-t1 mktorrent-t2 cp}"; PARTS="${PARTS:-hash announce}"
+TOOLS="${TOOLS:-seedhost seedhost-link mktorrent-t1 mktorrent-t2 cp}"; PARTS="${PARTS:-hash announce}"
 ANN_RUNS="${ANN_RUNS:-3}"; ANN_DURATION="${ANN_DURATION:-10}"; CONNECTIONS="${CONNECTIONS:-64}"
 POOL_SIZE="${POOL_SIZE:-1000}"; SEEDHOST_PORT="${SEEDHOST_PORT:-17080}"; TOOL_TIMEOUT="${TOOL_TIMEOUT:-300}"
 RETRY_NOISY="${RETRY_NOISY:-2}"
@@ -100,9 +101,10 @@ run_tool() { # TOOL RUN ATTEMPT
   c0="$(cpu_line)"; t0="$(date +%s.%N)"
   set +e
   case "$tool" in
-    seedhost)
+    seedhost|seedhost-link)
       (cd "$STATE/cwd" && exec env DATA_DIR="$STATE/pub" DATABASE_URL="sqlite:$STATE/pub/seedhost.db" LOG_LEVEL=warn \
-        timeout "$TOOL_TIMEOUT" /usr/bin/time -f 'TIME %e %M %U %S' -o "$STATE/time.txt" ${NODE_PREFIX:-node} "$APP/bin/seedhost.js" add "$FILE" --piece-length "$PL") >"$STATE/out.txt" 2>&1 ;;
+        timeout "$TOOL_TIMEOUT" /usr/bin/time -f 'TIME %e %M %U %S' -o "$STATE/time.txt" ${NODE_PREFIX:-node} "$APP/bin/seedhost.js" add "$FILE" --piece-length "$PL" \
+        $([ "$tool" = seedhost-link ] && echo --link)) >"$STATE/out.txt" 2>&1 ;;
     mktorrent-t1|mktorrent-t2)
       timeout "$TOOL_TIMEOUT" /usr/bin/time -f 'TIME %e %M %U %S' -o "$STATE/time.txt" \
         mktorrent -t "${tool#mktorrent-t}" -l "$LOG2" -a http://x/announce -o "$STATE/t.torrent" "$FILE" >"$STATE/out.txt" 2>&1 ;;
@@ -117,7 +119,7 @@ run_tool() { # TOOL RUN ATTEMPT
   node "$HERE/procsnap.cjs" diff "$STATE/procs0.json" "$STATE/procs1.json" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" "$(ancestors $$)" '^(time|timeout)$' >"$STATE/others.json" || echo '{}' >"$STATE/others.json"
   if [ "$rc" != 0 ]; then echo "   $tool failed (rc $rc):"; tail -5 "$STATE/out.txt" | sed 's/^/   | /'; check="FAILED rc $rc"; fi
   [ "$rc" = 0 ] && case "$tool" in
-    seedhost)
+    seedhost|seedhost-link)
       hash="$(tail -1 "$STATE/out.txt" | tr -d '\r')"
       if [ "$hash" = "${EXPECT:-}" ]; then check="info_hash ok"; elif [ -z "${EXPECT:-}" ]; then check="$hash"; else check="info_hash MISMATCH ($hash)"; fi ;;
     mktorrent-*)
