@@ -177,6 +177,10 @@ describe('one worker per core (WORKERS=2 on Redis)', { skip }, () => {
         now = workers();
       }
       assert.equal(now.length, 2, 'a new worker replaces the dead one');
+      // a worker still starting is left out of the aggregate instead of failing the scrape
+      const during = await fetch(`${base(await s.port)}/metrics`, { headers: { connection: 'close' } });
+      assert.equal(during.status, 200);
+      assert.match(await during.text(), /^seedhost_announces_total\{result="ok"\} \d+$/m);
       const listening = (): number => s.lines.filter((l) => l.includes('"msg":"seedhost listening"')).length;
       for (let i = 0; i < 100 && listening() < 3; i++) await sleep(50);
       assert.equal(listening(), 3, 'the new worker listens');
