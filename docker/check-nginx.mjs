@@ -99,6 +99,9 @@ try {
   const ranged = await get(pn, `/webseed/${hash}/check.bin`, { headers: { Range: 'bytes=10-19' } });
   check(ranged.status === 206 && ranged.body.equals(content.subarray(10, 20)), 'a Range request through nginx gets 206 and the bytes');
 
+  check((await get(pn, '/metrics')).status === 404, 'nginx keeps /metrics off the public edge');
+  check((await get(p1, '/metrics')).status === 200, 'an instance serves /metrics on its own address');
+
   const ws = new WebSocket(`ws://127.0.0.1:${pn}/graphql`, 'graphql-transport-ws');
   const messages = [];
   ws.on('message', (m) => messages.push(JSON.parse(m.toString())));
