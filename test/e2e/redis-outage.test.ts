@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { databaseKinds } from '../helpers/databases.js';
@@ -13,16 +12,9 @@ import { sleep } from '../helpers/graphql-client.js';
 import { makeTorrent } from '../helpers/make-torrent.js';
 import { startTestServer } from '../helpers/test-server.js';
 import { announce, failureOf, scrape } from '../helpers/tracker-client.js';
+import { freePort, waitUntil } from '../helpers/wait.js';
 
 const skip = needs(hasCommand('redis-server'), 'redis-server (Debian package redis-server)');
-
-async function freePort(): Promise<number> {
-  const s = createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address() as { port: number };
-  s.close();
-  return port;
-}
 
 async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -48,10 +40,10 @@ describe('a Redis outage', { skip }, () => {
     try {
       const m = makeTorrent();
       assert.equal((await t.cli(['register', await writeTorrent(t.dataDir, m.file)])).code, 0);
-      await waitUntil(async () => failureOf(await announce(t.announceUrl, { infoHash: m.infoHash, peerId: '-TT0001-out-a', port: 7400, left: 10 })) === null);
+      assert.ok(await waitUntil(async () => failureOf(await announce(t.announceUrl, { infoHash: m.infoHash, peerId: '-TT0001-out-a', port: 7400, left: 10 })) === null, 8000));
       const done = await announce(t.announceUrl, { infoHash: m.infoHash, peerId: '-TT0001-out-a', port: 7400, left: 0, event: 'completed' });
       assert.equal(done.downloaded, 1);
-      await waitUntil(async () => Number((await t.server.ds.query(`SELECT completed FROM torrents WHERE info_hash = '${m.infoHash}'`))[0].completed) === 1);
+      assert.ok(await waitUntil(async () => Number((await t.server.ds.query(`SELECT completed FROM torrents WHERE info_hash = '${m.infoHash}'`))[0].completed) === 1, 8000));
 
       redis.kill('SIGKILL');
       await once(redis, 'exit');
@@ -61,8 +53,8 @@ describe('a Redis outage', { skip }, () => {
       assert.deepEqual([h.status, h.body.error], [503, 'redis unreachable']);
 
       redis = await startRedis(port); // empty: no peers, no counts
-      await waitUntil(async () => (await health(t.baseUrl)).status === 200);
-      await waitUntil(async () => (await scrape(`${t.baseUrl}/scrape`, [m.infoHash]))[m.infoHash]?.downloaded === 1);
+      assert.ok(await waitUntil(async () => (await health(t.baseUrl)).status === 200, 8000));
+      assert.ok(await waitUntil(async () => (await scrape(`${t.baseUrl}/scrape`, [m.infoHash]))[m.infoHash]?.downloaded === 1, 8000));
       const again = await announce(t.announceUrl, { infoHash: m.infoHash, peerId: '-TT0001-out-b', port: 7401, left: 0, event: 'completed' });
       assert.equal(again.downloaded, 2, 'counting goes on from the database, not from zero');
     } finally {
@@ -71,14 +63,6 @@ describe('a Redis outage', { skip }, () => {
     }
   });
 });
-
-async function waitUntil(check: () => Promise<boolean>, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(50);
-  }
-}
 
 async function writeTorrent(dir: string, file: Buffer): Promise<string> {
   const p = path.join(dir, 'outage.torrent');

@@ -15,6 +15,7 @@ import { deletePrefix } from '../helpers/redis.js';
 import { ADMIN, ADMIN_ENV, fileParts, login, ok, primed, sleep, upload, wsClient, type WsClient } from '../helpers/graphql-client.js';
 import { makeTorrent } from '../helpers/make-torrent.js';
 import { spawnServer, stopServer, type ServerProcess } from '../helpers/server-process.js';
+import { waitUntil } from '../helpers/wait.js';
 import { CLI } from '../helpers/test-server.js';
 import { announce, failureOf, scrape } from '../helpers/tracker-client.js';
 
@@ -66,11 +67,8 @@ for (const kind of skip ? [] : databaseKinds()) {
       const r = ok(await upload(urlA, UPLOAD_TORRENT, { files: [null], pieceLength: 32768 }, fileParts([['shared.bin', data]]), { token }));
       infoHash = r.uploadTorrent.infoHash;
       const t0 = Date.now();
-      let reply = await announce(`${urlB}/announce`, { infoHash, peerId: '-TT0001-seed-a', port: 7001, left: 0 });
-      while (failureOf(reply) !== null && Date.now() - t0 < 3000) {
-        await sleep(25);
-        reply = await announce(`${urlB}/announce`, { infoHash, peerId: '-TT0001-seed-a', port: 7001, left: 0 });
-      }
+      let reply: Awaited<ReturnType<typeof announce>> = {};
+      await waitUntil(async () => failureOf(reply = await announce(`${urlB}/announce`, { infoHash, peerId: '-TT0001-seed-a', port: 7001, left: 0 })) === null, 3000, 25);
       assert.equal(failureOf(reply), null);
       assert.ok(Date.now() - t0 < 1000, `B accepted it after ${Date.now() - t0} ms`);
       // and B serves the content A stored, as a webseed
@@ -124,13 +122,9 @@ for (const kind of skip ? [] : databaseKinds()) {
       const ds = createDataSource(db.url);
       await ds.initialize();
       try {
-        let completed = 0;
-        for (let i = 0; i < 40 && completed !== 1; i++) {
-          await sleep(100);
-          const [row] = await ds.query(`SELECT completed FROM torrents WHERE info_hash = '${infoHash}'`);
-          completed = Number(row.completed);
-        }
-        assert.equal(completed, 1);
+        const completed = async (): Promise<number> => Number((await ds.query(`SELECT completed FROM torrents WHERE info_hash = '${infoHash}'`))[0].completed);
+        await waitUntil(async () => (await completed()) === 1, 4000);
+        assert.equal(await completed(), 1);
       } finally {
         await ds.destroy();
       }
@@ -159,9 +153,10 @@ describe('one worker per core (WORKERS=2 on Redis)', { skip }, () => {
       const cli = spawnSync(process.execPath, [CLI, 'register', path.join(dataDir, 'm.torrent')], { env: { ...process.env, ...env } });
       assert.equal(cli.status, 0, String(cli.stderr));
       // one connection per announce: the primary hands connections to the workers in turn
-      let last: Record<string, unknown> = {};
+      // (the command line's registration reaches the workers through Redis at once; allow a moment)
+      let last: Awaited<ReturnType<typeof announce>> = {};
       for (let i = 0; i < 12; i++) {
-        last = await retryUntilAccepted(() => announce(url, { infoHash: m.infoHash, peerId: `-TT0001-w${i}`, port: 7300 + i, left: 10 }, { connection: 'close' }));
+        await waitUntil(async () => failureOf(last = await announce(url, { infoHash: m.infoHash, peerId: `-TT0001-w${i}`, port: 7300 + i, left: 10 }, { connection: 'close' })) === null, 1000, 25);
       }
       assert.equal(last.incomplete, 12);
       assert.equal((last.peers as Buffer).length, 11 * 6, 'the last peer sees the 11 others, whichever worker they reached');
@@ -172,17 +167,17 @@ describe('one worker per core (WORKERS=2 on Redis)', { skip }, () => {
       const [victim] = workers();
       process.kill(victim, 'SIGKILL');
       let now = workers();
-      for (let i = 0; i < 100 && !(now.length === 2 && !now.includes(victim)); i++) {
-        await sleep(50);
-        now = workers();
-      }
+      await waitUntil(() => {
+        now = workers(); // one snapshot: the dead worker may linger as a zombie for a moment
+        return now.length === 2 && !now.includes(victim);
+      });
       assert.equal(now.length, 2, 'a new worker replaces the dead one');
       // a worker still starting is left out of the aggregate instead of failing the scrape
       const during = await fetch(`${base(await s.port)}/metrics`, { headers: { connection: 'close' } });
       assert.equal(during.status, 200);
       assert.match(await during.text(), /^seedhost_announces_total\{result="ok"\} \d+$/m);
       const listening = (): number => s.lines.filter((l) => l.includes('"msg":"seedhost listening"')).length;
-      for (let i = 0; i < 100 && listening() < 3; i++) await sleep(50);
+      await waitUntil(() => listening() === 3);
       assert.equal(listening(), 3, 'the new worker listens');
       for (let i = 0; i < 4; i++) {
         const r = await announce(url, { infoHash: m.infoHash, peerId: `-TT0001-w${i}`, port: 7300 + i, left: 10 }, { connection: 'close' });
@@ -214,15 +209,6 @@ const alive = (pid: number): boolean => {
     return false;
   }
 };
-/** The command line's registration reaches the workers through Redis at once; allow a moment. */
-async function retryUntilAccepted(fn: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
-  for (let i = 0; ; i++) {
-    const r = await fn();
-    if (failureOf(r as never) === null || i > 40) return r;
-    await sleep(25);
-  }
-}
-
 const UPLOAD_TORRENT = `mutation($files: [Upload!]!, $pieceLength: Int) {
   uploadTorrent(files: $files, pieceLength: $pieceLength) { infoHash }
 }`;

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import bencode from 'bencode';
@@ -16,6 +15,7 @@ import { bdecode, type BValue } from '../helpers/bdecode.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { hasCommand, libtorrentPython, needs } from '../helpers/environment.js';
 import { REPO_ROOT, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { freePort } from '../helpers/wait.js';
 
 const LT_WEBSEED = path.join(REPO_ROOT, 'test/e2e/clients/lt_webseed.py');
 const kind = databaseKinds()[0];
@@ -88,15 +88,6 @@ class Client {
     const status = this.closed ? `exited with ${this.child.exitCode ?? this.child.signalCode}` : 'still running';
     return `--- ${this.name} (${status}) stdout ---\n${this.stdout.slice(-6000)}\n--- ${this.name} stderr ---\n${this.stderr.slice(-12000)}`;
   }
-}
-
-/** A port that was free a moment ago (the server needs its real URL, PUBLIC_URL, before it starts). */
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve, reject) => srv.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 /** Every file under `dir` (empty ones included) by `/`-separated relative path, as size and sha1. */
