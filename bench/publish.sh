@@ -13,7 +13,9 @@
 # each under `timeout` and `/usr/bin/time` (peak RSS = max resident set of the process, worker
 # threads included). The published content, the database and mktorrent's output are removed and
 # `sync` is run before every run, so each run starts from an empty DATA_DIR with no writeback of
-# the previous run pending. Correctness: an untimed warm-up run of each tool first; seedhost's
+# the previous run pending; seedhost's SQLite database is there already (a copy of one made and
+# migrated by `seedhost list` before the runs), as in an installation, where the server or the
+# first command has made it. Correctness: an untimed warm-up run of each tool first; seedhost's
 # info_hash (last line it prints) must equal the one of mktorrent's .torrent (same name, piece
 # length: the info dicts are identical), the `pieces` of seedhost's stored .torrent (SQLite
 # torrents.metainfo) must be byte-identical to mktorrent's, the stored copy must equal FILE
@@ -95,7 +97,11 @@ echo "tag $TAG, results $RESULTS"
 # ---- one tool run: timed, recorded as one JSON line in $ONE ----
 run_tool() { # TOOL RUN ATTEMPT
   local tool="$1" r="$2" attempt="$3" rc t0 t1 hash check="n/a" torrent=""
-  rm -rf "$STATE/pub" "$STATE/t.torrent" "$STATE/time.txt" "$STATE/out.txt"; mkdir -p "$STATE/pub"; sync
+  rm -rf "$STATE/pub" "$STATE/t.torrent" "$STATE/time.txt" "$STATE/out.txt"; mkdir -p "$STATE/pub"
+  # an installation's database exists before anything is published into it (made by the server, or
+  # by the first command): each run starts from a copy of a freshly migrated, empty one
+  [ ! -f "$STATE/template.db" ] || cp "$STATE/template.db" "$STATE/pub/seedhost.db"
+  sync
   wait_quiet
   node "$HERE/procsnap.cjs" snap "$STATE/procs0.json"
   c0="$(cpu_line)"; t0="$(date +%s.%N)"
@@ -154,6 +160,7 @@ if [[ " $PARTS " == *" hash "* ]]; then
   (cd "$STATE/cwd" && env DATA_DIR="$STATE/pub" DATABASE_URL="sqlite:$STATE/pub/seedhost.db" LOG_LEVEL=warn \
     timeout 60 /usr/bin/time -f '%e %M' -o "$STATE/time.txt" node "$APP/bin/seedhost.js" list >/dev/null 2>&1) || true
   read -r e rss <"$STATE/time.txt"; STARTUP="{\"wall_s\":$e,\"rss_kb\":$rss}"
+  cp "$STATE/pub/seedhost.db" "$STATE/template.db"
   echo "seedhost command line alone (\`seedhost list\` on an empty database): $e s, peak RSS $((rss / 1024)) MiB"
   echo "-- warm-up (untimed) and correctness"
   for tool in $TOOLS; do

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { loadEnvFile } from './env-file.js';
 import { openDatabase } from './db/data-source.js';
 import { startGraphQL, type GraphQLServer } from './graphql/graphql-server.js';
 import { resolveClientIp } from './http/client-ip.js';
@@ -177,7 +178,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
 }
 
 async function main(): Promise<void> {
-  (await import('dotenv')).config({ quiet: true });
+  await loadEnvFile();
   let config: Config;
   try {
     config = loadConfig();

@@ -1,10 +1,11 @@
 // Process entry of the command line: loads .env, runs, maps failures to one stderr line + exit 1.
-import { ConfigError } from '../config.js';
-import { TorrentError } from '../torrent/parse-torrent.js';
-import { PublishError } from '../services/publish-input.js';
-import { CliError, run } from './main.js';
+// `add` starts its hashing threads first of all, so they boot while the rest loads.
+if (process.argv[2] === 'add') (await import('../torrent/hash-pool.js')).hashPool();
+const [{ loadEnvFile }, { ConfigError }, { TorrentError }, { PublishError }, { CliError, run }] = await Promise.all([
+  import('../env-file.js'), import('../config.js'), import('../torrent/parse-torrent.js'), import('../services/publish-input.js'), import('./main.js'),
+]);
 
-(await import('dotenv')).config({ quiet: true });
+await loadEnvFile();
 try {
   await run(process.argv.slice(2));
 } catch (e) {

@@ -1,14 +1,15 @@
 // The `seedhost` command line, for operators on the server's machine. Same settings as the
 // server; changes reach running servers through the database within SYNC_INTERVAL, or at once
 // through Redis when REDIS_URL is set.
-import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import type { DataSource } from 'typeorm';
 import type { UserRole } from '../db/entities/user.entity.js';
 import { noCatalogEvents } from '../services/catalog-events.js';
+import { finishPublish } from '../services/finish-publish.js';
 import { stageContent, type StagedContent } from '../services/stage-content.js';
+import type { TorrentRows } from '../services/torrent-rows.js';
 import { LocalFileStore } from '../storage/local-file-store.js';
 import { magnetUri } from '../torrent/magnet.js';
 import { parseTorrent } from '../torrent/parse-torrent.js';
@@ -36,7 +37,15 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
-/** Runs `fn` on the database; `changesRegistry`: then tells running instances at once via Redis (when set). */
+/** Tells running servers at once through Redis (when set) that the registry changed; without it they notice within SYNC_INTERVAL. */
+async function notifyServers(config: Config): Promise<void> {
+  if (config.redisUrl === undefined) return;
+  const { publishEvent } = await import('../redis/event-bus.js');
+  await publishEvent(config.redisUrl, config.redisPrefix, { kind: 'registry' })
+    .catch((e: Error) => process.stderr.write(`seedhost: warning: could not notify servers through Redis (${e.message}); they will notice within SYNC_INTERVAL\n`));
+}
+
+/** Runs `fn` on the database (TypeORM, migrations applied); `changesRegistry`: then notifies running servers. */
 async function withDatabase<T>(fn: (ds: DataSource, config: Config) => Promise<T>, changesRegistry = false): Promise<T> {
   const config = loadConfig();
   const { openDatabase } = await import('../db/data-source.js');
@@ -47,13 +56,36 @@ async function withDatabase<T>(fn: (ds: DataSource, config: Config) => Promise<T
   } finally {
     await ds.destroy();
   }
-  // without Redis, servers notice within SYNC_INTERVAL through the change counter
-  if (changesRegistry && config.redisUrl !== undefined) {
-    const { publishEvent } = await import('../redis/event-bus.js');
-    await publishEvent(config.redisUrl, config.redisPrefix, { kind: 'registry' })
-      .catch((e: Error) => process.stderr.write(`seedhost: warning: could not notify servers through Redis (${e.message}); they will notice within SYNC_INTERVAL\n`));
-  }
+  if (changesRegistry) await notifyServers(config);
   return result;
+}
+
+/**
+ * Runs `fn` with the torrent rows of the database: in plain SQL when its schema is current, so
+ * TypeORM (about 0.2 s of CPU to load) is not loaded at all; otherwise through TypeORM, which
+ * creates or migrates the database first. Notifies running servers afterwards.
+ */
+async function withTorrentRows<T>(config: Config, fn: (rows: TorrentRows) => Promise<T>): Promise<T> {
+  const { openSqlClient } = await import('../db/direct/sql-client.js');
+  // a database that cannot be opened this way (no SQLite file yet) is TypeORM's to create, or to report
+  const direct = await openSqlClient(config.databaseUrl).catch(() => undefined);
+  if (direct !== undefined) {
+    const { directTorrentRows, schemaIsCurrent } = await import('../db/direct/torrent-rows.js');
+    let result: { value: T } | undefined;
+    try {
+      if (await schemaIsCurrent(direct)) result = { value: await fn(directTorrentRows(direct)) };
+    } finally {
+      await direct.close();
+    }
+    if (result !== undefined) {
+      await notifyServers(config);
+      return result.value;
+    }
+  }
+  return withDatabase(async (ds) => {
+    const { typeormTorrentRows } = await import('../services/publish-torrent.js');
+    return fn(typeormTorrentRows(ds));
+  }, true);
 }
 
 async function add(args: string[]): Promise<void> {
@@ -79,11 +111,10 @@ async function add(args: string[]): Promise<void> {
   const staging = stageContent(files, req, config.maxUploadBytes);
   staging.catch(() => undefined); // its failure is reported where it is awaited, not as unhandled
   let staged: StagedContent | undefined;
-  const torrent = await withDatabase(async (ds) => {
-    const { publishStaged } = await import('../services/publish-torrent.js');
+  const torrent = await withTorrentRows(config, async (rows) => {
     staged = await staging;
-    return publishStaged({ ds, files, events: noCatalogEvents, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes }, req, staged);
-  }, true).catch(async (e: unknown) => {
+    return finishPublish(rows, config.publicUrl, req, staged);
+  }).catch(async (e: unknown) => {
     // the database failed before the staged bytes were handed over: they are not kept
     if (staged === undefined) await staging.then((s) => s.writer.abort(), () => undefined);
     throw e;
@@ -153,6 +184,8 @@ async function userAdd(args: string[]): Promise<void> {
 /** Runs one command line; throws CliError (or a config/database error) on failure. */
 export async function run(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
+  // TypeORM's decorators want it before any entity loads; `add` usually loads no entity at all
+  if (cmd !== 'add') await import('reflect-metadata');
   switch (cmd) {
     case 'add': return add(rest);
     case 'register': return register(rest);

@@ -1,8 +1,8 @@
 // The TypeORM data source: embedded SQLite (better-sqlite3) by default, MySQL/MariaDB by URL.
 // Migrations run on open; `synchronize` is never used.
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
+import 'reflect-metadata';
 import { DataSource } from 'typeorm';
+import { databaseTarget, MYSQL_SESSION, SQLITE_BUSY_TIMEOUT } from './database-url.js';
 import { ChangeCounterEntity } from './entities/change-counter.entity.js';
 import { TorrentFileEntity } from './entities/torrent-file.entity.js';
 import { TorrentEntity } from './entities/torrent.entity.js';
@@ -17,31 +17,26 @@ export const migrations = [Initial1764201600000, Accounts1764288000000];
 
 /** Creates (not yet initialised) a data source for `sqlite:<path>` or `mysql://...` / `mariadb://...`. */
 export function createDataSource(url: string): DataSource {
-  if (url.startsWith('sqlite:')) {
-    const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const t = databaseTarget(url);
+  if (t.kind === 'sqlite') {
     return new DataSource({
       type: 'better-sqlite3',
-      database: file,
+      database: t.file,
       enableWAL: true,
-      timeout: 10_000,
+      timeout: SQLITE_BUSY_TIMEOUT,
       entities, migrations,
       migrationsRun: false,
       prepareDatabase: (db: { pragma(s: string): unknown }) => { db.pragma('foreign_keys = ON'); },
     });
   }
-  const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
   return new DataSource({
     type: 'mysql',
-    host: u.hostname,
-    port: u.port ? Number(u.port) : 3306,
-    username: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
-    database: decodeURIComponent(u.pathname.slice(1)),
-    charset: 'utf8mb4_unicode_ci',
-    timezone: 'Z',
-    supportBigNumbers: true,
-    bigNumberStrings: false,
+    host: t.host,
+    port: t.port,
+    username: t.user,
+    password: t.password,
+    database: t.database,
+    ...MYSQL_SESSION,
     extra: { connectionLimit: 10 },
     entities, migrations,
     migrationsRun: false,

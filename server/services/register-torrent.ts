@@ -2,10 +2,10 @@
 import type { DataSource } from 'typeorm';
 import { TorrentFileEntity } from '../db/entities/torrent-file.entity.js';
 import { TorrentEntity } from '../db/entities/torrent.entity.js';
-import type { Metainfo } from '../torrent/metainfo.js';
 import { parseTorrent } from '../torrent/parse-torrent.js';
 import type { CatalogEvents } from './catalog-events.js';
 import { bumpCounter, TORRENTS_COUNTER } from './change-counter.js';
+import { newTorrent, type NewTorrent } from './torrent-rows.js';
 
 export interface RegisterResult {
   torrent: TorrentEntity;
@@ -13,16 +13,12 @@ export interface RegisterResult {
   created: boolean;
 }
 
-/** Builds the row (with its files) for a parsed metainfo. */
-export function torrentRow(meta: Metainfo, metainfo: Buffer, hosted: boolean, description: string | null): TorrentEntity {
-  const t = new TorrentEntity();
-  Object.assign(t, {
-    infoHash: meta.infoHash, name: meta.name, totalSize: meta.totalSize, pieceLength: meta.pieceLength,
-    pieceCount: meta.pieceCount, multiFile: meta.multiFile, hosted, description, completed: 0, displayName: null, ownerId: null,
-    metainfo, createdAt: new Date(),
-  });
-  t.files = meta.files.map((f, position) => Object.assign(new TorrentFileEntity(), { position, path: f.path, length: f.length }));
-  return t;
+/** The entity (with its files) of a new row. */
+export function torrentEntity(t: NewTorrent): TorrentEntity {
+  const { files, ...fields } = t;
+  const e = Object.assign(new TorrentEntity(), fields, { completed: 0, displayName: null });
+  e.files = files.map((f, position) => Object.assign(new TorrentFileEntity(), { position, path: f.path, length: f.length }));
+  return e;
 }
 
 /**
@@ -34,8 +30,7 @@ export async function registerTorrent(ds: DataSource, events: CatalogEvents, fil
   const repo = ds.getRepository(TorrentEntity);
   const existing = await repo.findOneBy({ infoHash: meta.infoHash });
   if (existing !== null) return { torrent: existing, created: false };
-  const row = torrentRow(meta, file, false, description);
-  row.ownerId = ownerId;
+  const row = torrentEntity(newTorrent(meta, file, false, description, ownerId));
   try {
     await ds.transaction(async (m) => {
       await m.save(row);

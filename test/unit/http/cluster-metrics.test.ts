@@ -14,8 +14,8 @@ const value = (text: string, sample: string): number | undefined => {
 /** The worker's next test reply (its channel also carries the metrics protocol's messages). */
 function replyOf(w: Worker): Promise<{ text?: string; error?: string }> {
   return new Promise((resolve) => {
-    const on = (m: { type?: string; text?: string; error?: string }): void => {
-      if (m.type !== undefined) return;
+    const on = (m: { type?: string; text?: string; error?: string } | string): void => {
+      if (typeof m !== 'object' || m.type !== undefined) return;
       w.off('message', on);
       resolve(m);
     };
@@ -38,7 +38,15 @@ describe('cluster metrics', () => {
     const agg = setupClusterMetrics();
     cluster.setupPrimary({ exec: path.join(path.dirname(fileURLToPath(import.meta.url)), 'cluster-metrics.worker.js') });
     for (const n of [2, 5]) workers.push(cluster.fork({ WORKER_ANNOUNCES: String(n) }));
-    await Promise.all(workers.map((w) => once(w, 'message')));
+    // each worker sends the metrics protocol's ready message, then its own 'ready'
+    await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
+      const on = (m: unknown): void => {
+        if (m !== 'ready') return;
+        w.off('message', on);
+        resolve();
+      };
+      w.on('message', on);
+    })));
 
     const answer = replyOf(workers[0]);
     workers[0].send('collect');

@@ -1,0 +1,55 @@
+// Second half of publishing, after the bytes are staged and hashed: the info dict, the .torrent,
+// the row (through the TorrentRows port), then the content moved into place. No TypeORM here, so
+// the command line can publish without loading it.
+import { encodeInfo } from '../torrent/info-dict.js';
+import type { TorrentFileEntry } from '../torrent/metainfo.js';
+import { parseTorrent } from '../torrent/parse-torrent.js';
+import { encodeTorrentFile } from '../torrent/torrent-file.js';
+import { asPublishError, PublishError, safeRelativePath } from './publish-input.js';
+import type { PublishRequest, StagedContent } from './stage-content.js';
+import { newTorrent, type NewTorrent, type TorrentRows } from './torrent-rows.js';
+
+/** The torrent name and the staging folder that becomes its root, once every path is known. */
+function rootOf(req: PublishRequest, entries: TorrentFileEntry[], multiFile: boolean): { name: string; from: string } {
+  if (!multiFile) return { name: req.name ?? (entries[0].path.split('/').pop() as string), from: 'file' };
+  if (req.name !== undefined) return { name: req.name, from: 'files' };
+  const top = entries[0].path.split('/')[0];
+  if (!entries.every((e) => e.path.startsWith(`${top}/`))) throw new PublishError('BAD_INPUT', 'a name is required for several files');
+  for (const e of entries) e.path = e.path.slice(top.length + 1);
+  return { name: top, from: `files/${top}` };
+}
+
+/**
+ * Makes the .torrent of staged content, inserts its row and moves the content into place; on any
+ * failure the staged content is discarded and no row is left. Throws PublishError for bad input,
+ * a duplicate or a storage failure. The caller tells the tracker.
+ */
+export async function finishPublish(rows: TorrentRows, publicUrl: string, req: PublishRequest, staged: StagedContent): Promise<NewTorrent> {
+  try {
+    return await finish(rows, publicUrl, req, staged);
+  } catch (e) {
+    await staged.writer.abort();
+    throw asPublishError(e);
+  }
+}
+
+async function finish(rows: TorrentRows, publicUrl: string, req: PublishRequest, { writer, entries, pieces, multiFile, pieceLength }: StagedContent): Promise<NewTorrent> {
+  if (entries.every((e) => e.length === 0)) throw new PublishError('BAD_INPUT', 'nothing to publish: every file is empty');
+  const { name, from } = rootOf(req, entries, multiFile);
+  safeRelativePath(name, 'name', true);
+  const { bytes, infoHash } = encodeInfo({ name, pieceLength, pieces, files: entries, multiFile });
+  const file = encodeTorrentFile({
+    infoBytes: bytes, announce: `${publicUrl}/announce`, urlList: [`${publicUrl}/webseed/${infoHash}/`],
+    creationDate: Math.floor(Date.now() / 1000),
+  });
+  const row = newTorrent(parseTorrent(file), file, true, req.description ?? null, req.ownerId ?? null);
+  if (!(await rows.insert(row))) throw new PublishError('DUPLICATE', `torrent ${infoHash} is already registered`);
+  try {
+    await writer.commit(infoHash, from, name);
+  } catch (e) {
+    await rows.remove(infoHash);
+    // the cause (with file system paths) stays in the server's log, not in the client's message
+    throw new PublishError('STORAGE', 'could not store the content', { cause: e });
+  }
+  return row;
+}

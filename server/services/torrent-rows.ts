@@ -1,0 +1,39 @@
+// The port through which publishing stores a torrent's row: TypeORM in the server
+// (publish-torrent.ts), plain SQL in the command line (db/direct/torrent-rows.ts). No TypeORM here.
+import type { Metainfo, TorrentFileEntry } from '../torrent/metainfo.js';
+
+/** A torrent row about to be inserted, with its files in metainfo order. */
+export interface NewTorrent {
+  infoHash: string;
+  name: string;
+  totalSize: number;
+  pieceLength: number;
+  pieceCount: number;
+  multiFile: boolean;
+  hosted: boolean;
+  description: string | null;
+  ownerId: number | null;
+  /** The .torrent file as served. */
+  metainfo: Buffer;
+  createdAt: Date;
+  files: TorrentFileEntry[];
+}
+
+export interface TorrentRows {
+  /**
+   * Inserts the row and its files and bumps the `torrents` change counter, in one transaction.
+   * Resolves false, changing nothing, when the info_hash is already registered.
+   */
+  insert(t: NewTorrent): Promise<boolean>;
+  /** Deletes a row inserted by `insert` (its files with it) and bumps the counter again. */
+  remove(infoHash: string): Promise<void>;
+}
+
+/** The row for a parsed metainfo. */
+export function newTorrent(meta: Metainfo, metainfo: Buffer, hosted: boolean, description: string | null, ownerId: number | null = null): NewTorrent {
+  return {
+    infoHash: meta.infoHash, name: meta.name, totalSize: meta.totalSize, pieceLength: meta.pieceLength, pieceCount: meta.pieceCount,
+    multiFile: meta.multiFile, hosted, description, ownerId, metainfo, createdAt: new Date(),
+    files: meta.files.map((f) => ({ path: f.path, length: f.length })),
+  };
+}
