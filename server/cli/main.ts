@@ -67,9 +67,8 @@ async function withDatabase<T>(fn: (ds: DataSource, config: Config) => Promise<T
  */
 async function withTorrentRows<T>(config: Config, fn: (rows: TorrentRows) => Promise<T>): Promise<T> {
   const { openSqlClient } = await import('../db/direct/sql-client.js');
-  // a database that cannot be opened this way (no SQLite file yet) is TypeORM's to create, or to report
-  const direct = await openSqlClient(config.databaseUrl).catch(() => undefined);
-  if (direct !== undefined) {
+  const direct = await openSqlClient(config.databaseUrl); // null: no SQLite file yet
+  if (direct !== null) {
     const { directTorrentRows, schemaIsCurrent } = await import('../db/direct/torrent-rows.js');
     let result: { value: T } | undefined;
     try {

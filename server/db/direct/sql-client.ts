@@ -1,6 +1,7 @@
 // A minimal SQL client on the raw drivers (better-sqlite3, mysql2), without TypeORM: for the few
 // statements a short-lived command needs, where loading TypeORM would cost more than the work
 // (see torrent-rows.ts). Both drivers take `?` placeholders; identifiers are left unquoted.
+import { existsSync } from 'node:fs';
 import { databaseTarget, MYSQL_SESSION, SQLITE_BUSY_TIMEOUT } from '../database-url.js';
 
 export interface SqlClient {
@@ -64,8 +65,9 @@ async function mysqlClient(t: Extract<ReturnType<typeof databaseTarget>, { kind:
   };
 }
 
-/** Opens DATABASE_URL; an SQLite file must already exist (a new database is TypeORM's to create). */
-export async function openSqlClient(url: string): Promise<SqlClient> {
+/** Opens DATABASE_URL; null for an SQLite file that does not exist yet (a new database is TypeORM's to create). */
+export async function openSqlClient(url: string): Promise<SqlClient | null> {
   const t = databaseTarget(url);
-  return t.kind === 'sqlite' ? sqliteClient(t.file) : mysqlClient(t);
+  if (t.kind === 'mysql') return mysqlClient(t);
+  return t.file === ':memory:' || !existsSync(t.file) ? null : sqliteClient(t.file);
 }

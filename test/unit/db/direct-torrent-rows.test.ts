@@ -48,7 +48,7 @@ for (const kind of databaseKinds()) {
     before(async () => {
       db = await kind.create();
       ds = await openDatabase(db.url);
-      sql = await openSqlClient(db.url);
+      sql = await openSqlClient(db.url) as SqlClient;
     });
     after(async () => {
       await sql.close();
@@ -112,9 +112,9 @@ for (const kind of databaseKinds()) {
       }
       const empty = await kind.create();
       try {
-        if (kind.name === 'sqlite') await assert.rejects(openSqlClient(empty.url)); // no file yet: TypeORM's to create
+        if (kind.name === 'sqlite') assert.equal(await openSqlClient(empty.url), null); // no file yet: TypeORM's to create
         else {
-          const c = await openSqlClient(empty.url);
+          const c = await openSqlClient(empty.url) as SqlClient;
           try {
             assert.equal(await schemaIsCurrent(c), false);
           } finally {
