@@ -4,7 +4,7 @@
 # running seedhost server while the command line publishes into the same DATA_DIR.
 #
 # Part "hash": FILE (SIZE_MB of random bytes, made once in the temp dir, read once so it is in the
-# page cache) is processed by each tool in turn, interleaved (A B C D A B C D ...), RUNS times:
+# page cache) is processed by each tool in turn, interleaved and rotated (A B C D, B C D A, ...), RUNS times:
 #   seedhost       DATA_DIR=<empty dir> node bin/seedhost.js add FILE --piece-length PIECE_LENGTH
 #   seedhost-link  the same with --link (a hard link into DATA_DIR, no copy; same file system)
 #   mktorrent-t1   mktorrent -t 1 -l log2(PIECE_LENGTH) -a http://x/announce -o OUT FILE   (reference)
@@ -33,7 +33,6 @@
 #   GRAPHQL=1              also upload the file through GraphQL and report the server's peak RSS
 #   PARTS="hash announce"  ANN_RUNS=3 ANN_DURATION=10 CONNECTIONS=64 THREADS=2 POOL_SIZE=1000
 #   PREFILL=60 WARMUP=3 SEEDHOST_PORT=17080 TOOL_TIMEOUT=300 (s per tool run)
-#   PREFAULT=1             write and delete SIZE bytes just before each timed run (0: do not; see prefault_memory)
 #   QUIET_PCT=25 QUIET_MAX_WAIT=60 RETRY_NOISY=2  a run during which other processes used more
 #                          than QUIET_PCT % of a core is recorded with kept=false and rerun
 #   TAG=publish-<time>  RESULTS=bench/results/publish.jsonl  KEEP_STATE=0 (1: keep the temp dir)
@@ -47,7 +46,7 @@ RUNS="${RUNS:-3}"; SIZE_MB="${SIZE_MB:-1024}"; PL="${PIECE_LENGTH:-1048576}"
 TOOLS="${TOOLS:-seedhost seedhost-link mktorrent-t1 mktorrent-t2 cp}"; PARTS="${PARTS:-hash announce}"
 ANN_RUNS="${ANN_RUNS:-3}"; ANN_DURATION="${ANN_DURATION:-10}"; CONNECTIONS="${CONNECTIONS:-64}"
 POOL_SIZE="${POOL_SIZE:-1000}"; SEEDHOST_PORT="${SEEDHOST_PORT:-17080}"; TOOL_TIMEOUT="${TOOL_TIMEOUT:-300}"
-RETRY_NOISY="${RETRY_NOISY:-2}"; PREFAULT="${PREFAULT:-1}"
+RETRY_NOISY="${RETRY_NOISY:-2}"
 export QUIET_PCT="${QUIET_PCT:-25}" QUIET_MAX_WAIT="${QUIET_MAX_WAIT:-60}"
 export TAG="${TAG:-publish-$(date +%Y%m%d-%H%M%S)}"
 RESULTS="${RESULTS:-$HERE/results/publish.jsonl}"
@@ -95,18 +94,6 @@ machine_line
 echo "file $FILE ($SIZE B) $(command -v fincore >/dev/null && fincore -n -o RES "$FILE" | awk '{printf "(%s in page cache)", $1}'); piece length $PL; $(mktorrent -h 2>&1 | head -1 | cut -d'(' -f1)"
 echo "tag $TAG, results $RESULTS"
 
-# ---- the same memory state for every tool ----
-# On a VM that hands freed memory back to its host (free page reporting), writing into pages that
-# were handed back costs 2-3x the system time of writing into pages freed a moment ago (measured
-# here: `cp` of the 1 GiB file 0.27-0.41 s right after an rm, 0.81-1.01 s 3 s later), so a tool's
-# figure would depend on how long ago the previous run's output was deleted. Just before each timed
-# run, SIZE bytes are written to a scratch file and deleted (untimed), so every tool that stores
-# its output writes into the same just-freed memory, as on a host without such reporting.
-prefault_memory() {
-  dd if=/dev/zero of="$STATE/scratch" bs=1M count="$(( (SIZE + 1048575) / 1048576 ))" status=none
-  rm -f "$STATE/scratch"
-}
-
 # ---- one tool run: timed, recorded as one JSON line in $ONE ----
 run_tool() { # TOOL RUN ATTEMPT
   local tool="$1" r="$2" attempt="$3" rc t0 t1 hash check="n/a" torrent=""
@@ -117,7 +104,6 @@ run_tool() { # TOOL RUN ATTEMPT
   sync
   wait_quiet
   node "$HERE/procsnap.cjs" snap "$STATE/procs0.json"
-  [ "$PREFAULT" = 0 ] || prefault_memory
   c0="$(cpu_line)"; t0="$(date +%s.%N)"
   set +e
   case "$tool" in
@@ -188,8 +174,13 @@ if [[ " $PARTS " == *" hash "* ]]; then
   done
   echo "-- timed runs"
   : >"$STATE/hash.jsonl"
+  read -r -a ORDER <<<"$TOOLS"
   for r in $(seq 1 "$RUNS"); do
-    for tool in $TOOLS; do
+    # each round starts one tool further along, so no tool always runs in the same place: on the
+    # VM the benchmarks run on, writing 1 GiB into the page cache costs 2-3x the system time every
+    # few runs, depending on what earlier runs freed (measured: every third identical run slow)
+    for i in $(seq 0 $(( ${#ORDER[@]} - 1 ))); do
+      tool="${ORDER[$(( (i + r - 1) % ${#ORDER[@]} ))]}"
       for attempt in $(seq 0 "$RETRY_NOISY"); do
         run_tool "$tool" "$r" "$attempt"
         if [ "$(is_noisy "$ONE" other_cpu_pct_of_1core)" = 1 ] && [ "$attempt" -lt "$RETRY_NOISY" ]; then
