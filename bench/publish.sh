@@ -7,6 +7,9 @@
 # page cache) is processed by each tool in turn, interleaved and rotated (A B C D, B C D A, ...), RUNS times:
 #   seedhost       DATA_DIR=<empty dir> node bin/seedhost.js add FILE --piece-length PIECE_LENGTH
 #   seedhost-link  the same with --link (a hard link into DATA_DIR, no copy; same file system)
+#   seedhost-reflink  the same as seedhost (a copy), with FILE and DATA_DIR on an XFS file system
+#                  (a loop-mounted image made here; needs root and xfsprogs), where the copy is a
+#                  copy-on-write clone: what `seedhost add` costs on XFS or btrfs
 #   mktorrent-t1   mktorrent -t 1 -l log2(PIECE_LENGTH) -a http://x/announce -o OUT FILE   (reference)
 #   mktorrent-t2   the same with -t 2                                                     (stretch)
 #   cp             cp FILE <empty dir>/  (what storing the copy alone costs; no hashing)
@@ -28,7 +31,7 @@
 # The server is restarted fresh before every run; published copies are removed afterwards.
 #
 # Env knobs (defaults):
-#   RUNS=3 SIZE_MB=1024 PIECE_LENGTH=1048576 TOOLS="seedhost seedhost-link mktorrent-t1 mktorrent-t2 cp"
+#   RUNS=3 SIZE_MB=1024 PIECE_LENGTH=1048576 TOOLS="seedhost seedhost-link seedhost-reflink mktorrent-t1 mktorrent-t2 cp"
 #   BENCH_FILE=<path>  use this existing file instead of generating one (it is not deleted)
 #   GRAPHQL=1              also upload the file through GraphQL and report the server's peak RSS
 #   PARTS="hash announce"  ANN_RUNS=3 ANN_DURATION=10 CONNECTIONS=64 THREADS=2 POOL_SIZE=1000
@@ -43,7 +46,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 . "$HERE/common.sh"
 RUNS="${RUNS:-3}"; SIZE_MB="${SIZE_MB:-1024}"; PL="${PIECE_LENGTH:-1048576}"
-TOOLS="${TOOLS:-seedhost seedhost-link mktorrent-t1 mktorrent-t2 cp}"; PARTS="${PARTS:-hash announce}"
+TOOLS="${TOOLS:-seedhost seedhost-link seedhost-reflink mktorrent-t1 mktorrent-t2 cp}"; PARTS="${PARTS:-hash announce}"
 ANN_RUNS="${ANN_RUNS:-3}"; ANN_DURATION="${ANN_DURATION:-10}"; CONNECTIONS="${CONNECTIONS:-64}"
 POOL_SIZE="${POOL_SIZE:-1000}"; SEEDHOST_PORT="${SEEDHOST_PORT:-17080}"; TOOL_TIMEOUT="${TOOL_TIMEOUT:-300}"
 RETRY_NOISY="${RETRY_NOISY:-2}"
@@ -58,6 +61,7 @@ need=""
 command -v mktorrent >/dev/null || need+=" mktorrent"
 [ -x /usr/bin/time ] || need+=" time"
 command -v wrk >/dev/null || need+=" wrk"
+[[ " $TOOLS " != *" seedhost-reflink "* ]] || command -v mkfs.xfs >/dev/null || need+=" xfsprogs"
 if [ -n "$need" ]; then
   echo "installing$need (apt)"
   apt-get update -qq
@@ -69,7 +73,9 @@ for c in mktorrent wrk ss cmp /usr/bin/time; do command -v "$c" >/dev/null || { 
 # ---- temp state; everything started here is stopped on exit ----
 export STATE="$(mktemp -d /tmp/seedhost-bench.XXXXXX)"
 ONE="$STATE/one.jsonl"
+XFS=""
 cleanup() {
+  [ -z "$XFS" ] || umount "$XFS" || true
   "$HERE/servers.sh" stop seedhost || true
   if [ "${KEEP_STATE:-0}" = 1 ]; then echo "state kept in $STATE"; else rm -rf "$STATE"; fi
 }
@@ -94,6 +100,19 @@ machine_line
 echo "file $FILE ($SIZE B) $(command -v fincore >/dev/null && fincore -n -o RES "$FILE" | awk '{printf "(%s in page cache)", $1}'); piece length $PL; $(mktorrent -h 2>&1 | head -1 | cut -d'(' -f1)"
 echo "tag $TAG, results $RESULTS"
 
+# ---- seedhost-reflink: a copy of FILE on a fresh XFS file system, DATA_DIR there too ----
+if [[ " $TOOLS " == *" seedhost-reflink "* ]]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "seedhost-reflink left out: it needs root to loop-mount an XFS image"; TOOLS="$(echo " $TOOLS " | sed 's/ seedhost-reflink / /')"
+  else
+    truncate -s "$(( SIZE / 1048576 * 2 + 512 ))M" "$STATE/xfs.img"
+    mkfs.xfs -q -m reflink=1 "$STATE/xfs.img"
+    mkdir -p "$STATE/xfs"; mount -o loop "$STATE/xfs.img" "$STATE/xfs"; XFS="$STATE/xfs"
+    cp "$FILE" "$XFS/$NAME"; sync -f "$XFS"   # written, flushed, and in the page cache
+    echo "XFS image mounted at $XFS (reflink=1), with a copy of the file"
+  fi
+fi
+
 # ---- one tool run: timed, recorded as one JSON line in $ONE ----
 run_tool() { # TOOL RUN ATTEMPT
   local tool="$1" r="$2" attempt="$3" rc t0 t1 hash check="n/a" torrent=""
@@ -101,15 +120,21 @@ run_tool() { # TOOL RUN ATTEMPT
   # an installation's database exists before anything is published into it (made by the server, or
   # by the first command): each run starts from a copy of a freshly migrated, empty one
   [ ! -f "$STATE/template.db" ] || cp "$STATE/template.db" "$STATE/pub/seedhost.db"
+  if [ -n "$XFS" ]; then
+    rm -rf "$XFS/pub"; mkdir -p "$XFS/pub"
+    [ ! -f "$STATE/template.db" ] || cp "$STATE/template.db" "$XFS/pub/seedhost.db"
+  fi
   sync
   wait_quiet
   node "$HERE/procsnap.cjs" snap "$STATE/procs0.json"
   c0="$(cpu_line)"; t0="$(date +%s.%N)"
   set +e
   case "$tool" in
-    seedhost|seedhost-link)
-      (cd "$STATE/cwd" && exec env DATA_DIR="$STATE/pub" DATABASE_URL="sqlite:$STATE/pub/seedhost.db" LOG_LEVEL=warn \
-        timeout "$TOOL_TIMEOUT" /usr/bin/time -f 'TIME %e %M %U %S' -o "$STATE/time.txt" ${NODE_PREFIX:-node} "$APP/bin/seedhost.js" add "$FILE" --piece-length "$PL" \
+    seedhost|seedhost-link|seedhost-reflink)
+      local pub="$STATE/pub" src="$FILE"
+      [ "$tool" != seedhost-reflink ] || { pub="$XFS/pub"; src="$XFS/$NAME"; }
+      (cd "$STATE/cwd" && exec env DATA_DIR="$pub" DATABASE_URL="sqlite:$pub/seedhost.db" LOG_LEVEL=warn \
+        timeout "$TOOL_TIMEOUT" /usr/bin/time -f 'TIME %e %M %U %S' -o "$STATE/time.txt" ${NODE_PREFIX:-node} "$APP/bin/seedhost.js" add "$src" --piece-length "$PL" \
         $([ "$tool" = seedhost-link ] && echo --link)) >"$STATE/out.txt" 2>&1 ;;
     mktorrent-t1|mktorrent-t2)
       timeout "$TOOL_TIMEOUT" /usr/bin/time -f 'TIME %e %M %U %S' -o "$STATE/time.txt" \
@@ -125,7 +150,7 @@ run_tool() { # TOOL RUN ATTEMPT
   node "$HERE/procsnap.cjs" diff "$STATE/procs0.json" "$STATE/procs1.json" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" "$(ancestors $$)" '^(time|timeout)$' >"$STATE/others.json" || echo '{}' >"$STATE/others.json"
   if [ "$rc" != 0 ]; then echo "   $tool failed (rc $rc):"; tail -5 "$STATE/out.txt" | sed 's/^/   | /'; check="FAILED rc $rc"; fi
   [ "$rc" = 0 ] && case "$tool" in
-    seedhost|seedhost-link)
+    seedhost|seedhost-link|seedhost-reflink)
       hash="$(tail -1 "$STATE/out.txt" | tr -d '\r')"
       if [ "$hash" = "${EXPECT:-}" ]; then check="info_hash ok"; elif [ -z "${EXPECT:-}" ]; then check="$hash"; else check="info_hash MISMATCH ($hash)"; fi ;;
     mktorrent-*)

@@ -145,33 +145,40 @@ async function stageLocal(writer: ContentWriter, files: PublishFile[], multiFile
   for (let i = 1; i < todo.length; i++) if (todo[i].path === todo[i - 1].path) throw new PublishError('BAD_INPUT', `two files have the path '${todo[i].path}'`);
   if (todo.reduce((s, f) => s + f.length, 0) > max) throw new PublishError('TOO_LARGE', 'upload exceeds the size limit (MAX_UPLOAD_BYTES)');
   const sources: HashSource[] = [];
-  const linked: { path: string; local: string; mtimeMs: number }[] = [];
+  // files stored without copying their bytes (linked, or cloned): the original is hashed, so it
+  // must not have changed between the link or clone and the end of hashing
+  const unchanged: { path: string; local: string; mtimeMs: number; size: number }[] = [];
+  let canClone = true;
   for (const f of todo) {
     const staged = multiFile ? `files/${f.path}` : 'file';
-    const isLink = link && await writer.link(staged, f.local);
-    if (!isLink) await writer.create(staged);
+    const before = f.length > 0 ? await stat(f.local) : null; // before a link or clone: a change after it shows
+    let stored = link && await writer.link(staged, f.local);
+    if (!stored && canClone && f.length > 0) {
+      stored = await writer.clone(staged, f.local);
+      canClone = stored; // one refusal (ext4, another file system) is enough to stop asking
+    }
+    if (!stored) await writer.create(staged);
     let fh: FileHandle | undefined;
     sources.push({
       size: f.length,
       open: async () => {
         fh = await open(f.local, 'r');
         const st = await fh.stat();
-        if (st.size !== f.length) {
+        if (st.size !== f.length || (before !== null && st.mtimeMs !== before.mtimeMs)) {
           await fh.close();
           fh = undefined;
-          throw new PublishError('BAD_INPUT', `${f.path}: the file changed size before it was read`);
+          throw new PublishError('BAD_INPUT', `${f.path}: the file changed ${st.size !== f.length ? 'size ' : ''}before it was read`);
         }
-        if (isLink) linked.push({ path: f.path, local: f.local, mtimeMs: st.mtimeMs });
-        return { from: fh.fd, to: isLink ? -1 : await writer.fd(staged) };
+        if (stored) unchanged.push({ path: f.path, local: f.local, mtimeMs: st.mtimeMs, size: st.size });
+        return { from: fh.fd, to: stored ? -1 : await writer.fd(staged) };
       },
       close: async () => { await fh?.close(); },
     });
   }
   const pieces = await hashFiles(sources, pieceLength);
-  // a linked file is the stored content itself: it must still be what was hashed
-  for (const l of linked) {
-    const st = await stat(l.local);
-    if (st.mtimeMs !== l.mtimeMs) throw new PublishError('BAD_INPUT', `${l.path}: the file changed while it was published`);
+  for (const u of unchanged) {
+    const st = await stat(u.local);
+    if (st.mtimeMs !== u.mtimeMs || st.size !== u.size) throw new PublishError('BAD_INPUT', `${u.path}: the file changed while it was published`);
   }
   return { entries: todo.map((f) => ({ path: f.path, length: f.length })), pieces };
 }

@@ -13,6 +13,13 @@ export interface ContentWriter {
    * this store cannot link it (another file system), and the caller copies instead.
    */
   link(path: string, source: string): Promise<boolean>;
+  /**
+   * Stores local file `source` at `path` as a copy-on-write clone (a reflink, as `cp --reflink`
+   * makes on XFS or btrfs): an independent copy for which no byte is copied. True when done; false
+   * when the file system cannot clone it (ext4, another file system), nothing is created, and the
+   * caller copies instead.
+   */
+  clone(path: string, source: string): Promise<boolean>;
   /** A file descriptor of a file created before, open for writing at any position (pwrite, from any thread); closed by commit and abort. */
   fd(path: string): Promise<number>;
   /**

@@ -1,8 +1,8 @@
 // FileStore on the local disk: content under DATA_DIR/content/<key>/, staging under
 // DATA_DIR/tmp/<random>/ on the same file system, so a commit is one atomic rename.
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { link, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { copyFile, link, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ContentWriter, FileStat, FileStore } from './file-store.js';
@@ -13,6 +13,9 @@ function inside(root: string, rel: string): string {
   if (!full.startsWith(root + path.sep)) throw new Error(`path escapes the content root: ${rel}`);
   return full;
 }
+
+/** What FICLONE answers where the file system cannot clone (ext4: ENOTSUP), or not across file systems (EXDEV). */
+const NO_CLONE = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EINVAL', 'ENOSYS', 'ENOTTY', 'EPERM']);
 
 class LocalWriter implements ContentWriter {
   private readonly handles = new Map<string, Promise<FileHandle>>();
@@ -38,6 +41,19 @@ class LocalWriter implements ContentWriter {
       // another file system, or one without hard links: the caller copies instead
       if (['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK'].includes((e as NodeJS.ErrnoException).code ?? '')) return false;
       throw e;
+    }
+  }
+
+  async clone(rel: string, source: string): Promise<boolean> {
+    const full = inside(this.dir, rel);
+    await mkdir(path.dirname(full), { recursive: true });
+    try {
+      await copyFile(source, full, constants.COPYFILE_FICLONE_FORCE);
+      return true;
+    } catch (e) {
+      if (!NO_CLONE.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      await rm(full, { force: true });
+      return false;
     }
   }
 
