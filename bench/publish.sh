@@ -31,7 +31,7 @@
 # The server is restarted fresh before every run; published copies are removed afterwards.
 #
 # Env knobs (defaults):
-#   RUNS=3 SIZE_MB=1024 PIECE_LENGTH=1048576 TOOLS="seedhost seedhost-link seedhost-reflink mktorrent-t1 mktorrent-t2 cp"
+#   RUNS=5 SIZE_MB=1024 PIECE_LENGTH=1048576 TOOLS="seedhost seedhost-link seedhost-reflink mktorrent-t1 mktorrent-t2 cp"
 #   BENCH_FILE=<path>  use this existing file instead of generating one (it is not deleted)
 #   GRAPHQL=1              also upload the file through GraphQL and report the server's peak RSS
 #   PARTS="hash announce"  ANN_RUNS=3 ANN_DURATION=10 CONNECTIONS=64 THREADS=2 POOL_SIZE=1000
@@ -45,7 +45,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 . "$HERE/common.sh"
-RUNS="${RUNS:-3}"; SIZE_MB="${SIZE_MB:-1024}"; PL="${PIECE_LENGTH:-1048576}"
+RUNS="${RUNS:-5}"; SIZE_MB="${SIZE_MB:-1024}"; PL="${PIECE_LENGTH:-1048576}"
 TOOLS="${TOOLS:-seedhost seedhost-link seedhost-reflink mktorrent-t1 mktorrent-t2 cp}"; PARTS="${PARTS:-hash announce}"
 ANN_RUNS="${ANN_RUNS:-3}"; ANN_DURATION="${ANN_DURATION:-10}"; CONNECTIONS="${CONNECTIONS:-64}"
 POOL_SIZE="${POOL_SIZE:-1000}"; SEEDHOST_PORT="${SEEDHOST_PORT:-17080}"; TOOL_TIMEOUT="${TOOL_TIMEOUT:-300}"
