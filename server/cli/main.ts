@@ -70,16 +70,17 @@ async function withTorrentRows<T>(config: Config, fn: (rows: TorrentRows) => Pro
   const direct = await openSqlClient(config.databaseUrl); // null: no SQLite file yet
   if (direct !== null) {
     const { directTorrentRows, schemaIsCurrent } = await import('../db/direct/torrent-rows.js');
-    let result: { value: T } | undefined;
-    try {
-      if (await schemaIsCurrent(direct)) result = { value: await fn(directTorrentRows(direct)) };
-    } finally {
-      await direct.close();
-    }
-    if (result !== undefined) {
+    if (await schemaIsCurrent(direct)) {
+      let value: T;
+      try {
+        value = await fn(directTorrentRows(direct));
+      } finally {
+        await direct.close();
+      }
       await notifyServers(config);
-      return result.value;
+      return value;
     }
+    await direct.close();
   }
   return withDatabase(async (ds) => {
     const { typeormTorrentRows } = await import('../services/publish-torrent.js');

@@ -151,20 +151,22 @@ async function stageLocal(writer: ContentWriter, files: PublishFile[], multiFile
   let canClone = true;
   for (const f of todo) {
     const staged = multiFile ? `files/${f.path}` : 'file';
-    const before = f.length > 0 ? await stat(f.local) : null; // before a link or clone: a change after it shows
+    // taken before a link or clone, so a change after it shows; a plain copy needs none
+    const before = f.length > 0 && (link || canClone) ? await stat(f.local) : null;
     let stored = link && await writer.link(staged, f.local);
     if (!stored && canClone && f.length > 0) {
       stored = await writer.clone(staged, f.local);
       canClone = stored; // one refusal (ext4, another file system) is enough to stop asking
     }
     if (!stored) await writer.create(staged);
+    const since = stored ? before : null;
     let fh: FileHandle | undefined;
     sources.push({
       size: f.length,
       open: async () => {
         fh = await open(f.local, 'r');
         const st = await fh.stat();
-        if (st.size !== f.length || (before !== null && st.mtimeMs !== before.mtimeMs)) {
+        if (st.size !== f.length || (since !== null && st.mtimeMs !== since.mtimeMs)) {
           await fh.close();
           fh = undefined;
           throw new PublishError('BAD_INPUT', `${f.path}: the file changed ${st.size !== f.length ? 'size ' : ''}before it was read`);
