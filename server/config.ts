@@ -10,6 +10,8 @@ const int = (min: number, max: number) =>
     .refine((n) => n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
 const optionalText = z.string().trim().transform((s) => (s === '' ? undefined : s)).optional();
 
+const onOff = z.string().trim().toLowerCase().pipe(z.enum(['on', 'off'], { message: 'must be on or off' }));
+
 const schema = z.object({
   PORT: int(0, 65535).default('8080'),
   HOST: optionalText,
@@ -31,8 +33,9 @@ const schema = z.object({
   COMPLETED_FLUSH_INTERVAL: int(1, 3600).default('10'),
   REDIS_PREFIX: z.string().trim().regex(/^[\w:.-]{1,64}$/, 'must be 1-64 letters, digits or _ : . -').default('seedhost:'),
   WORKERS: z.string().trim().regex(/^(auto|\d{1,3})$/, "must be 'auto' or a whole number from 1 to 256").default('1'),
-  METRICS: z.string().trim().toLowerCase().pipe(z.enum(['on', 'off'], { message: 'must be on or off' })).default('on'),
+  METRICS: onOff.default('on'),
   METRICS_TOKEN: optionalText,
+  DIRECT_IO: onOff.default('on'),
 });
 
 export interface Config {
@@ -67,6 +70,8 @@ export interface Config {
   metrics: boolean;
   /** When set, /metrics requires `Authorization: Bearer <metricsToken>`. */
   metricsToken: string | undefined;
+  /** Copies of local files (`seedhost add`) written with O_DIRECT where the file system takes it. */
+  directIo: boolean;
 }
 
 /** Thrown for an invalid setting; the message is the one line to show. */
@@ -131,5 +136,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers,
     metrics: e.METRICS === 'on',
     metricsToken: e.METRICS_TOKEN,
+    directIo: e.DIRECT_IO === 'on',
   };
 }

@@ -53,7 +53,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const ds = await openDatabase(config.databaseUrl);
   if (await ensureAdmin(ds, config.admin)) log.info({ username: config.admin?.username }, 'created admin user');
 
-  const files = new LocalFileStore(config.dataDir);
+  const files = new LocalFileStore(config.dataDir, { directIo: config.directIo });
   const stale = await files.clearStaging();
   if (stale > 0) log.warn({ stale }, 'removed unfinished uploads left by an earlier run');
   let sync: RegistrySync | undefined;

@@ -105,7 +105,7 @@ async function add(args: string[]): Promise<void> {
   const name = values.name ?? collected.defaultName;
   if (name === undefined) throw new CliError('add: several paths need --name');
   const config = loadConfig();
-  const files = new LocalFileStore(config.dataDir);
+  const files = new LocalFileStore(config.dataDir, { directIo: config.directIo });
   const req = { name, description: values.description ?? null, pieceLength: pl === undefined ? undefined : Number(pl), multiFile: collected.multiFile, files: collected.files.map(publishFile), link: values.link === true };
   // the bytes are staged and hashed (worker threads) while the database layer loads and opens
   const staging = stageContent(files, req, config.maxUploadBytes);

@@ -158,7 +158,7 @@ async function stageLocal(writer: ContentWriter, files: PublishFile[], multiFile
       stored = await writer.clone(staged, f.local);
       canClone = stored; // one refusal (ext4, another file system) is enough to stop asking
     }
-    if (!stored) await writer.create(staged);
+    if (!stored) await writer.create(staged, f.length);
     const since = stored ? before : null;
     let fh: FileHandle | undefined;
     sources.push({
@@ -172,7 +172,7 @@ async function stageLocal(writer: ContentWriter, files: PublishFile[], multiFile
           throw new PublishError('BAD_INPUT', `${f.path}: the file changed ${st.size !== f.length ? 'size ' : ''}before it was read`);
         }
         if (stored) unchanged.push({ path: f.path, local: f.local, mtimeMs: st.mtimeMs, size: st.size });
-        return { from: fh.fd, to: stored ? -1 : await writer.fd(staged) };
+        return stored ? { from: fh.fd, to: -1 } : { from: fh.fd, to: await writer.fd(staged), direct: await writer.directFd(staged) };
       },
       close: async () => { await fh?.close(); },
     });

@@ -4,8 +4,11 @@ import type { Readable } from 'node:stream';
 
 /** A staging area for one new torrent's content, invisible until committed. */
 export interface ContentWriter {
-  /** Creates (or truncates) a file, so empty files exist too. */
-  create(path: string): Promise<void>;
+  /**
+   * Creates (or truncates) a file, so empty files exist too. With `size`, the file has that length
+   * at once (a hole, filled by the writes that follow), so no write extends it.
+   */
+  create(path: string, size?: number): Promise<void>;
   /** Writes bytes at a position of a file created before. */
   write(path: string, position: number, data: Uint8Array): Promise<void>;
   /**
@@ -22,6 +25,12 @@ export interface ContentWriter {
   clone(path: string, source: string): Promise<boolean>;
   /** A file descriptor of a file created before, open for writing at any position (pwrite, from any thread); closed by commit and abort. */
   fd(path: string): Promise<number>;
+  /**
+   * The same file opened with O_DIRECT as well (writes of 4 KiB-aligned buffers, lengths and
+   * positions go to the disk without passing through the page cache), or -1 where this store or its
+   * file system does not offer it; closed by commit and abort.
+   */
+  directFd(path: string): Promise<number>;
   /**
    * Makes staged `from` (a file or folder) the content of `key`, stored at `to` below it, in one
    * rename; removes the rest of the staging area. Fails if `key` already has content.

@@ -17,18 +17,46 @@ function inside(root: string, rel: string): string {
 /** What FICLONE answers where the file system cannot clone (ext4: ENOTSUP), or not across file systems (EXDEV). */
 const NO_CLONE = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EINVAL', 'ENOSYS', 'ENOTTY', 'EPERM']);
 
+/** O_DIRECT where the platform has it (Linux; 0 elsewhere, e.g. macOS). */
+const O_DIRECT = (constants as { O_DIRECT?: number }).O_DIRECT ?? 0;
+
+export interface LocalFileStoreOptions {
+  /** Offer O_DIRECT descriptors for staged files (`directFd`). Default: true. */
+  directIo?: boolean;
+}
+
 class LocalWriter implements ContentWriter {
   private readonly handles = new Map<string, Promise<FileHandle>>();
+  private readonly directHandles = new Map<string, Promise<FileHandle | null>>();
   private done = false;
 
-  constructor(private readonly dir: string, private readonly contentRoot: string) {}
+  constructor(private readonly dir: string, private readonly contentRoot: string, private readonly directIo: boolean) {}
 
-  async create(rel: string): Promise<void> {
+  async create(rel: string, size = 0): Promise<void> {
     const full = inside(this.dir, rel);
     await mkdir(path.dirname(full), { recursive: true });
     const h = open(full, 'w');
     this.handles.set(rel, h);
-    await h;
+    // at its final length now: on ext4 a write that extends a file costs more (measured: 1 GiB in
+    // 64 KiB writes, 0.20-0.22 s of system time instead of 0.22-0.35 s), and direct writes past the
+    // end of a file are serialized by the file system
+    if (size > 0) await (await h).truncate(size);
+    else await h;
+  }
+
+  async directFd(rel: string): Promise<number> {
+    if (!this.directIo || O_DIRECT === 0) return -1;
+    if (!this.handles.has(rel)) throw new Error(`directFd before create: ${rel}`);
+    let h = this.directHandles.get(rel);
+    if (h === undefined) {
+      // EINVAL: the file system refuses O_DIRECT (tmpfs before Linux 6.6, some FUSE file systems)
+      h = open(inside(this.dir, rel), constants.O_WRONLY | O_DIRECT).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'EINVAL' || e.code === 'EOPNOTSUPP' || e.code === 'ENOTSUP') return null;
+        throw e;
+      });
+      this.directHandles.set(rel, h);
+    }
+    return (await h)?.fd ?? -1;
   }
 
   async link(rel: string, source: string): Promise<boolean> {
@@ -74,9 +102,10 @@ class LocalWriter implements ContentWriter {
   }
 
   private async closeAll(): Promise<void> {
-    const hs = [...this.handles.values()];
+    const hs = [...this.handles.values(), ...this.directHandles.values()];
     this.handles.clear();
-    await Promise.all(hs.map(async (h) => (await h.catch(() => null))?.close().catch(() => undefined)));
+    this.directHandles.clear();
+    await Promise.all(hs.map(async (h: Promise<FileHandle | null>) => (await h.catch(() => null))?.close().catch(() => undefined)));
   }
 
   readStaged(rel: string): Readable {
@@ -114,9 +143,12 @@ export class LocalFileStore implements FileStore {
   private readonly contentRoot: string;
   private readonly tmpRoot: string;
 
-  constructor(dataDir: string) {
+  private readonly directIo: boolean;
+
+  constructor(dataDir: string, options: LocalFileStoreOptions = {}) {
     this.contentRoot = path.join(path.resolve(dataDir), 'content');
     this.tmpRoot = path.join(path.resolve(dataDir), 'tmp');
+    this.directIo = options.directIo ?? true;
   }
 
   /** Removes staging areas left behind by a crash (untouched for `olderThanMs`). */
@@ -137,7 +169,7 @@ export class LocalFileStore implements FileStore {
   async stage(): Promise<ContentWriter> {
     const dir = path.join(this.tmpRoot, randomUUID());
     await mkdir(dir, { recursive: true });
-    return new LocalWriter(dir, this.contentRoot);
+    return new LocalWriter(dir, this.contentRoot, this.directIo);
   }
 
   async readAt(key: string, rel: string, buf: Buffer, length: number, position: number): Promise<number> {

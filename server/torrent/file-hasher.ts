@@ -1,17 +1,26 @@
 // BEP 3 v1 piece hashing of local files, pieces spanning file boundaries: the worker threads read
-// the files themselves in blocks of whole pieces (pread), hash them and, when asked, write each
-// chunk they read to a copy at the same position, so the pieces describe exactly the copied bytes
-// and no byte passes through the main thread.
+// the files themselves in blocks of whole pieces (pread), hash them and, when asked, write what they
+// read to a copy at the same position (O_DIRECT where the copy has such a descriptor), so the
+// pieces describe exactly the copied bytes and no byte passes through the main thread.
 import { hashPool } from './hash-pool.js';
 import type { FileSegment } from './hash-worker.js';
 
 /** One file of the torrent, in torrent order. */
 export interface HashSource {
   size: number;
-  /** Opens it: an fd to read from and one to copy into (-1: no copy). Called once, before its first byte is needed; not for empty files. */
-  open(): Promise<{ from: number; to: number }>;
+  /**
+   * Opens it: an fd to read from, one to copy into (-1: no copy) and, optionally, the copy opened
+   * with O_DIRECT too (-1: none). Called once, before its first byte is needed; not for empty files.
+   */
+  open(): Promise<SourceFds>;
   /** Called once when its last block is done, or on failure if it was opened. */
   close(): Promise<void>;
+}
+
+export interface SourceFds {
+  from: number;
+  to: number;
+  direct?: number;
 }
 
 const BLOCK_TARGET = 8 * 1024 * 1024;
@@ -24,9 +33,9 @@ const BLOCK_TARGET = 8 * 1024 * 1024;
 export async function hashFiles(files: HashSource[], pieceLength: number): Promise<Buffer> {
   const pool = hashPool();
   const block = Math.max(1, Math.floor(BLOCK_TARGET / pieceLength)) * pieceLength;
-  const window = 2 * pool.size;
+  const window = 3 * pool.size; // a worker may be writing one block while it reads the next
   const total = files.reduce((s, f) => s + f.size, 0);
-  const fds: ({ from: number; to: number } | undefined)[] = [];
+  const fds: (SourceFds | undefined)[] = [];
   const inFlight = files.map(() => 0);
   let walked = 0; // files before this one are fully dispatched
   let file = 0;
@@ -51,8 +60,8 @@ export async function hashFiles(files: HashSource[], pieceLength: number): Promi
         const n = Math.min(need, f.size - offset);
         if (n > 0) {
           fds[file] ??= await f.open();
-          const { from, to } = fds[file] as { from: number; to: number };
-          segments.push({ from, to, position: offset, length: n });
+          const { from, to, direct = -1 } = fds[file] as SourceFds;
+          segments.push({ from, to, direct, position: offset, length: n });
           touched.push(file);
           inFlight[file]++;
           offset += n;

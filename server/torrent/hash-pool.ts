@@ -10,29 +10,42 @@ interface Pending {
   reject(e: Error): void;
 }
 
+type Reply = { id: number; hashed?: true; digests?: Uint8Array; error?: { message: string; code?: string } };
+
 class HashPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
   private readonly queue: { job: object; p: Pending }[] = [];
   private readonly pending = new Map<number, Pending>();
-  private busy = new Map<Worker, number>();
+  /** The job a worker is working on; it takes the next once that one is hashed. */
+  private readonly current = new Map<Worker, number>();
+  /** Every job a worker has not finished (a hashed one may still be writing its copy). */
+  private readonly unfinished = new Map<Worker, Set<number>>();
   private nextId = 1;
 
   constructor(size: number) {
     const writeLock = new SharedArrayBuffer(4);
     for (let i = 0; i < size; i++) {
       const w = new Worker(new URL('./hash-worker.js', import.meta.url), { workerData: { writeLock } });
-      w.on('message', (m: { id: number; digests?: Uint8Array; error?: { message: string; code?: string } }) => {
-        const p = this.pending.get(m.id);
-        this.pending.delete(m.id);
-        this.busy.delete(w);
-        if (m.error !== undefined) p?.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
-        else if (m.digests !== undefined) p?.resolve(Buffer.from(m.digests.buffer, m.digests.byteOffset, m.digests.byteLength));
-        this.next(w);
+      const jobs = new Set<number>();
+      this.unfinished.set(w, jobs);
+      w.on('message', (m: Reply) => {
+        if (m.hashed !== true) {
+          const p = this.pending.get(m.id);
+          this.pending.delete(m.id);
+          jobs.delete(m.id);
+          if (m.error !== undefined) p?.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
+          else if (m.digests !== undefined) p?.resolve(Buffer.from(m.digests.buffer, m.digests.byteOffset, m.digests.byteLength));
+        }
+        if (this.current.get(w) === m.id) {
+          this.current.delete(w);
+          this.next(w);
+        } else if (jobs.size === 0 && !this.current.has(w)) {
+          w.unref();
+        }
       });
       w.on('error', (e) => {
-        const id = this.busy.get(w);
-        if (id !== undefined) this.pending.get(id)?.reject(e);
+        for (const id of jobs) this.pending.get(id)?.reject(e);
       });
       w.unref(); // after the listeners (which ref it): idle workers never hold the process open
       this.workers.push(w);
@@ -43,7 +56,8 @@ class HashPool {
   private next(w: Worker): void {
     const item = this.queue.shift();
     if (item === undefined) {
-      w.unref();
+      // a worker still writing a hashed job's copy keeps the process alive until it is done
+      if (this.unfinished.get(w)?.size === 0) w.unref();
       this.idle.push(w);
       return;
     }
@@ -52,7 +66,8 @@ class HashPool {
 
   private dispatch(w: Worker, job: { id: number }, p: Pending): void {
     this.pending.set(job.id, p);
-    this.busy.set(w, job.id);
+    this.current.set(w, job.id);
+    this.unfinished.get(w)?.add(job.id);
     w.ref(); // a worker with a job keeps the process alive; an idle one does not
     w.postMessage(job);
   }

@@ -1,7 +1,9 @@
 // Worker thread: SHA-1 of consecutive pieces (see hash-pool.ts), either in a shared slab filled by
-// the main thread, or read here from open files (pread), each chunk also written to a copy (pwrite).
+// the main thread, or read here from open files (pread) and written to a copy: aligned runs through
+// an O_DIRECT descriptor, asynchronously, while the next run is read and hashed; the rest with
+// buffered writes (pwrite).
 import { createHash, type Hash } from 'node:crypto';
-import { readSync, writeSync } from 'node:fs';
+import { readSync, write, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
 export interface SlabJob {
@@ -11,10 +13,15 @@ export interface SlabJob {
   pieceLength: number;
 }
 
-/** A byte range of one file: read from fd `from` at `position`, written at the same position to fd `to` (-1: not copied). */
+/**
+ * A byte range of one file: read from fd `from` at `position`, written at the same position to fd
+ * `to` (-1: not copied). `direct` (-1: none) is the same copy opened with O_DIRECT: the parts of
+ * the range aligned to 4 KiB go through it, bypassing the page cache.
+ */
 export interface FileSegment {
   from: number;
   to: number;
+  direct: number;
   position: number;
   length: number;
 }
@@ -26,20 +33,28 @@ export interface FileJob {
   pieceLength: number;
 }
 
-// small enough to stay in the CPU cache between the read, the hash and the write
+// Read and hashed in chunks small enough to stay in the CPU cache between the read and the hash
+// (and the buffered write that follows, when there is no direct write).
 const CHUNK = 1024 * 1024;
-let chunkBuf: Buffer | undefined;
+// O_DIRECT: buffer, length and file position aligned to this (the logical block size of disks: 512
+// or 4096). One direct write per run; two runs per worker, so one is written while the next is read.
+const ALIGN = 4096;
+const RUN = 8 * 1024 * 1024;
+const RUNS = 2;
 
 declare const WebAssembly: { Memory: new (d: { initial: number }) => { buffer: ArrayBuffer } }; // not in lib ES2022
 
 /**
- * A page-aligned buffer (WebAssembly memory is allocated in 64 KiB pages): the kernel copies to and
- * from it faster than from a malloc'ed Buffer, 16 bytes off a page (measured: 1 GiB read and
- * written in 1 MiB chunks, 0.30-0.33 s of system time instead of 0.40-0.46 s).
+ * A page-aligned buffer (WebAssembly memory is allocated in 64 KiB pages), as O_DIRECT needs; the
+ * kernel also copies to and from it faster than from a malloc'ed Buffer, 16 bytes off a page
+ * (measured: 1 GiB read and written in 1 MiB chunks, 0.30-0.33 s of system time instead of 0.40-0.46 s).
  */
 function alignedBuffer(bytes: number): Buffer {
   return Buffer.from(new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) }).buffer, 0, bytes);
 }
+
+let chunkBuf: Buffer | undefined;
+const runBufs: Buffer[] = [];
 
 function hashSlab(job: SlabJob): Uint8Array<ArrayBuffer> {
   const data = new Uint8Array(job.slab, 0, job.length);
@@ -53,67 +68,148 @@ function hashSlab(job: SlabJob): Uint8Array<ArrayBuffer> {
   return digests;
 }
 
-function readFully(fd: number, buf: Buffer, length: number, position: number): void {
+function readFully(fd: number, buf: Buffer, offset: number, length: number, position: number): void {
   let off = 0;
   while (off < length) {
-    const n = readSync(fd, buf, off, length - off, position + off);
+    const n = readSync(fd, buf, offset + off, length - off, position + off);
     if (n === 0) throw Object.assign(new Error('the file became shorter while it was read'), { code: 'ESHRANK' });
     off += n;
   }
 }
 
-// One writer at a time across the pool: concurrent buffered writes to one file contend on its inode
-// lock, and the waiter spins in the kernel (measured: sys time doubled); a waiter here sleeps.
+// One buffered writer at a time across the pool: concurrent buffered writes to one file contend on
+// its inode lock, and the waiter spins in the kernel (measured: sys time doubled); a waiter here sleeps.
 const writeLock = new Int32Array((workerData as { writeLock: SharedArrayBuffer }).writeLock);
 
-// Writes of 64 KiB, as cp's copy_file_range does: the page cache takes a write in folios as large as
-// the write, and large folios come from memory the VM host may have reclaimed (measured on the
-// development box: 1 GiB in 1 MiB writes cost 2.5-3.3 s of system time, in 64 KiB writes 0.43-0.5 s).
+// Buffered writes of 64 KiB, as cp's copy_file_range does: the page cache takes a write in folios as
+// large as the write, and large folios come from memory the VM host may have reclaimed (measured on
+// the development box: 1 GiB in 1 MiB writes cost 2.5-3.3 s of system time, in 64 KiB writes 0.43-0.5 s).
 const WRITE_BYTES = 64 * 1024;
 
-function writeFully(fd: number, buf: Buffer, length: number, position: number): void {
+function writeFully(fd: number, buf: Buffer, offset: number, length: number, position: number): void {
   while (Atomics.compareExchange(writeLock, 0, 0, 1) !== 0) Atomics.wait(writeLock, 0, 1);
   try {
     let off = 0;
-    while (off < length) off += writeSync(fd, buf, off, Math.min(WRITE_BYTES, length - off), position + off);
+    while (off < length) off += writeSync(fd, buf, offset + off, Math.min(WRITE_BYTES, length - off), position + off);
   } finally {
     Atomics.store(writeLock, 0, 0);
     Atomics.notify(writeLock, 0, 1);
   }
 }
 
-function hashFiles(job: FileJob): Uint8Array<ArrayBuffer> {
-  const buf = (chunkBuf ??= alignedBuffer(CHUNK));
-  const total = job.segments.reduce((s, g) => s + g.length, 0);
+function writeAsync(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => write(fd, buf, offset, length, position, (e, n) => (e ? reject(e) : resolve(n))));
+}
+
+/** Writes an aligned range through the O_DIRECT fd, off this thread (libuv's pool); the buffered fd takes what a direct write refuses. */
+async function writeDirect(s: FileSegment, buf: Buffer, offset: number, length: number, position: number): Promise<void> {
+  let off = 0;
+  try {
+    while (off < length) off += await writeAsync(s.direct, buf, offset + off, length - off, position + off);
+  } catch (e) {
+    // EINVAL: this file system wants another alignment after all; a short write left the rest unaligned
+    if ((e as NodeJS.ErrnoException).code !== 'EINVAL') throw e;
+    writeFully(s.to, buf, offset + off, length - off, position + off);
+  }
+}
+
+/**
+ * Stores buf[offset, offset + length) at `position` of the copy, where buf[offset] sits at
+ * `position` modulo ALIGN: the unaligned head and tail (under 4 KiB each) with buffered writes, now;
+ * the aligned middle with a direct write, returned to be awaited before the buffer is reused.
+ */
+function writeRun(s: FileSegment, buf: Buffer, offset: number, length: number, position: number): Promise<void> | undefined {
+  const end = position + length;
+  const a = Math.ceil(position / ALIGN) * ALIGN;
+  const b = Math.floor(end / ALIGN) * ALIGN;
+  if (b <= a) {
+    writeFully(s.to, buf, offset, length, position);
+    return undefined;
+  }
+  if (a > position) writeFully(s.to, buf, offset, a - position, position);
+  if (end > b) writeFully(s.to, buf, offset + (b - position), end - b, b);
+  return writeDirect(s, buf, offset + (a - position), b - a, a);
+}
+
+// What was last written from each run buffer (settled, never rejecting: a job's own errors are its
+// own); a buffer is reused once its write is done, whichever job it belonged to.
+const bufferFree: Promise<unknown>[] = [];
+let nextRun = 0;
+
+/**
+ * Reads, hashes and copies a job's segments; calls `hashed` once every byte is read and hashed (the
+ * worker can then start on the next job while this one's last writes finish), and resolves when its
+ * writes are done too.
+ */
+async function hashFiles(job: FileJob, hashed: () => void): Promise<Uint8Array<ArrayBuffer>> {
+  const total = job.segments.reduce((sum, g) => sum + g.length, 0);
   const digests = new Uint8Array(Math.ceil(total / job.pieceLength) * 20);
   let piece: Hash = createHash('sha1');
   let inPiece = 0;
   let pieces = 0;
-  for (const s of job.segments) {
-    for (let done = 0; done < s.length;) {
-      const n = Math.min(CHUNK, s.length - done, job.pieceLength - inPiece);
-      readFully(s.from, buf, n, s.position + done);
-      piece.update(buf.subarray(0, n));
-      if (s.to >= 0) writeFully(s.to, buf, n, s.position + done);
-      done += n;
-      inPiece += n;
-      if (inPiece === job.pieceLength) {
-        digests.set(piece.digest(), 20 * pieces++);
-        piece = createHash('sha1');
-        inPiece = 0;
+  /** Hashes buf[offset, offset + n), n not past the end of the current piece. */
+  const hash = (buf: Buffer, offset: number, n: number): void => {
+    piece.update(buf.subarray(offset, offset + n));
+    inPiece += n;
+    if (inPiece === job.pieceLength) {
+      digests.set(piece.digest(), 20 * pieces++);
+      piece = createHash('sha1');
+      inPiece = 0;
+    }
+  };
+  const writes: Promise<void>[] = [];
+  try {
+    for (const s of job.segments) {
+      for (let done = 0; done < s.length;) {
+        const position = s.position + done;
+        if (s.to < 0 || s.direct < 0) {
+          // no direct copy: chunk by chunk, each written (if copied) while it is still in the CPU cache
+          const buf = (chunkBuf ??= alignedBuffer(CHUNK));
+          const n = Math.min(CHUNK, s.length - done, job.pieceLength - inPiece);
+          readFully(s.from, buf, 0, n, position);
+          hash(buf, 0, n);
+          if (s.to >= 0) writeFully(s.to, buf, 0, n, position);
+          done += n;
+          continue;
+        }
+        const slot = nextRun++ % RUNS;
+        await bufferFree[slot]; // what was read into this buffer before is written
+        const buf = (runBufs[slot] ??= alignedBuffer(RUN + ALIGN));
+        const offset = position % ALIGN;
+        const length = Math.min(RUN, s.length - done);
+        for (let k = 0; k < length;) {
+          const n = Math.min(CHUNK, length - k, job.pieceLength - inPiece);
+          readFully(s.from, buf, offset + k, n, position + k);
+          hash(buf, offset + k, n);
+          k += n;
+        }
+        const w = writeRun(s, buf, offset, length, position);
+        if (w !== undefined) {
+          writes.push(w);
+          bufferFree[slot] = w.catch(() => undefined);
+        }
+        done += length;
       }
     }
+    if (inPiece > 0) digests.set(piece.digest(), 20 * pieces);
+    hashed();
+    await Promise.all(writes);
+    return digests;
+  } finally {
+    await Promise.allSettled(writes); // no write may outlive the job: its fds are closed after it
   }
-  if (inPiece > 0) digests.set(piece.digest(), 20 * pieces);
-  return digests;
 }
 
+// Replies: { id, hashed: true } when a file job has read and hashed everything (the pool may send
+// the next job), then { id, digests } or { id, error } when it is done, its writes included.
 parentPort?.on('message', (job: SlabJob | FileJob) => {
-  try {
-    const digests = 'slab' in job ? hashSlab(job) : hashFiles(job);
-    parentPort?.postMessage({ id: job.id, digests }, [digests.buffer]);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    parentPort?.postMessage({ id: job.id, error: { message: err.message, code: err.code } });
-  }
+  const hashed = (): void => parentPort?.postMessage({ id: job.id, hashed: true });
+  const work = 'slab' in job ? Promise.resolve().then(() => hashSlab(job)) : hashFiles(job, hashed);
+  work.then(
+    (digests) => parentPort?.postMessage({ id: job.id, digests }, [digests.buffer]),
+    (e: unknown) => {
+      const err = e as NodeJS.ErrnoException;
+      parentPort?.postMessage({ id: job.id, error: { message: err.message, code: err.code } });
+    },
+  );
 });

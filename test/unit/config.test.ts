@@ -27,6 +27,11 @@ describe('config', () => {
     assert.equal(loadConfig({ METRICS_TOKEN: '' }).metricsToken, undefined);
   });
 
+  it('reads DIRECT_IO (on by default)', () => {
+    assert.equal(loadConfig({}).directIo, true);
+    assert.equal(loadConfig({ DIRECT_IO: 'Off' }).directIo, false);
+  });
+
   it('reads every variable', () => {
     const c = loadConfig({
       PORT: '9000', HOST: '127.0.0.1', PUBLIC_URL: 'https://t.example.org/', DATA_DIR: '/srv/seed',
@@ -57,6 +62,7 @@ describe('config', () => {
     [{ ADMIN_USERNAME: 'admin' }, /^invalid ADMIN_PASSWORD/],
     [{ LOG_LEVEL: 'loud' }, /^invalid LOG_LEVEL/],
     [{ METRICS: 'yes' }, /^invalid METRICS: .*'yes'/],
+    [{ DIRECT_IO: 'auto' }, /^invalid DIRECT_IO: .*'auto'/],
   ];
   for (const [env, msg] of bad) {
     it(`stops on ${JSON.stringify(env)} with one line naming the variable`, () => {

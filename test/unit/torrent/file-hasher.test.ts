@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -18,7 +18,7 @@ describe('hashFiles', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Sources for files with these contents, copied to `<name>.copy`; records which are open. */
-  const sources = (datas: Buffer[], tag: string, over: Partial<{ size: (i: number) => number; copyFlags: string }> = {}) => {
+  const sources = (datas: Buffer[], tag: string, over: Partial<{ size: (i: number) => number; copyFlags: string; direct: (copy: string) => number }> = {}) => {
     const open = new Set<number>();
     const copies: string[] = [];
     const list: HashSource[] = datas.map((d, i) => {
@@ -26,17 +26,18 @@ describe('hashFiles', () => {
       writeFileSync(src, d);
       copies.push(`${src}.copy`);
       writeFileSync(`${src}.copy`, '');
-      let fds: { from: number; to: number } | undefined;
+      let fds: { from: number; to: number; direct?: number } | undefined;
       return {
         size: over.size?.(i) ?? d.length,
         open: async () => {
-          fds = { from: openSync(src, 'r'), to: openSync(`${src}.copy`, over.copyFlags ?? 'r+') };
+          fds = { from: openSync(src, 'r'), to: openSync(`${src}.copy`, over.copyFlags ?? 'r+'), direct: over.direct?.(`${src}.copy`) };
           open.add(i);
           return fds;
         },
         close: async () => {
           closeSync(fds!.from);
           closeSync(fds!.to);
+          if ((fds!.direct ?? -1) >= 0) closeSync(fds!.direct!);
           open.delete(i);
         },
       };
@@ -59,6 +60,40 @@ describe('hashFiles', () => {
       assert.equal(s.open.size, 0, 'every file closed');
     });
   }
+
+  // the copy also opened with O_DIRECT, as LocalWriter.directFd opens it: aligned runs are written
+  // through it, unaligned heads and tails (files starting mid-block in the torrent) through `to`
+  const O_DIRECT = (constants as { O_DIRECT?: number }).O_DIRECT;
+  const directSkip = O_DIRECT === undefined ? 'no O_DIRECT on this platform' : false;
+  const openDirect = (copy: string): number => openSync(copy, constants.O_WRONLY | (O_DIRECT as number));
+  for (const [what, sizes, pl] of [
+    ['one file of 20 MiB and odd bytes, through O_DIRECT', [20 * 1024 * 1024 + 4097], 1048576],
+    ['unaligned files across runs, through O_DIRECT', [4095, 9 * 1024 * 1024 + 1, 1, 0, 17 * 1024 * 1024 + 12345, 8 * 1024 * 1024], 262144],
+    ['small pieces, files of a few blocks, through O_DIRECT', [70001, 4096, 8192, 100000, 3], 16384],
+  ] as const) {
+    it(`hashes and copies ${what}`, { skip: directSkip }, async () => {
+      const datas = sizes.map((n) => randomBytes(n));
+      const s = sources(datas, what.replace(/\W+/g, '-'), { direct: openDirect });
+      const pieces = await hashFiles(s.list, pl);
+      assert.ok(pieces.equals(reference(Buffer.concat(datas), pl)));
+      datas.forEach((d, i) => assert.ok(readFileSync(s.copies[i]).equals(d), `copy ${i}`));
+      assert.equal(s.open.size, 0, 'every file closed');
+    });
+  }
+
+  it('writes aligned runs through the direct descriptor alone', { skip: directSkip }, async () => {
+    // `to` cannot write (read-only): an aligned file is copied only if every byte went through `direct`
+    const data = randomBytes(24 * 1024 * 1024);
+    const s = sources([data], 'direct-only', { copyFlags: 'r', direct: openDirect });
+    assert.ok((await hashFiles(s.list, 1048576)).equals(reference(data, 1048576)));
+    assert.ok(readFileSync(s.copies[0]).equals(data));
+  });
+
+  it('fails with the error of a failed direct write, after every write settled, closing every file', { skip: directSkip }, async () => {
+    const s = sources([randomBytes(40 * 1024 * 1024)], 'direct-readonly', { direct: (copy) => openSync(copy, constants.O_RDONLY | (O_DIRECT as number)) });
+    await assert.rejects(hashFiles(s.list, 1048576), (e: NodeJS.ErrnoException) => e.code === 'EBADF');
+    assert.equal(s.open.size, 0);
+  });
 
   it('gives no pieces for no bytes, opening nothing', async () => {
     const s = sources([Buffer.alloc(0), Buffer.alloc(0)], 'empty');
