@@ -50,6 +50,10 @@ if (hash.length) {
     console.log(`ratio seedhost add --link (hard link, no copy) / mktorrent -t 1: ${(l.MBps / m['mktorrent-t1'].MBps).toFixed(2)}` +
       (m['mktorrent-t2'] ? `; / mktorrent -t 2: ${(l.MBps / m['mktorrent-t2'].MBps).toFixed(2)}` : '') + `; peak RSS ${(l.rss * 1024 / 1e6).toFixed(0)} MB`);
   }
+  const b = m['seedhost-buffered'];
+  if (b && m['mktorrent-t1']) {
+    console.log(`ratio seedhost add with DIRECT_IO=off (the copy through the page cache) / mktorrent -t 1: ${(b.MBps / m['mktorrent-t1'].MBps).toFixed(2)}; peak RSS ${(b.rss * 1024 / 1e6).toFixed(0)} MB`);
+  }
   const c = m['seedhost-reflink'];
   if (c && m['mktorrent-t1']) {
     console.log(`ratio seedhost add on XFS (the copy is a reflink clone) / mktorrent -t 1: ${(c.MBps / m['mktorrent-t1'].MBps).toFixed(2)}` +

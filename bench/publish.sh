@@ -6,6 +6,7 @@
 # Part "hash": FILE (SIZE_MB of random bytes, made once in the temp dir, read once so it is in the
 # page cache) is processed by each tool in turn, interleaved and rotated (A B C D, B C D A, ...), RUNS times:
 #   seedhost       DATA_DIR=<empty dir> node bin/seedhost.js add FILE --piece-length PIECE_LENGTH
+#   seedhost-buffered  the same with DIRECT_IO=off (the copy written through the page cache)
 #   seedhost-link  the same with --link (a hard link into DATA_DIR, no copy; same file system)
 #   seedhost-reflink  the same as seedhost (a copy), with FILE and DATA_DIR on an XFS file system
 #                  (a loop-mounted image made here; needs root and xfsprogs), where the copy is a
@@ -31,7 +32,7 @@
 # The server is restarted fresh before every run; published copies are removed afterwards.
 #
 # Env knobs (defaults):
-#   RUNS=5 SIZE_MB=1024 PIECE_LENGTH=1048576 TOOLS="seedhost seedhost-link seedhost-reflink mktorrent-t1 mktorrent-t2 cp"
+#   RUNS=5 SIZE_MB=1024 PIECE_LENGTH=1048576 TOOLS="seedhost seedhost-buffered seedhost-link seedhost-reflink mktorrent-t1 mktorrent-t2 cp"
 #   BENCH_FILE=<path>  use this existing file instead of generating one (it is not deleted)
 #   GRAPHQL=1              also upload the file through GraphQL and report the server's peak RSS
 #   PARTS="hash announce"  ANN_RUNS=3 ANN_DURATION=10 CONNECTIONS=64 THREADS=2 POOL_SIZE=1000
@@ -46,7 +47,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 . "$HERE/common.sh"
 RUNS="${RUNS:-5}"; SIZE_MB="${SIZE_MB:-1024}"; PL="${PIECE_LENGTH:-1048576}"
-TOOLS="${TOOLS:-seedhost seedhost-link seedhost-reflink mktorrent-t1 mktorrent-t2 cp}"; PARTS="${PARTS:-hash announce}"
+TOOLS="${TOOLS:-seedhost seedhost-buffered seedhost-link seedhost-reflink mktorrent-t1 mktorrent-t2 cp}"; PARTS="${PARTS:-hash announce}"
 ANN_RUNS="${ANN_RUNS:-3}"; ANN_DURATION="${ANN_DURATION:-10}"; CONNECTIONS="${CONNECTIONS:-64}"
 POOL_SIZE="${POOL_SIZE:-1000}"; SEEDHOST_PORT="${SEEDHOST_PORT:-17080}"; TOOL_TIMEOUT="${TOOL_TIMEOUT:-300}"
 RETRY_NOISY="${RETRY_NOISY:-2}"
@@ -130,10 +131,10 @@ run_tool() { # TOOL RUN ATTEMPT
   c0="$(cpu_line)"; t0="$(date +%s.%N)"
   set +e
   case "$tool" in
-    seedhost|seedhost-link|seedhost-reflink)
+    seedhost|seedhost-buffered|seedhost-link|seedhost-reflink)
       local pub="$STATE/pub" src="$FILE"
       [ "$tool" != seedhost-reflink ] || { pub="$XFS/pub"; src="$XFS/$NAME"; }
-      (cd "$STATE/cwd" && exec env DATA_DIR="$pub" DATABASE_URL="sqlite:$pub/seedhost.db" LOG_LEVEL=warn \
+      (cd "$STATE/cwd" && exec env DATA_DIR="$pub" DATABASE_URL="sqlite:$pub/seedhost.db" LOG_LEVEL=warn DIRECT_IO="$([ "$tool" = seedhost-buffered ] && echo off || echo on)" \
         timeout "$TOOL_TIMEOUT" /usr/bin/time -f 'TIME %e %M %U %S' -o "$STATE/time.txt" ${NODE_PREFIX:-node} "$APP/bin/seedhost.js" add "$src" --piece-length "$PL" \
         $([ "$tool" = seedhost-link ] && echo --link)) >"$STATE/out.txt" 2>&1 ;;
     mktorrent-t1|mktorrent-t2)
@@ -150,7 +151,7 @@ run_tool() { # TOOL RUN ATTEMPT
   node "$HERE/procsnap.cjs" diff "$STATE/procs0.json" "$STATE/procs1.json" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" "$(ancestors $$)" '^(time|timeout)$' >"$STATE/others.json" || echo '{}' >"$STATE/others.json"
   if [ "$rc" != 0 ]; then echo "   $tool failed (rc $rc):"; tail -5 "$STATE/out.txt" | sed 's/^/   | /'; check="FAILED rc $rc"; fi
   [ "$rc" = 0 ] && case "$tool" in
-    seedhost|seedhost-link|seedhost-reflink)
+    seedhost|seedhost-buffered|seedhost-link|seedhost-reflink)
       hash="$(tail -1 "$STATE/out.txt" | tr -d '\r')"
       if [ "$hash" = "${EXPECT:-}" ]; then check="info_hash ok"; elif [ -z "${EXPECT:-}" ]; then check="$hash"; else check="info_hash MISMATCH ($hash)"; fi ;;
     mktorrent-*)

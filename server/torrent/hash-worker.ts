@@ -37,10 +37,11 @@ export interface FileJob {
 // (and the buffered write that follows, when there is no direct write).
 const CHUNK = 1024 * 1024;
 // O_DIRECT: buffer, length and file position aligned to this (the logical block size of disks: 512
-// or 4096). One direct write per run; two runs per worker, so one is written while the next is read.
+// or 4096). One direct write per run (`runBytes`, set by the pool); two run buffers per worker, so
+// one is written while the next is read.
 const ALIGN = 4096;
-const RUN = 8 * 1024 * 1024;
 const RUNS = 2;
+const { writeLock: lockBuffer, runBytes: RUN } = workerData as { writeLock: SharedArrayBuffer; runBytes: number };
 
 declare const WebAssembly: { Memory: new (d: { initial: number }) => { buffer: ArrayBuffer } }; // not in lib ES2022
 
@@ -79,7 +80,7 @@ function readFully(fd: number, buf: Buffer, offset: number, length: number, posi
 
 // One buffered writer at a time across the pool: concurrent buffered writes to one file contend on
 // its inode lock, and the waiter spins in the kernel (measured: sys time doubled); a waiter here sleeps.
-const writeLock = new Int32Array((workerData as { writeLock: SharedArrayBuffer }).writeLock);
+const writeLock = new Int32Array(lockBuffer);
 
 // Buffered writes of 64 KiB, as cp's copy_file_range does: the page cache takes a write in folios as
 // large as the write, and large folios come from memory the VM host may have reclaimed (measured on

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { hashFiles, type HashSource } from '../../../server/torrent/file-hasher.js';
+import { directRunBytes } from '../../../server/torrent/hash-pool.js';
 
 const reference = (data: Buffer, pl: number): Buffer => {
   const out: Buffer[] = [];
@@ -111,5 +112,11 @@ describe('hashFiles', () => {
     const s = sources([randomBytes(20 * 1024 * 1024)], 'readonly', { copyFlags: 'r' });
     await assert.rejects(hashFiles(s.list, 1048576), (e: NodeJS.ErrnoException) => e.code === 'EBADF');
     assert.equal(s.open.size, 0);
+  });
+
+  it('keeps the direct-copy buffers of the whole pool within 32 MiB, runs of 1 to 8 MiB', () => {
+    const MiB = 1024 * 1024;
+    assert.deepEqual([1, 2, 4, 8, 16, 64].map(directRunBytes), [8, 8, 4, 2, 1, 1].map((n) => n * MiB));
+    for (const size of [1, 2, 3, 4, 6, 8, 12, 16]) assert.ok(2 * directRunBytes(size) * size <= 32 * MiB, `pool of ${size}`);
   });
 });
