@@ -6,13 +6,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { needs } from '../helpers/environment.js';
 import { writeTree } from '../helpers/publish.js';
+import { mountReflinkFs, reflinkFsMissing, type ReflinkFs } from '../helpers/reflink-fs.js';
 
 const lastLine = (s: string): string => s.trim().split('\n').pop() as string;
 const MiB = 1024 * 1024;
@@ -77,4 +78,48 @@ describe('seedhost add with O_DIRECT copies', () => {
       }
     }
   });
+});
+
+// A real full disk: a small XFS image (loop-mounted; needs root and xfsprogs) filled up but for
+// 24 MiB, then a 64 MiB file published into it from another file system.
+const missing = reflinkFsMissing();
+describe('seedhost add onto a full disk', { skip: needs(missing === null, missing ?? '') }, () => {
+  let fs: ReflinkFs;
+  let src: string;
+  const small = randomBytes(300_000);
+  before(() => {
+    fs = mountReflinkFs(400);
+    src = mkdtempSync(path.join(tmpdir(), 'seedhost-full-'));
+    writeTree(src, { 'big.bin': randomBytes(64 * MiB), 'small.bin': small });
+  });
+  after(() => {
+    fs?.unmount();
+    rmSync(src, { recursive: true, force: true });
+  });
+
+  for (const directIo of ['on', 'off']) {
+    it(`refuses a copy that does not fit (DIRECT_IO=${directIo}) and keeps what is stored`, async () => {
+      const data = path.join(fs.dir, `data-${directIo}`);
+      const env = { DATA_DIR: data, DATABASE_URL: `sqlite:${data}/seedhost.db`, LOG_LEVEL: 'warn', PUBLIC_URL: 'http://127.0.0.1:1', REDIS_URL: '', DIRECT_IO: directIo };
+      const first = await runCli(env, src, ['add', path.join(src, 'small.bin')]);
+      assert.equal(first.code, 0, first.stderr);
+      const kept = lastLine(first.stdout);
+      const st = statfsSync(fs.dir);
+      const filler = path.join(fs.dir, 'filler');
+      execFileSync('fallocate', ['-l', String(st.bavail * st.bsize - 24 * MiB), filler]);
+      try {
+        const r = await runCli(env, src, ['add', path.join(src, 'big.bin')]);
+        assert.equal(r.code, 1, r.stdout);
+        assert.match(r.stderr, /not enough disk space/);
+        assert.deepEqual(readdirSync(path.join(data, 'tmp')), [], 'no staging left');
+        assert.deepEqual(readdirSync(path.join(data, 'content')), [kept], 'no content left');
+        const list = await runCli(env, src, ['list']);
+        assert.equal(list.code, 0, list.stderr);
+        assert.deepEqual(list.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]), [kept], 'no row left');
+        assert.ok(readFileSync(path.join(data, 'content', kept, 'small.bin')).equals(small), 'the stored torrent is intact');
+      } finally {
+        rmSync(filler, { force: true });
+      }
+    });
+  }
 });
