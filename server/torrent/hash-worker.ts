@@ -108,7 +108,7 @@ async function writeDirect(s: FileSegment, buf: Buffer, offset: number, length: 
   try {
     while (off < length) off += await writeAsync(s.direct, buf, offset + off, length - off, position + off);
   } catch (e) {
-    // EINVAL: this file system wants another alignment after all; a short write left the rest unaligned
+    // EINVAL: this file system wants a coarser alignment after all; the rest goes through the page cache
     if ((e as NodeJS.ErrnoException).code !== 'EINVAL') throw e;
     writeFully(s.to, buf, offset + off, length - off, position + off);
   }
