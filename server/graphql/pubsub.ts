@@ -84,7 +84,8 @@ export class SwarmUpdates {
     const t = setTimeout(() => {
       this.timers.delete(infoHash);
       this.lastSent.set(infoHash, Date.now());
-      void this.emit(infoHash);
+      // a failed read (Redis away) skips this update; the swarm's next change sends fresh counts
+      this.emit(infoHash).catch(() => undefined);
     }, wait);
     t.unref();
     this.timers.set(infoHash, t);

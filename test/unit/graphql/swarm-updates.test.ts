@@ -52,6 +52,39 @@ describe('swarm updates for subscriptions', () => {
     updates.close();
   });
 
+  it('skip an update whose counts cannot be read (Redis away), without an unhandled rejection, and send the next', async () => {
+    const store = new MemoryPeerStore();
+    let failing = true;
+    const flaky = Object.assign(Object.create(store) as MemoryPeerStore, {
+      scrape: async (hashes: readonly string[]) => {
+        if (failing) throw new Error('Connection is closed.');
+        return store.scrape(hashes);
+      },
+    });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const watchers = new SwarmWatchers();
+      const sent: SwarmUpdate[] = [];
+      const updates = new SwarmUpdates(flaky, (u) => sent.push(u), watchers, 20);
+      const it = watchers.watch(H, never())[Symbol.asyncIterator]();
+      void it.next();
+      join(store, 1, 0);
+      updates.changed(H);
+      await sleep(50);
+      assert.deepEqual([sent, unhandled], [[], []]);
+      failing = false;
+      updates.changed(H);
+      await sleep(50);
+      assert.deepEqual(sent, [{ infoHash: H, seeders: 1, leechers: 0, completed: 0 }]);
+      await it.return?.();
+      updates.close();
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('count watchers of every torrent too', async () => {
     const watchers = new SwarmWatchers();
     const it = watchers.watch('', never())[Symbol.asyncIterator]();
