@@ -45,7 +45,9 @@ export class RedisEventBus {
   ) {
     this.channel = `${prefix}events`;
     this.pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
-    this.sub = new Redis(url, { lazyConnect: true });
+    // resubscribed here after a reconnect, not by ioredis: its own SUBSCRIBE has no rejection
+    // handler, and one cut short (closing while it reconnects) would be an unhandled rejection
+    this.sub = new Redis(url, { lazyConnect: true, autoResubscribe: false });
     for (const c of [this.pub, this.sub]) c.on('error', onError);
     this.sub.on('message', (_channel: string, text: string) => this.receive(text));
   }
@@ -54,6 +56,9 @@ export class RedisEventBus {
   async start(): Promise<void> {
     await Promise.all([this.pub.connect(), this.sub.connect()]);
     await this.sub.subscribe(this.channel);
+    this.sub.on('ready', () => {
+      this.sub.subscribe(this.channel).catch(this.onError);
+    });
   }
 
   /** Tells the other instances that torrents were added or removed (after the database commit). */

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { publishEvent, RedisEventBus, SWARM_BATCH_MS, type InstanceEvent } from '../../../server/redis/event-bus.js';
 import { redisSkip, TEST_REDIS_URL } from '../../helpers/redis.js';
+import { killRedisServer, redisServerSkip, startRedisServer } from '../../helpers/redis-server.js';
+import { freePort } from '../../helpers/wait.js';
 
 const skip = redisSkip();
 const waitFor = async (events: InstanceEvent[], n: number, ms = 2000): Promise<void> => {
@@ -40,6 +42,40 @@ describe('Redis event bus', { skip }, () => {
       assert.deepEqual(got.c, [], 'another prefix hears nothing');
     } finally {
       await Promise.all([a.close(), b.close(), c.close()]);
+    }
+  });
+});
+
+describe('Redis event bus across a Redis restart', { skip: redisServerSkip() }, () => {
+  it('subscribes again once Redis is back, and closes cleanly while it reconnects', async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    let redis = await startRedisServer(port);
+    const got: InstanceEvent[] = [];
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    const a = new RedisEventBus(url, 'restart:', () => undefined, () => undefined);
+    const b = new RedisEventBus(url, 'restart:', (e) => got.push(e), () => undefined);
+    const late = new RedisEventBus(url, 'restart:', () => undefined, () => undefined);
+    try {
+      await Promise.all([a.start(), b.start(), late.start()]);
+      await killRedisServer(redis);
+      redis = await startRedisServer(port); // empty: no subscriptions survive
+      // closed while its subscriber reconnects
+      await late.close();
+      const end = Date.now() + 8000;
+      while (got.length === 0 && Date.now() < end) {
+        a.registryChanged(); // until b has subscribed again (a publish is lost while nobody listens)
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual(got[0], { kind: 'registry' });
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await Promise.allSettled([a.close(), b.close(), late.close()]);
+      await killRedisServer(redis);
     }
   });
 });
