@@ -4,7 +4,17 @@
 // buffered writes (pwrite).
 import { createHash, type Hash } from 'node:crypto';
 import { readSync, write, writeSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+
+// Hashing yields to the tracker: this thread alone (Linux sets the nice value per thread) runs at
+// nice 10, so announces answered by the main thread keep their latency while a publish runs.
+const HASH_NICE = 10;
+try {
+  setPriority(HASH_NICE);
+} catch {
+  // not allowed or not supported: hashing runs at the process's priority
+}
 
 export interface SlabJob {
   id: number;

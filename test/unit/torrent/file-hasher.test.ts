@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { hashFiles, type HashSource } from '../../../server/torrent/file-hasher.js';
-import { directRunBytes } from '../../../server/torrent/hash-pool.js';
+import { directRunBytes, hashPool } from '../../../server/torrent/hash-pool.js';
 
 const reference = (data: Buffer, pl: number): Buffer => {
   const out: Buffer[] = [];
@@ -118,5 +118,18 @@ describe('hashFiles', () => {
     const MiB = 1024 * 1024;
     assert.deepEqual([1, 2, 4, 8, 16, 64].map(directRunBytes), [8, 8, 4, 2, 1, 1].map((n) => n * MiB));
     for (const size of [1, 2, 3, 4, 6, 8, 12, 16]) assert.ok(2 * directRunBytes(size) * size <= 32 * MiB, `pool of ${size}`);
+  });
+
+  it('runs the hashing threads at nice 10 and leaves the main thread at its priority', { skip: existsSync('/proc/self/task') ? false : 'no /proc/self/task (Linux only)' }, async () => {
+    const pool = hashPool();
+    // every worker has booted once each has answered a job
+    await Promise.all(Array.from({ length: pool.size }, () => pool.hash(new SharedArrayBuffer(16384), 16384, 16384)));
+    const nice = (task: string): number => {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    const values = readdirSync('/proc/self/task').map(nice);
+    assert.equal(nice(String(process.pid)), 0, 'main thread');
+    assert.ok(values.filter((n) => n === 10).length >= pool.size, `nice values of the threads: ${values.join(' ')}`);
   });
 });
