@@ -28,50 +28,45 @@ export function failureBody(err: unknown, log: Logger): Buffer {
   return INTERNAL;
 }
 
+/** Which TrackerStats counter an answer is recorded in. */
+type Counted = 'announced' | 'scraped';
+
+/** Records a failed answer and gives its failure body. */
+function failed(e: unknown, counted: Counted, start: number, deps: TrackerRouteDeps): Buffer {
+  deps.tracker.stats[counted](outcomeOf(e), start);
+  return failureBody(e, deps.log);
+}
+
+/** Records an answer once its body is ready (now, or when the promise settles). */
+function recorded(body: Buffer | Promise<Buffer>, counted: Counted, start: number, deps: TrackerRouteDeps): Buffer | Promise<Buffer> {
+  if (body instanceof Promise) {
+    return body.then((b) => {
+      deps.tracker.stats[counted](OK, start);
+      return b;
+    }, (e) => failed(e, counted, start, deps));
+  }
+  deps.tracker.stats[counted](OK, start);
+  return body;
+}
+
 /** Body for GET /announce?query from a connection at remoteIp (X-Forwarded-For as sent, if any). */
 export function answerAnnounce(query: string, remoteIp: string | undefined, xff: string | undefined, deps: TrackerRouteDeps): Buffer | Promise<Buffer> {
   const start = performance.now();
-  const stats = deps.tracker.stats;
   try {
     const a = parseAnnounce(query);
     const ip = announceIp(clientIpFrom(remoteIp, xff, deps.trustedProxies), a.ip, deps.trustedProxies);
-    const body = handleAnnounce(a, ip, deps.tracker);
-    if (body instanceof Promise) {
-      return body.then((b) => {
-        stats.announced(OK, start);
-        return b;
-      }, (e) => {
-        stats.announced(outcomeOf(e), start);
-        return failureBody(e, deps.log);
-      });
-    }
-    stats.announced(OK, start);
-    return body;
+    return recorded(handleAnnounce(a, ip, deps.tracker), 'announced', start, deps);
   } catch (e) {
-    stats.announced(outcomeOf(e), start);
-    return failureBody(e, deps.log);
+    return failed(e, 'announced', start, deps);
   }
 }
 
 /** Body for GET /scrape?query. */
 export function answerScrape(query: string, deps: TrackerRouteDeps): Buffer | Promise<Buffer> {
   const start = performance.now();
-  const stats = deps.tracker.stats;
   try {
-    const body = handleScrape(parseScrape(query), deps.tracker);
-    if (body instanceof Promise) {
-      return body.then((b) => {
-        stats.scraped(OK, start);
-        return b;
-      }, (e) => {
-        stats.scraped(outcomeOf(e), start);
-        return failureBody(e, deps.log);
-      });
-    }
-    stats.scraped(OK, start);
-    return body;
+    return recorded(handleScrape(parseScrape(query), deps.tracker), 'scraped', start, deps);
   } catch (e) {
-    stats.scraped(outcomeOf(e), start);
-    return failureBody(e, deps.log);
+    return failed(e, 'scraped', start, deps);
   }
 }
