@@ -9,7 +9,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { getTorrent } from '../services/torrent-catalog.js';
 import { buildContext, type GraphQLContext, type GraphQLDeps } from './context.js';
-import { depthLimit } from './depth-limit.js';
+import { operationRules, PARSE_OPTIONS } from './operation-limits.js';
 import { formatError } from './errors.js';
 import { ownerNames, toTorrent } from './mappers.js';
 import { MultipartError, parseMultipart, type MultipartRequest } from './multipart.js';
@@ -17,7 +17,6 @@ import { createEventBus, SWARM_UPDATED, SWARM_UPDATED_ALL, SwarmUpdates, SwarmWa
 import { buildGraphQLSchema } from './schema.js';
 
 const MAX_JSON_BODY = 1024 * 1024;
-export const MAX_DEPTH = 12;
 
 export interface GraphQLServer {
   /** Serves a /graphql HTTP request. */
@@ -72,7 +71,7 @@ export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub' | 'watchers'
   const deps: GraphQLDeps = { ...base, pubSub: bus, watchers };
   const schema = await buildGraphQLSchema(bus);
   const apollo = new ApolloServer<GraphQLContext>({
-    schema, formatError: formatError(log), includeStacktraceInErrorResponses: false, validationRules: [depthLimit(MAX_DEPTH)],
+    schema, formatError: formatError(log), includeStacktraceInErrorResponses: false, validationRules: operationRules(), parseOptions: PARSE_OPTIONS,
     csrfPrevention: true,
     stopOnTerminationSignals: false, // main.ts owns shutdown (Apollo would re-raise the signal)
   });
@@ -86,7 +85,7 @@ export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub' | 'watchers'
   const ws = useServer({
     schema,
     context: (ctx) => buildContext(deps, ctx.connectionParams?.authorization, (ctx.extra.request as IncomingMessage & { ip?: string }).ip ?? ''),
-    validate: (sch, doc) => validate(sch, doc, [...specifiedRules, depthLimit(MAX_DEPTH)]),
+    validate: (sch, doc) => validate(sch, doc, [...specifiedRules, ...operationRules()]),
   }, wss);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
