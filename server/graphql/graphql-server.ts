@@ -3,10 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApolloServer, HeaderMap } from '@apollo/server';
-import { specifiedRules, validate } from 'graphql';
 import type { Logger } from 'pino';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import { getTorrent } from '../services/torrent-catalog.js';
 import { buildContext, type GraphQLContext, type GraphQLDeps } from './context.js';
 import { operationRules, PARSE_OPTIONS } from './operation-limits.js';
@@ -15,6 +12,7 @@ import { ownerNames, toTorrent } from './mappers.js';
 import { MultipartError, parseMultipart, type MultipartRequest } from './multipart.js';
 import { createEventBus, SWARM_UPDATED, SWARM_UPDATED_ALL, SwarmUpdates, SwarmWatchers, TORRENT_ADDED, TORRENT_REMOVED } from './pubsub.js';
 import { buildGraphQLSchema } from './schema.js';
+import { startWsServer } from './ws-server.js';
 
 const MAX_JSON_BODY = 1024 * 1024;
 
@@ -81,12 +79,7 @@ export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub' | 'watchers'
     bus.publish(SWARM_UPDATED_ALL, u);
   }, watchers);
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
-  const ws = useServer({
-    schema,
-    context: (ctx) => buildContext(deps, ctx.connectionParams?.authorization, (ctx.extra.request as IncomingMessage & { ip?: string }).ip ?? ''),
-    validate: (sch, doc) => validate(sch, doc, [...specifiedRules, ...operationRules()]),
-  }, wss);
+  const ws = startWsServer(schema, (authorization, ip) => buildContext(deps, authorization, ip), log);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let multipart: MultipartRequest | null = null;
@@ -127,10 +120,7 @@ export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub' | 'watchers'
 
   return {
     handle: (req, res) => void handle(req, res),
-    handleUpgrade(req, socket, head) {
-      const ip = clientIp(req);
-      wss.handleUpgrade(req, socket, head, (client) => wss.emit('connection', client, Object.assign(req, { ip })));
-    },
+    handleUpgrade: (req, socket, head) => ws.handleUpgrade(req, socket, head, clientIp(req)),
     swarmChanged: (h) => updates.changed(h),
     torrentAdded(h) {
       void getTorrent(deps.ds, h).then(async (t) => {
@@ -143,12 +133,11 @@ export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub' | 'watchers'
       updates.forget(h);
       bus.publish(TORRENT_REMOVED, { infoHash: h });
     },
-    clients: () => wss.clients.size,
+    clients: () => ws.clients(),
     swarmWatchers: () => watchers.size,
     async stop() {
       updates.close();
-      for (const c of wss.clients) c.close(1001, 'server shutting down');
-      await ws.dispose();
+      await ws.stop();
       await apollo.stop();
     },
   };

@@ -1,7 +1,8 @@
 // Live events for subscriptions. The tracker core only calls onSwarmChange(infoHash); this adapter
 // coalesces bursts (at most one update per torrent per COALESCE_MS, the first one at once) and
 // publishes the swarm's current counts.
-import { createPubSub } from '@graphql-yoga/subscription';
+import { setMaxListeners } from 'node:events';
+import { createPubSub, type PubSubEventTarget } from '@graphql-yoga/subscription';
 import type { PeerStore } from '../tracker/peer-store.js';
 import type { Torrent } from './types/torrent.type.js';
 import type { SwarmUpdate } from './types/swarm.type.js';
@@ -13,13 +14,19 @@ export const SWARM_UPDATED_ALL = 'SWARM_UPDATED_ALL';
 export const TORRENT_ADDED = 'TORRENT_ADDED';
 export const TORRENT_REMOVED = 'TORRENT_REMOVED';
 
+type BusEvents = {
+  [SWARM_UPDATED]: [infoHash: string, update: SwarmUpdate];
+  [SWARM_UPDATED_ALL]: [SwarmUpdate];
+  [TORRENT_ADDED]: [Torrent];
+  [TORRENT_REMOVED]: [{ infoHash: string }];
+};
+
+/** The in-process bus; listeners per topic are bounded by the WebSocket limits, not by Node's warning at 10. */
 export function createEventBus() {
-  return createPubSub<{
-    [SWARM_UPDATED]: [infoHash: string, update: SwarmUpdate];
-    [SWARM_UPDATED_ALL]: [SwarmUpdate];
-    [TORRENT_ADDED]: [Torrent];
-    [TORRENT_REMOVED]: [{ infoHash: string }];
-  }>();
+  const target = new EventTarget();
+  // one listener per live subscription: many viewers of one torrent are normal, not a leak
+  setMaxListeners(0, target);
+  return createPubSub<BusEvents>({ eventTarget: target as PubSubEventTarget<BusEvents> });
 }
 export type EventBus = ReturnType<typeof createEventBus>;
 

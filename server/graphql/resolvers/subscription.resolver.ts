@@ -1,6 +1,7 @@
 // Live events over graphql-ws: swarm counts (coalesced), torrents added and removed.
 import { Arg, Resolver, Root, Subscription } from 'type-graphql';
 import type { GraphQLContext } from '../context.js';
+import { fail } from '../errors.js';
 import { SWARM_UPDATED, SWARM_UPDATED_ALL, TORRENT_ADDED, TORRENT_REMOVED, type EventBus } from '../pubsub.js';
 import { SwarmUpdate, TorrentRemoved } from '../types/swarm.type.js';
 import { Torrent } from '../types/torrent.type.js';
@@ -9,12 +10,17 @@ import { Torrent } from '../types/torrent.type.js';
 export class SubscriptionResolver {
   @Subscription(() => SwarmUpdate, {
     subscribe: ({ args, context }) => {
-      const { pubSub, watchers } = (context as GraphQLContext).deps;
+      const { pubSub, watchers, registered } = (context as GraphQLContext).deps;
       const bus = pubSub as EventBus;
-      const h = (args as { infoHash?: string | null }).infoHash?.toLowerCase();
-      return h ? watchers.watch(h, bus.subscribe(SWARM_UPDATED, h)) : watchers.watch('', bus.subscribe(SWARM_UPDATED_ALL));
+      const given = (args as { infoHash?: string | null }).infoHash;
+      if (given === undefined || given === null) return watchers.watch('', bus.subscribe(SWARM_UPDATED_ALL));
+      // checked before anything is kept, so watcher keys are only torrents this server tracks
+      if (!/^[0-9a-fA-F]{40}$/.test(given)) fail('BAD_USER_INPUT', 'infoHash must be 40 hex characters');
+      const h = given.toLowerCase();
+      if (!registered.has(h)) fail('NOT_FOUND', 'no torrent with this infoHash');
+      return watchers.watch(h, bus.subscribe(SWARM_UPDATED, h));
     },
-    description: 'Counts of one torrent (or every torrent without infoHash), pushed after announces that change them; at most a few per second per torrent.',
+    description: 'Counts of one torrent (or every torrent without infoHash), pushed after announces that change them; at most a few per second per torrent. BAD_USER_INPUT unless infoHash is 40 hex characters, NOT_FOUND for a torrent not tracked here.',
   })
   swarmUpdated(@Root() u: SwarmUpdate, @Arg('infoHash', () => String, { nullable: true }) _infoHash: string | null): SwarmUpdate {
     return u;
