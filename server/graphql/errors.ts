@@ -25,7 +25,8 @@ export function rethrow(e: unknown): never {
     fail({ BAD_INPUT: 'BAD_USER_INPUT', TOO_LARGE: 'PAYLOAD_TOO_LARGE', DUPLICATE: 'CONFLICT', STORAGE: 'INSUFFICIENT_STORAGE' }[e.code], e.message);
   }
   if (e instanceof MultipartError) fail(e.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_USER_INPUT', e.message);
-  if (e instanceof TorrentError || e instanceof UserInputError) fail('BAD_USER_INPUT', e.message);
+  if (e instanceof UserInputError) fail(e.code, e.message);
+  if (e instanceof TorrentError) fail('BAD_USER_INPUT', e.message);
   throw e;
 }
 

@@ -6,7 +6,8 @@ import { ApiTokenEntity } from '../db/entities/api-token.entity.js';
 import { SessionEntity } from '../db/entities/session.entity.js';
 import { UserEntity, type UserRole } from '../db/entities/user.entity.js';
 import type { LoginAttempts } from './login-limiter.js';
-import { verifyPassword } from './users.js';
+import { normaliseUsername } from './username.js';
+import { PASSWORD_MAX_LENGTH, verifyPassword } from './users.js';
 
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 const SESSION_PREFIX = 'shs_';
@@ -22,7 +23,7 @@ export interface AuthUser {
 }
 
 export class AuthError extends Error {
-  constructor(readonly code: 'UNAUTHENTICATED' | 'RATE_LIMITED' | 'NOT_FOUND' | 'FORBIDDEN', message: string) {
+  constructor(readonly code: 'UNAUTHENTICATED' | 'RATE_LIMITED' | 'NOT_FOUND' | 'FORBIDDEN' | 'BAD_USER_INPUT', message: string) {
     super(message);
   }
 }
@@ -34,18 +35,28 @@ export function hashToken(token: string): string {
 
 const newToken = (prefix: string): string => prefix + randomBytes(32).toString('base64url');
 
-/** Checks the password (rate-limited per username and per address) and opens a session. */
+/** Longest username a login may give: longer names cannot exist (USERNAME_MAX_LENGTH) even padded, and are refused unhashed. */
+export const LOGIN_NAME_MAX_LENGTH = 256;
+
+/** The limiter's account for `username`: the id of the user the database finds under it, else the name normalised. */
+export function accountKey(user: UserEntity | null, username: string): string {
+  return user !== null ? `id:${user.id}` : `name:${normaliseUsername(username)}`;
+}
+
+/**
+ * Checks the password and opens a session. The attempt is reserved with the limiter before the
+ * password is hashed (RATE_LIMITED at once when a count is full); only a success gives it back.
+ */
 export async function login(ds: DataSource, limiter: LoginAttempts, username: string, password: string, ip: string): Promise<{ token: string; user: UserEntity; expiresAt: Date }> {
-  const wait = await limiter.retryAfter(username, ip);
-  if (wait > 0) throw new AuthError('RATE_LIMITED', `too many failed logins; try again in ${Math.ceil(wait / 1000)} s`);
+  if (username.length > LOGIN_NAME_MAX_LENGTH || password.length > PASSWORD_MAX_LENGTH) throw new AuthError('BAD_USER_INPUT', 'username or password too long');
+  // the database compares the name (MariaDB: case, accents, width and trailing spaces folded)
   const user = await ds.getRepository(UserEntity).findOneBy({ username });
+  const taken = await limiter.reserve(accountKey(user, username), ip);
+  if (!taken.ok) throw new AuthError('RATE_LIMITED', `too many failed logins; try again in ${Math.ceil(taken.retryAfterMs / 1000)} s`);
   // verify even for unknown users, so timing does not tell which names exist
   const ok = await verifyPassword(password, user?.passwordHash ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
-  if (user === null || !ok) {
-    await limiter.fail(username, ip);
-    throw new AuthError('UNAUTHENTICATED', 'invalid username or password');
-  }
-  await limiter.succeed(username, ip);
+  if (user === null || !ok) throw new AuthError('UNAUTHENTICATED', 'invalid username or password');
+  await limiter.succeed(taken.reservation);
   const token = newToken(SESSION_PREFIX);
   const now = Date.now();
   const expiresAt = new Date(now + SESSION_TTL_MS);

@@ -1,11 +1,30 @@
-// Use cases for accounts: create users with a scrypt password hash, verify passwords.
+// Use cases for accounts: create users with a scrypt password hash, verify passwords, change
+// roles and passwords under the last-admin rule (server/services/user-lock.ts holds the lock).
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { SessionEntity } from '../db/entities/session.entity.js';
 import { UserEntity, type UserRole } from '../db/entities/user.entity.js';
+import type { AuthUser } from './auth.js';
+import { isDuplicateKey, withUsersLocked, type LockedUser } from './user-lock.js';
+import { USERNAME_MAX_LENGTH, USERNAME_PATTERN } from './username.js';
 
 const N = 1 << 15, R = 8, P = 1, KEYLEN = 32;
 
-export class UserInputError extends Error {}
+/** Shortest and longest password accepted (the longest keeps hashing cheap to refuse). */
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 1024;
+
+/** A refused account change; `code` is the GraphQL code (CONFLICT: the current state forbids it). */
+export class UserInputError extends Error {
+  constructor(message: string, readonly code: 'BAD_USER_INPUT' | 'CONFLICT' | 'FORBIDDEN' = 'BAD_USER_INPUT') {
+    super(message);
+  }
+}
+
+function checkPassword(password: string): void {
+  if (password.length < PASSWORD_MIN_LENGTH) throw new UserInputError(`password must be at least ${PASSWORD_MIN_LENGTH} characters`);
+  if (password.length > PASSWORD_MAX_LENGTH) throw new UserInputError(`password must be at most ${PASSWORD_MAX_LENGTH} characters`);
+}
 
 function scryptAsync(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => scrypt(password, salt, KEYLEN, opts, (e, k) => (e ? reject(e) : resolve(k))));
@@ -27,15 +46,27 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === want.length && timingSafeEqual(key, want);
 }
 
-/** Creates a user; throws UserInputError for a bad name, role, short password or taken name. */
+/**
+ * Creates a user; throws UserInputError for a bad name, role or password, or a name already taken
+ * under the database's comparison or case-insensitively (so names differ beyond case on both databases).
+ */
 export async function createUser(ds: DataSource, username: string, password: string, role: UserRole): Promise<UserEntity> {
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(username)) throw new UserInputError('username must be 1-64 letters, digits, _ . or -');
+  if (!USERNAME_PATTERN.test(username)) throw new UserInputError(`username must be 1-${USERNAME_MAX_LENGTH} letters, digits, _ . or -`);
   if (role !== 'admin' && role !== 'uploader') throw new UserInputError('role must be admin or uploader');
-  if (password.length < 8) throw new UserInputError('password must be at least 8 characters');
-  const repo = ds.getRepository(UserEntity);
-  if (await repo.existsBy({ username })) throw new UserInputError(`user '${username}' already exists`);
-  const user = repo.create({ username, passwordHash: await hashPassword(password), role, createdAt: new Date() });
-  return repo.save(user);
+  checkPassword(password);
+  const passwordHash = await hashPassword(password);
+  const taken = new UserInputError(`user '${username}' already exists`);
+  try {
+    return await withUsersLocked(ds, [], async (_, m) => {
+      const clash = await m.getRepository(UserEntity).createQueryBuilder('u').where('u.username = :u OR LOWER(u.username) = LOWER(:u)', { u: username }).getExists();
+      if (clash) throw taken;
+      return m.getRepository(UserEntity).save(m.getRepository(UserEntity).create({ username, passwordHash, role, createdAt: new Date() }));
+    });
+  } catch (e) {
+    // another process (another instance, the command line) created it meanwhile
+    if (isDuplicateKey(e)) throw taken;
+    throw e;
+  }
 }
 
 /** Creates the configured admin when no user exists yet; returns whether it did. */
@@ -56,33 +87,51 @@ export function listUsers(ds: DataSource): Promise<UserEntity[]> {
   return ds.getRepository(UserEntity).find({ order: { username: 'ASC' } });
 }
 
-async function otherAdmins(ds: DataSource, id: number): Promise<number> {
-  return ds.getRepository(UserEntity).createQueryBuilder('u').where("u.role = 'admin' AND u.id <> :id", { id }).getCount();
+/** Who asks for a change: their id, and the session that carried the request (kept on a self-change of password). */
+export type UserActor = Pick<AuthUser, 'id'> & Partial<Pick<AuthUser, 'via'>>;
+
+/** Under the lock: the actor must still be an admin (a concurrent change may have demoted or deleted them). */
+function checkActor(locked: LockedUser[], actor: UserActor | undefined): void {
+  if (actor !== undefined && !locked.some((u) => u.id === actor.id && u.role === 'admin')) throw new UserInputError('you are no longer an admin', 'FORBIDDEN');
 }
 
-/** Changes a user's password and/or role; the last admin cannot lose the role. */
-export async function updateUser(ds: DataSource, id: number, patch: { password?: string | null; role?: UserRole | null }): Promise<UserEntity> {
-  const repo = ds.getRepository(UserEntity);
-  const user = await repo.findOneBy({ id });
-  if (user === null) throw new UserInputError('no such user');
-  if (patch.role != null) {
-    if (patch.role !== 'admin' && patch.role !== 'uploader') throw new UserInputError('role must be admin or uploader');
-    if (user.role === 'admin' && patch.role !== 'admin' && (await otherAdmins(ds, id)) === 0) throw new UserInputError('the last admin must stay an admin');
-    user.role = patch.role;
-  }
-  if (patch.password != null) {
-    if (patch.password.length < 8) throw new UserInputError('password must be at least 8 characters');
-    user.passwordHash = await hashPassword(patch.password);
-  }
-  return repo.save(user);
+const otherAdmins = (locked: LockedUser[], id: number): number => locked.filter((u) => u.role === 'admin' && u.id !== id).length;
+
+/**
+ * Changes a user's password and/or role in one locked transaction; the last admin cannot lose the
+ * role (CONFLICT). A new password ends the user's sessions (all but the actor's own on a self-change);
+ * API tokens stay.
+ */
+export async function updateUser(ds: DataSource, id: number, patch: { password?: string | null; role?: UserRole | null }, actor?: UserActor): Promise<UserEntity> {
+  if (patch.role != null && patch.role !== 'admin' && patch.role !== 'uploader') throw new UserInputError('role must be admin or uploader');
+  if (patch.password != null) checkPassword(patch.password);
+  const passwordHash = patch.password != null ? await hashPassword(patch.password) : null;
+  return withUsersLocked(ds, actor === undefined ? [id] : [id, actor.id], async (locked, m) => {
+    checkActor(locked, actor);
+    const repo = m.getRepository(UserEntity);
+    const user = await repo.findOneBy({ id });
+    if (user === null) throw new UserInputError('no such user');
+    if (patch.role != null) {
+      if (user.role === 'admin' && patch.role !== 'admin' && otherAdmins(locked, id) === 0) throw new UserInputError('the last admin must stay an admin', 'CONFLICT');
+      user.role = patch.role;
+    }
+    if (passwordHash !== null) {
+      user.passwordHash = passwordHash;
+      const keep = actor?.id === id && actor.via?.kind === 'session' ? actor.via.id : -1;
+      await m.getRepository(SessionEntity).createQueryBuilder().delete().where('user_id = :id AND id <> :keep', { id, keep }).execute();
+    }
+    return repo.save(user);
+  });
 }
 
-/** Deletes a user (sessions and tokens go with it; their torrents stay, without owner). */
-export async function deleteUser(ds: DataSource, id: number): Promise<boolean> {
-  const repo = ds.getRepository(UserEntity);
-  const user = await repo.findOneBy({ id });
-  if (user === null) return false;
-  if (user.role === 'admin' && (await otherAdmins(ds, id)) === 0) throw new UserInputError('the last admin cannot be deleted');
-  await repo.delete({ id });
-  return true;
+/** Deletes a user in one locked transaction (sessions and tokens go with it; their torrents stay, without owner); the last admin cannot be deleted (CONFLICT). */
+export async function deleteUser(ds: DataSource, id: number, actor?: UserActor): Promise<boolean> {
+  return withUsersLocked(ds, actor === undefined ? [id] : [id, actor.id], async (locked, m) => {
+    checkActor(locked, actor);
+    const user = locked.find((u) => u.id === id);
+    if (user === undefined) return false;
+    if (user.role === 'admin' && otherAdmins(locked, id) === 0) throw new UserInputError('the last admin cannot be deleted', 'CONFLICT');
+    await m.getRepository(UserEntity).delete({ id });
+    return true;
+  });
 }

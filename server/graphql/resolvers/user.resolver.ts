@@ -21,19 +21,19 @@ export class UserResolver {
   }
 
   @Authorized('admin')
-  @Mutation(() => User)
+  @Mutation(() => User, { description: 'Changes a role or password; a new password ends the user\'s sessions (on a self-change, all but this one). The last admin stays (CONFLICT).' })
   async updateUser(
     @Arg('id', () => Int) id: number,
     @Arg('password', () => String, { nullable: true }) password: string | null,
     @Arg('role', () => Role, { nullable: true }) role: Role | null,
-    @Ctx() { deps }: GraphQLContext,
+    @Ctx() { deps, user }: GraphQLContext,
   ): Promise<User> {
-    return toUser(await updateUser(deps.ds, id, { password, role }).catch(rethrow));
+    return toUser(await updateUser(deps.ds, id, { password, role }, user!).catch(rethrow));
   }
 
   @Authorized('admin')
-  @Mutation(() => Boolean)
-  async deleteUser(@Arg('id', () => Int) id: number, @Ctx() { deps }: GraphQLContext): Promise<boolean> {
-    return deleteUser(deps.ds, id).catch(rethrow);
+  @Mutation(() => Boolean, { description: 'Deletes a user with their sessions and tokens; the last admin stays (CONFLICT).' })
+  async deleteUser(@Arg('id', () => Int) id: number, @Ctx() { deps, user }: GraphQLContext): Promise<boolean> {
+    return deleteUser(deps.ds, id, user!).catch(rethrow);
   }
 }
