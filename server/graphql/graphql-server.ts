@@ -1,6 +1,6 @@
 // The GraphQL delivery: Apollo Server on POST/GET /graphql (JSON or multipart uploads, CSRF
 // prevention on) and graphql-ws subscriptions on the same path, fed by the catalog and tracker.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import type { Logger } from 'pino';
@@ -8,13 +8,17 @@ import { getTorrent } from '../services/torrent-catalog.js';
 import { buildContext, type GraphQLContext, type GraphQLDeps } from './context.js';
 import { operationRules, PARSE_OPTIONS } from './operation-limits.js';
 import { formatError } from './errors.js';
+import { costLimitPlugin } from './cost-limit.plugin.js';
 import { ownerNames, toTorrent } from './mappers.js';
 import { MultipartError, parseMultipart, type MultipartRequest } from './multipart.js';
 import { createEventBus, SWARM_UPDATED, SWARM_UPDATED_ALL, SwarmUpdates, SwarmWatchers, TORRENT_ADDED, TORRENT_REMOVED } from './pubsub.js';
 import { buildGraphQLSchema } from './schema.js';
 import { startWsServer } from './ws-server.js';
 
-const MAX_JSON_BODY = 1024 * 1024;
+/** Bytes of a JSON request body; larger ones are answered 413 (PAYLOAD_TOO_LARGE). */
+export const MAX_JSON_BODY = 1024 * 1024;
+/** How long a refused request's connection keeps reading (and dropping) its body before it is closed. */
+export const REFUSED_LINGER_MS = 2000;
 
 export interface GraphQLServer {
   /** Serves a /graphql HTTP request. */
@@ -32,18 +36,20 @@ export interface GraphQLServer {
   stop(): Promise<void>;
 }
 
+/** Reads a JSON (or text) body of at most MAX_JSON_BODY; over it, refuses with 413 and stops collecting. */
 function readJson(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_JSON_BODY) return reject(new MultipartError(413, 'request body too large'));
     const parts: Buffer[] = [];
     let n = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer): void => {
       n += c.length;
-      if (n > MAX_JSON_BODY) {
-        reject(new MultipartError(413, 'request body too large'));
-        req.destroy();
-      } else parts.push(c);
-    });
-    req.on('end', () => {
+      if (n <= MAX_JSON_BODY) return void parts.push(c);
+      req.off('data', onData).off('end', onEnd);
+      parts.length = 0;
+      reject(new MultipartError(413, 'request body too large'));
+    };
+    const onEnd = (): void => {
       const text = Buffer.concat(parts).toString('utf8');
       if (!/json/i.test(req.headers['content-type'] ?? '')) return resolve(text);
       try {
@@ -51,15 +57,34 @@ function readJson(req: IncomingMessage): Promise<unknown> {
       } catch {
         reject(new MultipartError(400, 'request body is not valid JSON'));
       }
-    });
-    req.on('error', reject);
+    };
+    req.on('data', onData).on('end', onEnd).on('error', reject);
   });
 }
 
+const errorBody = (status: number, message: string): string =>
+  JSON.stringify({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+
 function sendError(res: ServerResponse, status: number, message: string): void {
-  const body = JSON.stringify({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+  const body = errorBody(status, message);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
   res.end(body);
+}
+
+/**
+ * Answers a request whose body is still arriving, then closes its connection without a reset.
+ * Node ends a `Connection: close` reply by closing the socket at once, and closing with the
+ * client's unread bytes queued makes the kernel send a reset, which can discard the reply before
+ * the client reads it. So the reply is written here, the socket half-closed, and what the client
+ * still sends is read and dropped until it closes, or for REFUSED_LINGER_MS at most.
+ */
+function refuseUnread(req: IncomingMessage, status: number, message: string): void {
+  const body = errorBody(status, message);
+  const socket = req.socket;
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  req.resume();
+  const timer = setTimeout(() => socket.destroy(), REFUSED_LINGER_MS);
+  socket.once('close', () => clearTimeout(timer));
 }
 
 /** Builds schema, Apollo and the WebSocket server around `deps` (deps.pubSub is set here). */
@@ -70,6 +95,10 @@ export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub' | 'watchers'
   const schema = await buildGraphQLSchema(bus);
   const apollo = new ApolloServer<GraphQLContext>({
     schema, formatError: formatError(log), includeStacktraceInErrorResponses: false, validationRules: operationRules(), parseOptions: PARSE_OPTIONS,
+    plugins: [costLimitPlugin<GraphQLContext>()],
+    // Automatic persisted queries off: the UI does not use them, their cache is memory any client
+    // fills, and a request carrying one is answered PERSISTED_QUERY_NOT_SUPPORTED (400).
+    persistedQueries: false,
     csrfPrevention: true,
     stopOnTerminationSignals: false, // main.ts owns shutdown (Apollo would re-raise the signal)
   });
@@ -111,6 +140,7 @@ export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub' | 'watchers'
       }
       if (multipart !== null && !req.complete) res.on('finish', () => req.socket.destroy());
     } catch (e) {
+      if (e instanceof MultipartError && multipart === null && !req.complete) return refuseUnread(req, e.status, e.message);
       if (e instanceof MultipartError) return sendError(res, e.status, e.message);
       log.error({ err: e }, 'graphql request failed');
       if (!res.headersSent) sendError(res, 500, 'internal error');
