@@ -39,7 +39,8 @@ export function parseMultipart(req: IncomingMessage, maxFiles = 10_000): Promise
     let ready = false;
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, preservePath: true, limits: { fields: 2, fieldSize: 1024 * 1024, files: maxFiles, parts: maxFiles + 2 } });
+      // filenames are UTF-8 (what browsers and FormData send), not busboy's default latin1
+      bb = busboy({ headers: req.headers, preservePath: true, defParamCharset: 'utf8', limits: { fields: 2, fieldSize: 1024 * 1024, files: maxFiles, parts: maxFiles + 2 } });
     } catch (e) {
       reject(new MultipartError(400, (e as Error).message));
       return;

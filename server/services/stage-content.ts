@@ -161,7 +161,12 @@ async function stageStreams(writer: ContentWriter, files: PublishRequest['files'
     if (prev !== undefined && compareByteWise(prev.path, p) > 0) ordered = false;
     const length = await ingest(f, multiFile ? `files/${p}` : 'file', writer, ordered ? hasher : null, budget).catch((e: NodeJS.ErrnoException) => {
       // the paths so far fit one tree (else staging would have failed before): this one clashes
-      if (multiFile && FILE_FOLDER_CLASH.has(e.code ?? '')) throw new PublishError('BAD_INPUT', `${shown(p)} is both a file and a folder of this upload`);
+      if (multiFile && FILE_FOLDER_CLASH.has(e.code ?? '')) {
+        // a file staged before is a folder of this path, or this path is a folder of files staged before
+        const parts = p.split('/');
+        const clash = parts.map((_, k) => parts.slice(0, k + 1).join('/')).find((folder) => folder !== p && seen.has(folder)) ?? p;
+        throw new PublishError('BAD_INPUT', `${shown(clash)} is both a file and a folder of this upload`);
+      }
       throw e;
     });
     entries.push({ path: p, length });
