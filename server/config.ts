@@ -25,6 +25,7 @@ const schema = z.object({
   ANNOUNCE_INTERVAL: int(10, 86400).default('1800'),
   MIN_ANNOUNCE_INTERVAL: int(1, 86400).optional(),
   MAX_UPLOAD_BYTES: int(0, Number.MAX_SAFE_INTEGER).default('0'),
+  MAX_TORRENT_FILES: int(1, 1_000_000).default('20000'),
   TRUSTED_PROXIES: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PEER_TIMEOUT: int(1, 864000).optional(),
@@ -52,6 +53,8 @@ export interface Config {
   minAnnounceInterval: number;
   /** 0: no limit. */
   maxUploadBytes: number;
+  /** Most files in one torrent (upload, register, `seedhost add`/`register`). */
+  maxTorrentFiles: number;
   trustedProxies: BlockList | undefined;
   logLevel: string;
   /** Seconds without an announce after which a peer is dropped. */
@@ -126,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     announceInterval: e.ANNOUNCE_INTERVAL,
     minAnnounceInterval: minInterval,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    maxTorrentFiles: e.MAX_TORRENT_FILES,
     trustedProxies: e.TRUSTED_PROXIES !== undefined ? parseCidrList(e.TRUSTED_PROXIES) : undefined,
     logLevel: e.LOG_LEVEL,
     peerTimeout: e.PEER_TIMEOUT ?? Math.round(e.ANNOUNCE_INTERVAL * 2.1),

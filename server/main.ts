@@ -108,7 +108,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const webseed = new WebseedStats();
   const publishes = new PublishStats();
   gql = await startGraphQL(
-    { ds, store, files, events, registered, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes, limiter: backend.limiter, announces, publishes },
+    { ds, store, files, events, registered, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes, maxTorrentFiles: config.maxTorrentFiles, limiter: backend.limiter, announces, publishes },
     (req) => resolveClientIp(req, config.trustedProxies), log,
   );
   const graphql = gql;

@@ -1,7 +1,7 @@
 // The `seedhost` command line, for operators on the server's machine. Same settings as the
 // server; changes reach running servers through the database within SYNC_INTERVAL, or at once
 // through Redis when REDIS_URL is set.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import type { DataSource } from 'typeorm';
@@ -12,9 +12,9 @@ import { stageContent, type StagedContent } from '../services/stage-content.js';
 import type { TorrentRows } from '../services/torrent-rows.js';
 import { LocalFileStore } from '../storage/local-file-store.js';
 import { magnetUri } from '../torrent/magnet.js';
-import { parseTorrent } from '../torrent/parse-torrent.js';
+import { MAX_TORRENT_FILE_BYTES, parseTorrent } from '../torrent/parse-torrent.js';
 import { collectFiles, publishFile } from './add-files.js';
-import { formatBytes } from './format.js';
+import { escapeForTerminal, formatBytes } from './format.js';
 
 // The database layer (TypeORM) and the services using it are loaded on first use: loading them is
 // most of a command's start-up time, which `add` spends hashing instead.
@@ -108,7 +108,7 @@ async function add(args: string[]): Promise<void> {
   const files = new LocalFileStore(config.dataDir, { directIo: config.directIo });
   const req = { name, description: values.description ?? null, pieceLength: pl === undefined ? undefined : Number(pl), multiFile: collected.multiFile, files: collected.files.map(publishFile), link: values.link === true };
   // the bytes are staged and hashed (worker threads) while the database layer loads and opens
-  const staging = stageContent(files, req, config.maxUploadBytes);
+  const staging = stageContent(files, req, { maxUploadBytes: config.maxUploadBytes, maxFiles: config.maxTorrentFiles });
   staging.catch(() => undefined); // its failure is reported where it is awaited, not as unhandled
   let staged: StagedContent | undefined;
   const torrent = await withTorrentRows(config, async (rows) => {
@@ -123,7 +123,7 @@ async function add(args: string[]): Promise<void> {
     infoHash: torrent.infoHash, name: torrent.name, totalSize: torrent.totalSize,
     announce: `${config.publicUrl}/announce`, webseed: `${config.publicUrl}/webseed/${torrent.infoHash}/`,
   });
-  process.stdout.write(`${torrent.name}  ${formatBytes(torrent.totalSize)}  ${torrent.pieceCount} pieces of ${formatBytes(torrent.pieceLength)}\n` +
+  process.stdout.write(`${escapeForTerminal(torrent.name)}  ${formatBytes(torrent.totalSize)}  ${torrent.pieceCount} pieces of ${formatBytes(torrent.pieceLength)}\n` +
     `${config.publicUrl}/torrents/${torrent.infoHash}.torrent\n${magnet}\n${torrent.infoHash}\n`);
 }
 
@@ -131,10 +131,13 @@ async function register(files: string[]): Promise<void> {
   if (files.length === 0) throw new CliError('register: give at least one .torrent file');
   const loaded: Buffer[] = [];
   const problems: string[] = [];
+  const { maxTorrentFiles } = loadConfig();
   for (const f of files) {
     try {
+      // not read whole when it is far too large to be a .torrent
+      if ((await stat(f)).size > MAX_TORRENT_FILE_BYTES) throw new Error(`larger than ${MAX_TORRENT_FILE_BYTES} bytes: not a .torrent this server takes`);
       const buf = await readFile(f);
-      parseTorrent(buf);
+      parseTorrent(buf, { maxFiles: maxTorrentFiles });
       loaded.push(buf);
     } catch (e) {
       problems.push(`${f}: ${(e as Error).message.replace(/^ENOENT: /, '')}`);
@@ -144,7 +147,7 @@ async function register(files: string[]): Promise<void> {
   const { registerTorrent } = await import('../services/register-torrent.js');
   await withDatabase(async (ds) => {
     for (const buf of loaded) {
-      const { torrent } = await registerTorrent(ds, noCatalogEvents, buf);
+      const { torrent } = await registerTorrent(ds, noCatalogEvents, buf, { maxFiles: maxTorrentFiles });
       process.stdout.write(`${torrent.infoHash}\n`);
     }
   }, true);
@@ -154,7 +157,7 @@ async function list(): Promise<void> {
   const { listTorrents } = await import('../services/list-torrents.js');
   await withDatabase(async (ds) => {
     for (const t of await listTorrents(ds)) {
-      process.stdout.write(`${t.infoHash}  ${formatBytes(t.totalSize).padStart(10)}  ${String(t.completed).padStart(6)}  ${t.hosted ? 'hosted ' : 'tracked'}  ${t.name}\n`);
+      process.stdout.write(`${t.infoHash}  ${formatBytes(t.totalSize).padStart(10)}  ${String(t.completed).padStart(6)}  ${t.hosted ? 'hosted ' : 'tracked'}  ${escapeForTerminal(t.name)}\n`);
     }
   });
 }

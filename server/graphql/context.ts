@@ -19,6 +19,8 @@ export interface GraphQLDeps {
   registered: ReadonlySet<string>;
   publicUrl: string;
   maxUploadBytes: number;
+  /** MAX_TORRENT_FILES. */
+  maxTorrentFiles: number;
   limiter: LoginAttempts;
   pubSub: PubSub;
   watchers: SwarmWatchers;

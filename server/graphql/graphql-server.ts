@@ -118,7 +118,7 @@ export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub' | 'watchers'
       let body: unknown;
       if (req.method === 'POST') {
         if (/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
-          multipart = await parseMultipart(req);
+          multipart = await parseMultipart(req, deps.maxTorrentFiles + 1); // the torrent's files, or one .torrent
           body = multipart.operations;
         } else body = await readJson(req);
       }

@@ -23,8 +23,7 @@ export function toTorrent(t: TorrentEntity, c: SwarmCounts, owners: Map<number, 
   const webseedUrl = t.hosted ? `${deps.publicUrl}/webseed/${t.infoHash}/` : null;
   return {
     infoHash: t.infoHash, name: t.displayName ?? t.name, metainfoName: t.name, size: t.totalSize, pieceLength: t.pieceLength,
-    pieceCount: t.pieceCount,
-    files: (t.files ?? []).sort((a, b) => a.position - b.position).map((f) => ({ path: f.path, size: f.length })),
+    pieceCount: t.pieceCount, id: t.id,
     description: t.description, createdAt: t.createdAt, hosted: t.hosted,
     owner: t.ownerId === null ? null : owners.get(t.ownerId) ?? null,
     magnetUri: magnetUri({ infoHash: t.infoHash, name: t.name, totalSize: t.totalSize, announce: `${deps.publicUrl}/announce`, webseed: webseedUrl ?? undefined }),

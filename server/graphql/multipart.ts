@@ -31,6 +31,10 @@ function setPath(target: unknown, path: string, value: unknown): void {
   o[last] = value;
 }
 
+// `map` and `operations` grow with the number of files: `"12345":["variables.files.12345"],` is 35
+// bytes, so 1 MiB holds about 30,000 files; a higher MAX_TORRENT_FILES gets room in proportion
+const MAP_BYTES_PER_FILE = 48;
+
 /** Starts parsing; resolves once operations and map are known (files keep streaming after). */
 export function parseMultipart(req: IncomingMessage, maxFiles = 10_000): Promise<MultipartRequest> {
   return new Promise((resolve, reject) => {
@@ -39,7 +43,8 @@ export function parseMultipart(req: IncomingMessage, maxFiles = 10_000): Promise
     let ready = false;
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, preservePath: true, limits: { fields: 2, fieldSize: 1024 * 1024, files: maxFiles, parts: maxFiles + 2 } });
+      // filenames are UTF-8 (what browsers and FormData send), not busboy's default latin1
+      bb = busboy({ headers: req.headers, preservePath: true, defParamCharset: 'utf8', limits: { fields: 2, fieldSize: Math.max(1024 * 1024, maxFiles * MAP_BYTES_PER_FILE), files: maxFiles, parts: maxFiles + 2 } });
     } catch (e) {
       reject(new MultipartError(400, (e as Error).message));
       return;

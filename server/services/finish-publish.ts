@@ -3,7 +3,6 @@
 // the command line can publish without loading it.
 import { encodeInfo } from '../torrent/info-dict.js';
 import type { TorrentFileEntry } from '../torrent/metainfo.js';
-import { parseTorrent } from '../torrent/parse-torrent.js';
 import { encodeTorrentFile } from '../torrent/torrent-file.js';
 import { asPublishError, PublishError, safeRelativePath } from './publish-input.js';
 import type { PublishRequest, StagedContent } from './stage-content.js';
@@ -42,7 +41,10 @@ async function finish(rows: TorrentRows, publicUrl: string, req: PublishRequest,
     infoBytes: bytes, announce: `${publicUrl}/announce`, urlList: [`${publicUrl}/webseed/${infoHash}/`],
     creationDate: Math.floor(Date.now() / 1000),
   });
-  const row = newTorrent(parseTorrent(file), file, true, req.description ?? null, req.ownerId ?? null);
+  // the metainfo as parseTorrent would read it back, without a second decode of many files
+  const totalSize = entries.reduce((n, e) => n + e.length, 0);
+  const meta = { infoHash, name, pieceLength, pieceCount: pieces.length / 20, totalSize, files: multiFile ? entries : [{ path: name, length: totalSize }], multiFile, private: false };
+  const row = newTorrent(meta, file, true, req.description ?? null, req.ownerId ?? null);
   if (!(await rows.insert(row))) throw new PublishError('DUPLICATE', `torrent ${infoHash} is already registered`);
   try {
     await writer.commit(infoHash, from, name);

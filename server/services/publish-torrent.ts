@@ -10,7 +10,7 @@ import { bumpCounter, TORRENTS_COUNTER } from './change-counter.js';
 import { finishPublish } from './finish-publish.js';
 import { PublishError } from './publish-input.js';
 import type { PublishStats } from './publish-stats.js';
-import { torrentEntity } from './register-torrent.js';
+import { insertTorrent } from './insert-torrent.js';
 import type { TorrentRows } from './torrent-rows.js';
 import { stageContent, type PublishRequest, type StagedContent } from './stage-content.js';
 
@@ -24,6 +24,8 @@ export interface PublishDeps {
   publicUrl: string;
   /** 0: no limit. */
   maxUploadBytes: number;
+  /** MAX_TORRENT_FILES (default DEFAULT_MAX_TORRENT_FILES). */
+  maxFiles?: number;
   /** Counts publishes by result, when given. */
   stats?: PublishStats;
 }
@@ -31,7 +33,7 @@ export interface PublishDeps {
 /** Publishes files as a new hosted torrent. Throws PublishError for bad input, size, duplicates or storage failures. */
 export async function publishTorrent(deps: PublishDeps, req: PublishRequest): Promise<TorrentEntity> {
   try {
-    const row = await publishStaged(deps, req, await stageContent(deps.files, req, deps.maxUploadBytes));
+    const row = await publishStaged(deps, req, await stageContent(deps.files, req, { maxUploadBytes: deps.maxUploadBytes, maxFiles: deps.maxFiles }));
     deps.stats?.published('ok', row.totalSize);
     return row;
   } catch (e) {
@@ -46,17 +48,12 @@ export function typeormTorrentRows(ds: DataSource): TorrentRows & { saved?: Torr
   const rows: TorrentRows & { saved?: TorrentEntity } = {
     async insert(t) {
       if (await repo.existsBy({ infoHash: t.infoHash })) return false;
-      const row = torrentEntity(t);
       try {
-        await ds.transaction(async (m) => {
-          await m.save(row);
-          await bumpCounter(m, TORRENTS_COUNTER);
-        });
+        rows.saved = await insertTorrent(ds, t);
       } catch (e) {
         if (await repo.existsBy({ infoHash: t.infoHash })) return false; // a concurrent publish won
         throw e;
       }
-      rows.saved = row;
       return true;
     },
     async remove(infoHash) {

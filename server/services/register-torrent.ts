@@ -1,11 +1,14 @@
 // Use case: track an existing .torrent whose content is not hosted here.
 import type { DataSource } from 'typeorm';
-import { TorrentFileEntity } from '../db/entities/torrent-file.entity.js';
 import { TorrentEntity } from '../db/entities/torrent.entity.js';
-import { parseTorrent } from '../torrent/parse-torrent.js';
+import { parseTorrentOffLoop } from '../torrent/parse-off-loop.js';
+import { DEFAULT_MAX_FILES, TorrentError } from '../torrent/parse-torrent.js';
 import type { CatalogEvents } from './catalog-events.js';
-import { bumpCounter, TORRENTS_COUNTER } from './change-counter.js';
-import { newTorrent, type NewTorrent } from './torrent-rows.js';
+import { descriptionProblem, normalizeDescription } from './input-limits.js';
+import { insertTorrent } from './insert-torrent.js';
+import { newTorrent } from './torrent-rows.js';
+
+export { torrentEntity } from './insert-torrent.js';
 
 export interface RegisterResult {
   torrent: TorrentEntity;
@@ -13,29 +16,29 @@ export interface RegisterResult {
   created: boolean;
 }
 
-/** The entity (with its files) of a new row. */
-export function torrentEntity(t: NewTorrent): TorrentEntity {
-  const { files, ...fields } = t;
-  const e = Object.assign(new TorrentEntity(), fields, { completed: 0, displayName: null });
-  e.files = files.map((f, position) => Object.assign(new TorrentFileEntity(), { position, path: f.path, length: f.length }));
-  return e;
+export interface RegisterOptions {
+  description?: string | null;
+  ownerId?: number | null;
+  /** MAX_TORRENT_FILES (default DEFAULT_MAX_FILES). */
+  maxFiles?: number;
 }
 
 /**
  * Validates a .torrent file and registers it (idempotent: an already registered info_hash is
- * returned unchanged). Throws TorrentError for a file that is not valid v1 metainfo.
+ * returned unchanged). Throws TorrentError for a file that is not valid v1 metainfo, has too many
+ * files, or comes with a description that is too long or holds control characters.
  */
-export async function registerTorrent(ds: DataSource, events: CatalogEvents, file: Buffer, description: string | null = null, ownerId: number | null = null): Promise<RegisterResult> {
-  const meta = parseTorrent(file);
+export async function registerTorrent(ds: DataSource, events: CatalogEvents, file: Buffer, opts: RegisterOptions = {}): Promise<RegisterResult> {
+  const description = opts.description == null ? null : normalizeDescription(opts.description);
+  const problem = description === null ? null : descriptionProblem(description);
+  if (problem !== null) throw new TorrentError(problem);
+  const meta = await parseTorrentOffLoop(file, { maxFiles: opts.maxFiles ?? DEFAULT_MAX_FILES });
   const repo = ds.getRepository(TorrentEntity);
   const existing = await repo.findOneBy({ infoHash: meta.infoHash });
   if (existing !== null) return { torrent: existing, created: false };
-  const row = torrentEntity(newTorrent(meta, file, false, description, ownerId));
+  let row: TorrentEntity;
   try {
-    await ds.transaction(async (m) => {
-      await m.save(row);
-      await bumpCounter(m, TORRENTS_COUNTER);
-    });
+    row = await insertTorrent(ds, newTorrent(meta, file, false, description, opts.ownerId ?? null));
   } catch (e) {
     // a concurrent registration of the same torrent won the race
     const again = await repo.findOneBy({ infoHash: meta.infoHash });

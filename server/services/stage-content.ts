@@ -9,7 +9,19 @@ import { compareByteWise } from '../torrent/info-dict.js';
 import type { TorrentFileEntry } from '../torrent/metainfo.js';
 import { PieceHasher } from '../torrent/piece-hasher.js';
 import { choosePieceLength, isValidPieceLength, MAX_PIECE_LENGTH, MIN_PIECE_LENGTH } from '../torrent/piece-length.js';
-import { asPublishError, PublishError, safeRelativePath } from './publish-input.js';
+import { DEFAULT_MAX_FILES } from '../torrent/parse-torrent.js';
+import { fileFolderClash } from '../torrent/path-clash.js';
+import { asPublishError, checkedDescription, PublishError, safeRelativePath, shown } from './publish-input.js';
+
+/** Files per torrent when the caller sets no limit (MAX_TORRENT_FILES). */
+export const DEFAULT_MAX_TORRENT_FILES = DEFAULT_MAX_FILES;
+
+export interface StageLimits {
+  /** MAX_UPLOAD_BYTES; 0: no limit. */
+  maxUploadBytes: number;
+  /** MAX_TORRENT_FILES (default DEFAULT_MAX_TORRENT_FILES). */
+  maxFiles?: number;
+}
 
 export interface PublishFile {
   /** Relative to the torrent's root, `/`-separated (a single file: its file name). */
@@ -77,12 +89,15 @@ async function ingest(f: PublishFile, staged: string, w: ContentWriter, hasher: 
     if (inFlight.length >= WRITE_WINDOW) await inFlight.shift();
   }
   await Promise.all(inFlight);
+  await w.close(staged); // one open file per upload, not one per file so far
   if (f.size !== undefined && f.size !== pos) throw new PublishError('BAD_INPUT', `${f.path}: received ${pos} bytes, ${f.size} were declared`);
   return pos;
 }
 
-function checkRequest(req: PublishRequest, max: number): { multiFile: boolean; pieceLength: number } {
+function checkRequest(req: PublishRequest, max: number, maxFiles: number): { multiFile: boolean; pieceLength: number } {
   if (req.files.length === 0) throw new PublishError('BAD_INPUT', 'no files');
+  if (req.files.length > maxFiles) throw new PublishError('BAD_INPUT', `${req.files.length} files; a torrent may have at most ${maxFiles} (MAX_TORRENT_FILES)`);
+  req.description = checkedDescription(req.description);
   const multiFile = req.multiFile ?? req.files.length > 1;
   if (!multiFile && req.files.length > 1) throw new PublishError('BAD_INPUT', 'several files make a multi-file torrent');
   if (req.name !== undefined) safeRelativePath(req.name, 'name', true);
@@ -95,18 +110,31 @@ function checkRequest(req: PublishRequest, max: number): { multiFile: boolean; p
   return { multiFile, pieceLength: req.pieceLength ?? choosePieceLength(declared) };
 }
 
+/** Refuses a path that would not fit the store once its folders and the torrent name are prefixed. */
+function fitsStore(store: FileStore, req: PublishRequest, multiFile: boolean): (p: string) => void {
+  // with a given name the content is stored as name/path; else as path (its top folder names it)
+  const prefix = multiFile && req.name !== undefined ? Buffer.byteLength(req.name) + 1 : 0;
+  return (p) => {
+    if (prefix + Buffer.byteLength(p) > store.maxPathBytes) {
+      throw new PublishError('BAD_INPUT', `path ${shown(p)} is too long for this server's storage (at most ${store.maxPathBytes - prefix} bytes here)`);
+    }
+  };
+}
+
 /**
- * Stages and hashes a request's files (MAX_UPLOAD_BYTES = `maxUploadBytes`, 0: no limit). Throws
- * PublishError for bad input, size or storage failures, leaving nothing staged; on success the
- * caller commits or aborts `writer`.
+ * Stages and hashes a request's files within `limits`. Throws PublishError for bad input, size or
+ * storage failures, leaving nothing staged; on success the caller commits or aborts `writer`.
+ * Normalises `req.description` (CRLF as LF).
  */
-export async function stageContent(store: FileStore, req: PublishRequest, maxUploadBytes: number): Promise<StagedContent> {
-  const max = maxUploadBytes > 0 ? maxUploadBytes : Number.POSITIVE_INFINITY;
-  const { multiFile, pieceLength } = checkRequest(req, max);
+export async function stageContent(store: FileStore, req: PublishRequest, limits: StageLimits): Promise<StagedContent> {
+  const max = limits.maxUploadBytes > 0 ? limits.maxUploadBytes : Number.POSITIVE_INFINITY;
+  const { multiFile, pieceLength } = checkRequest(req, max, limits.maxFiles ?? DEFAULT_MAX_TORRENT_FILES);
+  const fits = fitsStore(store, req, multiFile);
   const writer = await store.stage();
   try {
     const local = req.files.every((f) => !(f instanceof Promise) && f.localPath !== undefined && f.size !== undefined);
-    const entries = local ? await stageLocal(writer, req.files as PublishFile[], multiFile, pieceLength, max, req.link === true) : await stageStreams(writer, req.files, multiFile, pieceLength, max);
+    const entries = local ? await stageLocal(writer, req.files as PublishFile[], multiFile, pieceLength, max, req.link === true, fits)
+      : await stageStreams(writer, req.files, multiFile, pieceLength, max, fits);
     return { writer, multiFile, pieceLength, ...entries };
   } catch (e) {
     await writer.abort();
@@ -114,18 +142,34 @@ export async function stageContent(store: FileStore, req: PublishRequest, maxUpl
   }
 }
 
-async function stageStreams(writer: ContentWriter, files: PublishRequest['files'], multiFile: boolean, pieceLength: number, max: number): Promise<{ entries: TorrentFileEntry[]; pieces: Buffer }> {
+/** What the file system answers when a file and a folder of one path meet (`a`, then `a/b`, or the other way round). */
+const FILE_FOLDER_CLASH = new Set(['ENOTDIR', 'EISDIR', 'EEXIST']);
+
+async function stageStreams(writer: ContentWriter, files: PublishRequest['files'], multiFile: boolean, pieceLength: number, max: number, fits: (p: string) => void): Promise<{ entries: TorrentFileEntry[]; pieces: Buffer }> {
   const hasher = new PieceHasher(pieceLength);
   const budget = { left: max };
   const entries: TorrentFileEntry[] = [];
+  const seen = new Set<string>();
   let ordered = true;
   for (const pending of files) {
     const f = await pending;
     const p = safeRelativePath(f.path);
+    fits(p);
     const prev = entries[entries.length - 1];
-    if (entries.some((e) => e.path === p)) throw new PublishError('BAD_INPUT', `two files have the path '${p}'`);
+    if (seen.has(p)) throw new PublishError('BAD_INPUT', `two files have the path ${shown(p)}`);
+    seen.add(p);
     if (prev !== undefined && compareByteWise(prev.path, p) > 0) ordered = false;
-    entries.push({ path: p, length: await ingest(f, multiFile ? `files/${p}` : 'file', writer, ordered ? hasher : null, budget) });
+    const length = await ingest(f, multiFile ? `files/${p}` : 'file', writer, ordered ? hasher : null, budget).catch((e: NodeJS.ErrnoException) => {
+      // the paths so far fit one tree (else staging would have failed before): this one clashes
+      if (multiFile && FILE_FOLDER_CLASH.has(e.code ?? '')) {
+        // a file staged before is a folder of this path, or this path is a folder of files staged before
+        const parts = p.split('/');
+        const clash = parts.map((_, k) => parts.slice(0, k + 1).join('/')).find((folder) => folder !== p && seen.has(folder)) ?? p;
+        throw new PublishError('BAD_INPUT', `${shown(clash)} is both a file and a folder of this upload`);
+      }
+      throw e;
+    });
+    entries.push({ path: p, length });
   }
   if (ordered) return { entries, pieces: await hasher.digest() };
   // files arrived out of torrent order: hash them again from staging, in order (a second read)
@@ -139,10 +183,13 @@ async function stageStreams(writer: ContentWriter, files: PublishRequest['files'
  * Local files (in any order): staged files created, then read, hashed and written into them by the
  * hashing threads in torrent order, each byte read once; the pieces describe the bytes written.
  */
-async function stageLocal(writer: ContentWriter, files: PublishFile[], multiFile: boolean, pieceLength: number, max: number, link: boolean): Promise<{ entries: TorrentFileEntry[]; pieces: Buffer }> {
+async function stageLocal(writer: ContentWriter, files: PublishFile[], multiFile: boolean, pieceLength: number, max: number, link: boolean, fits: (p: string) => void): Promise<{ entries: TorrentFileEntry[]; pieces: Buffer }> {
   const todo = files.map((f) => ({ path: safeRelativePath(f.path), length: f.size as number, local: f.localPath as string }))
     .sort((a, b) => compareByteWise(a.path, b.path));
-  for (let i = 1; i < todo.length; i++) if (todo[i].path === todo[i - 1].path) throw new PublishError('BAD_INPUT', `two files have the path '${todo[i].path}'`);
+  for (const f of todo) fits(f.path);
+  for (let i = 1; i < todo.length; i++) if (todo[i].path === todo[i - 1].path) throw new PublishError('BAD_INPUT', `two files have the path ${shown(todo[i].path)}`);
+  const clash = multiFile ? fileFolderClash(todo.map((f) => f.path)) : null;
+  if (clash !== null) throw new PublishError('BAD_INPUT', `${shown(clash)} is both a file and a folder of this torrent`);
   if (todo.reduce((s, f) => s + f.length, 0) > max) throw new PublishError('TOO_LARGE', 'upload exceeds the size limit (MAX_UPLOAD_BYTES)');
   const sources: HashSource[] = [];
   // files stored without copying their bytes (linked, or cloned): the original is hashed, so it
@@ -158,7 +205,10 @@ async function stageLocal(writer: ContentWriter, files: PublishFile[], multiFile
       stored = await writer.clone(staged, f.local);
       canClone = stored; // one refusal (ext4, another file system) is enough to stop asking
     }
-    if (!stored) await writer.create(staged, f.length);
+    if (!stored) {
+      await writer.create(staged, f.length);
+      await writer.close(staged); // reopened when its turn to be written comes (fd, directFd)
+    }
     const since = stored ? before : null;
     let fh: FileHandle | undefined;
     sources.push({
@@ -174,7 +224,10 @@ async function stageLocal(writer: ContentWriter, files: PublishFile[], multiFile
         if (stored) unchanged.push({ path: f.path, local: f.local, mtimeMs: st.mtimeMs, size: st.size });
         return stored ? { from: fh.fd, to: -1 } : { from: fh.fd, to: await writer.fd(staged), direct: await writer.directFd(staged) };
       },
-      close: async () => { await fh?.close(); },
+      close: async () => {
+        await fh?.close();
+        if (!stored) await writer.close(staged);
+      },
     });
   }
   const pieces = await hashFiles(sources, pieceLength);

@@ -1,12 +1,15 @@
 // Use cases for managing torrents from the API: search and paginate, read one, edit, delete,
 // with ownership rules (uploaders manage their own torrents, admins every torrent).
 import type { DataSource } from 'typeorm';
+import { TorrentFileEntity } from '../db/entities/torrent-file.entity.js';
 import { TorrentEntity } from '../db/entities/torrent.entity.js';
 import type { FileStore } from '../storage/file-store.js';
 import type { SwarmCounts } from '../tracker/peer-store.js';
 import type { AuthUser } from './auth.js';
 import type { CatalogEvents } from './catalog-events.js';
+import { descriptionProblem, normalizeDescription, searchProblem, torrentNameProblem } from './input-limits.js';
 import { removeTorrent } from './remove-torrent.js';
+import { decodeCursor, decodeFileCursor, encodeCursor, fileCursor, type Cursor, type KeyKind } from './torrent-cursor.js';
 
 export type TorrentOrder = 'CREATED_AT' | 'NAME' | 'SIZE' | 'SEEDERS';
 
@@ -35,45 +38,40 @@ export class CatalogError extends Error {
 
 export const MAX_PAGE = 100;
 
-/**
- * Cursors: keyset (sort value + id) for database orders, so a torrent added while someone pages
- * shifts nothing; an offset for the live SEEDERS order, which only memory knows.
- */
-type Cursor = { k: string | number; i: number } | { o: number };
+/** Files per page of Torrent.files: the default and the most. */
+export const MAX_FILE_PAGE = 1000;
 
-const encodeCursor = (c: Cursor): string => Buffer.from(JSON.stringify(c)).toString('base64url');
-
-function decodeCursor(cursor: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (Number.isInteger(c?.o) && c.o >= 0) return { o: c.o };
-    if (Number.isInteger(c?.i) && (typeof c.k === 'string' || typeof c.k === 'number')) return { k: c.k, i: c.i };
-  } catch { /* fall through */ }
-  throw new CatalogError('BAD_USER_INPUT', 'invalid cursor');
-}
-
-const SORT: Record<Exclude<TorrentOrder, 'SEEDERS'>, { expr: string; key: (t: TorrentEntity) => string | number }> = {
-  CREATED_AT: { expr: 't.id', key: (t) => t.id }, // ids grow with creation time
-  NAME: { expr: 'COALESCE(t.display_name, t.name)', key: (t) => t.displayName ?? t.name },
-  SIZE: { expr: 't.total_size', key: (t) => t.totalSize },
+const SORT: Record<Exclude<TorrentOrder, 'SEEDERS'>, { expr: string; kind: KeyKind; key: (t: TorrentEntity) => string | number }> = {
+  CREATED_AT: { expr: 't.id', kind: 'number', key: (t) => t.id }, // ids grow with creation time
+  NAME: { expr: 'COALESCE(t.display_name, t.name)', kind: 'string', key: (t) => t.displayName ?? t.name },
+  SIZE: { expr: 't.total_size', kind: 'number', key: (t) => t.totalSize },
 };
+
+/** The cursor `after` for `order`; throws BAD_USER_INPUT for one this server did not write for it. */
+function afterCursor(after: string, order: TorrentOrder): Cursor {
+  const c = decodeCursor(after, order === 'SEEDERS' ? null : SORT[order].kind);
+  if (c === null) throw new CatalogError('BAD_USER_INPUT', 'invalid cursor (not one from this order)');
+  return c;
+}
 
 /** A page of torrents matching `search` (name, case-insensitive), in the asked order. */
 export async function findTorrents(ds: DataSource, q: TorrentPageQuery, counts: (hashes: string[]) => Promise<SwarmCounts[]>): Promise<TorrentPage> {
   const first = q.first ?? 20;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE) throw new CatalogError('BAD_USER_INPUT', `first must be 0 to ${MAX_PAGE}`);
-  const after = q.after ? decodeCursor(q.after) : null;
+  const order = q.orderBy ?? 'CREATED_AT';
+  const after = q.after ? afterCursor(q.after, order) : null;
   const desc = q.descending !== false;
   const qb = ds.getRepository(TorrentEntity).createQueryBuilder('t');
   const search = q.search?.trim();
+  const problem = search ? searchProblem(search) : null;
+  if (problem !== null) throw new CatalogError('BAD_USER_INPUT', problem);
   if (search) {
     // '!' escapes: a backslash would need different quoting in MySQL and SQLite
     const like = `%${search.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
     qb.where("LOWER(COALESCE(t.display_name, t.name)) LIKE :like ESCAPE '!'", { like });
   }
   const totalCount = await qb.getCount();
-  if (q.orderBy === 'SEEDERS') {
-    if (after !== null && !('o' in after)) throw new CatalogError('BAD_USER_INPUT', 'cursor is from another order');
+  if (order === 'SEEDERS') {
     const offset = after === null ? 0 : (after as { o: number }).o + 1;
     const all = await qb.clone().select(['t.id', 't.infoHash']).getMany();
     const c = await counts(all.map((t) => t.infoHash));
@@ -83,9 +81,8 @@ export async function findTorrents(ds: DataSource, q: TorrentPageQuery, counts: 
     const rows = ids.map((id) => loaded.find((t) => t.id === id) as TorrentEntity);
     return { rows, cursors: rows.map((_, i) => encodeCursor({ o: offset + i })), totalCount, hasNextPage: offset + rows.length < order.length, hasPreviousPage: offset > 0 };
   }
-  const sort = SORT[q.orderBy ?? 'CREATED_AT'];
-  if (after !== null) {
-    if ('o' in after) throw new CatalogError('BAD_USER_INPUT', 'cursor is from another order');
+  const sort = SORT[order];
+  if (after !== null && 'k' in after) {
     const op = desc ? '<' : '>';
     qb.andWhere(`(${sort.expr} ${op} :ck OR (${sort.expr} = :ck AND t.id ${op} :ci))`, { ck: after.k, ci: after.i });
   }
@@ -95,9 +92,35 @@ export async function findTorrents(ds: DataSource, q: TorrentPageQuery, counts: 
   return { rows, cursors: rows.map((t) => encodeCursor({ k: sort.key(t), i: t.id })), totalCount, hasNextPage: found.length > first, hasPreviousPage: after !== null };
 }
 
-/** One torrent with its files, or null. */
+/** One torrent (without its files: see torrentFiles), or null. */
 export function getTorrent(ds: DataSource, infoHash: string): Promise<TorrentEntity | null> {
-  return ds.getRepository(TorrentEntity).findOne({ where: { infoHash: infoHash.toLowerCase() }, relations: { files: true }, order: { files: { position: 'ASC' } } });
+  return ds.getRepository(TorrentEntity).findOneBy({ infoHash: infoHash.toLowerCase() });
+}
+
+export interface FilePage {
+  files: { path: string; length: number; cursor: string }[];
+}
+
+/**
+ * A page of a torrent's files in metainfo order: `first` (default and most MAX_FILE_PAGE) after the
+ * file of cursor `after`. Reads only that page. Throws BAD_USER_INPUT for a bad size or cursor.
+ */
+export async function torrentFiles(ds: DataSource, torrentId: number, first: number | null | undefined, after: string | null | undefined): Promise<FilePage> {
+  const n = first ?? MAX_FILE_PAGE;
+  if (!Number.isInteger(n) || n < 0 || n > MAX_FILE_PAGE) throw new CatalogError('BAD_USER_INPUT', `first must be 0 to ${MAX_FILE_PAGE}`);
+  const from = after === null || after === undefined ? -1 : decodeFileCursor(after);
+  if (from === null) throw new CatalogError('BAD_USER_INPUT', 'invalid file cursor');
+  if (n === 0) return { files: [] };
+  const rows = await ds.getRepository(TorrentFileEntity).createQueryBuilder('f')
+    .select(['f.position', 'f.path', 'f.length'])
+    .where('f.torrent_id = :id AND f.position > :from', { id: torrentId, from })
+    .orderBy('f.position', 'ASC').limit(n).getMany();
+  return { files: rows.map((f) => ({ path: f.path, length: f.length, cursor: fileCursor(f.position) })) };
+}
+
+/** How many files a torrent has. */
+export function fileCount(ds: DataSource, torrentId: number): Promise<number> {
+  return ds.getRepository(TorrentFileEntity).countBy({ torrentId });
 }
 
 /** Throws unless `actor` may manage `t`. */
@@ -112,12 +135,15 @@ export async function updateTorrent(ds: DataSource, actor: AuthUser, infoHash: s
   assertCanManage(actor, t);
   if (patch.name !== undefined) {
     const name = patch.name?.trim() ?? '';
-    if (name.length > 1024) throw new CatalogError('BAD_USER_INPUT', 'name is too long');
+    const problem = torrentNameProblem(name);
+    if (problem !== null) throw new CatalogError('BAD_USER_INPUT', problem);
     t.displayName = name === '' ? null : name;
   }
   if (patch.description !== undefined) {
-    if ((patch.description ?? '').length > 20_000) throw new CatalogError('BAD_USER_INPUT', 'description is too long');
-    t.description = patch.description;
+    const description = patch.description === null ? null : normalizeDescription(patch.description);
+    const problem = description === null ? null : descriptionProblem(description);
+    if (problem !== null) throw new CatalogError('BAD_USER_INPUT', problem);
+    t.description = description;
   }
   await ds.getRepository(TorrentEntity).update({ id: t.id }, { displayName: t.displayName, description: t.description });
   return t;

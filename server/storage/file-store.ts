@@ -23,7 +23,12 @@ export interface ContentWriter {
    * caller copies instead.
    */
   clone(path: string, source: string): Promise<boolean>;
-  /** A file descriptor of a file created before, open for writing at any position (pwrite, from any thread); closed by commit and abort. */
+  /**
+   * Closes the handles of a file created before, once it is fully written, so a torrent of many
+   * files keeps O(1) of them open; a later write, fd or directFd opens it again.
+   */
+  close(path: string): Promise<void>;
+  /** A file descriptor of a file created before, open for writing at any position (pwrite, from any thread); closed by close, commit and abort. */
   fd(path: string): Promise<number>;
   /**
    * The same file opened with O_DIRECT as well (writes of 4 KiB-aligned buffers, lengths and
@@ -48,6 +53,11 @@ export interface FileStat {
 }
 
 export interface FileStore {
+  /**
+   * Longest storage path (`name/path...` of a file below its torrent) this store can hold, in
+   * bytes of UTF-8: what the file system allows once its own folders are prefixed.
+   */
+  readonly maxPathBytes: number;
   stage(): Promise<ContentWriter>;
   /** Reads a byte range: into `buf` from `position` of a stored file; returns the bytes read (0 at the end). */
   readAt(key: string, path: string, buf: Buffer, length: number, position: number): Promise<number>;

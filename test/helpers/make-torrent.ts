@@ -18,3 +18,15 @@ export function makeTorrent(opts: { name?: string; data?: Buffer; pieceLength?: 
   const file = Buffer.from(bencode.encode({ announce: opts.announce ?? 'http://127.0.0.1:1/announce', info }));
   return { file, infoHash: createHash('sha1').update(infoBytes).digest('hex') };
 }
+
+/** A multi-file torrent named `name` over `files` ([path, length], `/`-separated; zero bytes of content), no announce. */
+export function makeMultiFileTorrent(name: string, files: [string, number][], pieceLength = 16384): MadeTorrent {
+  const total = files.reduce((n, [, len]) => n + len, 0);
+  const info = {
+    files: files.map(([p, length]) => ({ length, path: p.split('/') })), name, 'piece length': pieceLength,
+    pieces: Buffer.alloc(Math.ceil(total / pieceLength) * 20),
+  };
+  const infoBytes = Buffer.from(bencode.encode(info));
+  return { file: Buffer.from(bencode.encode({ announce: 'http://127.0.0.1:1/announce', info })), infoHash: createHash('sha1').update(infoBytes).digest('hex') };
+}
+

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Logger } from 'pino';
 import { loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
 import { startServer, type RunningServer } from '../../server/main.js';
@@ -21,12 +22,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts a server on `kind`'s fresh database; extra env overrides settings (e.g. PEER_TIMEOUT). */
-export async function startTestServer(kind: DatabaseKind, extraEnv: Record<string, string> = {}): Promise<TestServer> {
+/** Starts a server on `kind`'s fresh database; extra env overrides settings (e.g. PEER_TIMEOUT); `logger` replaces the stdout one (to read what it logs). */
+export async function startTestServer(kind: DatabaseKind, extraEnv: Record<string, string> = {}, logger?: Logger): Promise<TestServer> {
   const db: TestDatabase = await kind.create();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'seedhost-data-'));
   const env: Record<string, string> = { DATA_DIR: dataDir, DATABASE_URL: db.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SYNC_INTERVAL: '1', ...extraEnv };
-  const server = await startServer(loadConfig(env), createLogger(env.LOG_LEVEL));
+  const server = await startServer(loadConfig(env), logger ?? createLogger(env.LOG_LEVEL));
   const baseUrl = `http://127.0.0.1:${server.port}`;
   return {
     server, baseUrl, announceUrl: `${baseUrl}/announce`, env, dataDir,

@@ -27,6 +27,11 @@ describe('config', () => {
     assert.equal(loadConfig({ METRICS_TOKEN: '' }).metricsToken, undefined);
   });
 
+  it('reads MAX_TORRENT_FILES (20,000 by default)', () => {
+    assert.equal(loadConfig({}).maxTorrentFiles, 20_000);
+    assert.equal(loadConfig({ MAX_TORRENT_FILES: '50000' }).maxTorrentFiles, 50_000);
+  });
+
   it('reads DIRECT_IO (on by default)', () => {
     assert.equal(loadConfig({}).directIo, true);
     assert.equal(loadConfig({ DIRECT_IO: 'Off' }).directIo, false);
@@ -54,6 +59,7 @@ describe('config', () => {
     [{ ANNOUNCE_INTERVAL: '-5' }, /^invalid ANNOUNCE_INTERVAL/],
     [{ ANNOUNCE_INTERVAL: '60', MIN_ANNOUNCE_INTERVAL: '120' }, /^invalid MIN_ANNOUNCE_INTERVAL/],
     [{ MAX_UPLOAD_BYTES: '10GB' }, /^invalid MAX_UPLOAD_BYTES/],
+    [{ MAX_TORRENT_FILES: '0' }, /^invalid MAX_TORRENT_FILES: must be a whole number from 1 to 1000000/],
     [{ DATABASE_URL: 'postgres://x' }, /^invalid DATABASE_URL/],
     [{ PUBLIC_URL: 'ftp://x' }, /^invalid PUBLIC_URL/],
     [{ REDIS_URL: 'localhost:6379' }, /^invalid REDIS_URL/],

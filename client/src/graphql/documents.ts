@@ -16,11 +16,24 @@ export const TORRENTS = gql`
 `;
 
 export const TORRENT = gql`
-  query Torrent($infoHash: String!) {
+  query Torrent($infoHash: String!, $filesFirst: Int) {
     torrent(infoHash: $infoHash) {
       ${TORRENT_FIELDS}
       description metainfoName owner pieceLength pieceCount webseedUrl
-      files { path size }
+      fileCount
+      files(first: $filesFirst) { path size cursor }
+    }
+  }
+`;
+
+/** Files shown at first, and fetched per "show more" (the server's page size is at most 1000). */
+export const FILES_PAGE = 500;
+
+export const TORRENT_FILES = gql`
+  query TorrentFiles($infoHash: String!, $first: Int!, $after: String!) {
+    torrent(infoHash: $infoHash) {
+      infoHash
+      files(first: $first, after: $after) { path size cursor }
     }
   }
 `;

@@ -101,7 +101,7 @@ export class TorrentResolver {
       return p;
     });
     const row = await publishTorrent(
-      { ds: deps.ds, files: deps.files, events: deps.events, publicUrl: deps.publicUrl, maxUploadBytes: deps.maxUploadBytes, stats: deps.publishes },
+      { ds: deps.ds, files: deps.files, events: deps.events, publicUrl: deps.publicUrl, maxUploadBytes: deps.maxUploadBytes, maxFiles: deps.maxTorrentFiles, stats: deps.publishes },
       { name: name ?? undefined, description, pieceLength: pieceLength ?? undefined, totalSize: totalSize ?? undefined, ownerId: user?.id ?? null, files: pending },
     ).catch(rethrow);
     return toTorrent(row, { complete: 0, incomplete: 0, downloaded: 0 }, new Map([[user?.id as number, user?.username as string]]), deps);
@@ -115,7 +115,7 @@ export class TorrentResolver {
     @Ctx() { deps, user }: GraphQLContext,
   ): Promise<Torrent> {
     const bytes = await readAll((await file).stream, MAX_TORRENT_FILE_BYTES);
-    const { torrent, created } = await registerTorrent(deps.ds, deps.events, bytes, description, user?.id ?? null).catch(rethrow);
+    const { torrent, created } = await registerTorrent(deps.ds, deps.events, bytes, { description, ownerId: user?.id ?? null, maxFiles: deps.maxTorrentFiles }).catch(rethrow);
     if (!created) fail('CONFLICT', `torrent ${torrent.infoHash} is already registered`);
     const t = await getTorrent(deps.ds, torrent.infoHash);
     const [c] = await deps.store.scrape([torrent.infoHash]);

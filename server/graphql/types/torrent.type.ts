@@ -7,10 +7,16 @@ export class TorrentFile {
 
   @Field(() => Float, { description: 'Bytes.' })
   size: number;
+
+  @Field({ description: 'Opaque: pass as Torrent.files(after:) to read the files after this one.' })
+  cursor: string;
 }
 
 @ObjectType({ description: 'A torrent this server tracks; live counts come from the swarm.' })
 export class Torrent {
+  /** The database id (not in the schema): Torrent.files and fileCount read by it. */
+  id: number;
+
   @Field({ description: 'v1 info_hash, 40 lowercase hex characters.' })
   infoHash: string;
 
@@ -28,9 +34,6 @@ export class Torrent {
 
   @Field(() => Int)
   pieceCount: number;
-
-  @Field(() => [TorrentFile])
-  files: TorrentFile[];
 
   @Field(() => String, { nullable: true })
   description: string | null;

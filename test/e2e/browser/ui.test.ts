@@ -12,6 +12,8 @@ import { chromium, type BrowserContext, type Locator, type Page } from 'playwrig
 import { findTopLevelValue } from '../../../server/torrent/bencode-span.js';
 import { databaseKinds } from '../../helpers/databases.js';
 import { needs } from '../../helpers/environment.js';
+import { login, registerAs } from '../../helpers/graphql-client.js';
+import { makeMultiFileTorrent } from '../../helpers/make-torrent.js';
 import { REPO_ROOT, startTestServer, type TestServer } from '../../helpers/test-server.js';
 import { announce, httpGet } from '../../helpers/tracker-client.js';
 
@@ -190,6 +192,20 @@ describe('web UI in chromium', { skip }, () => {
     await page.waitForURL((u) => u.pathname === '/');
     await page.getByText('No torrents yet').waitFor();
     assert.equal((await httpGet(`${srv.baseUrl}/torrents/${infoHash}.torrent`)).status, 404);
+  });
+
+  it('lists a torrent of many files a page at a time, showing more on demand', async () => {
+    const token = await login(srv.baseUrl, ADMIN.username, ADMIN.password);
+    const infoHash = await registerAs(srv.baseUrl, token, makeMultiFileTorrent('big-set', Array.from({ length: 1200 }, (_, i) => [`f${String(i).padStart(4, '0')}.dat`, 10])));
+    await page.goto(`/t/${infoHash}`);
+    const shown = page.locator('[data-testid=files-shown]');
+    await until('the first page of files', textIs(shown, '500 of 1200 files shown'));
+    await page.click('[data-testid=show-more-files]');
+    await until('the second page', textIs(shown, '1000 of 1200 files shown'));
+    await page.click('[data-testid=show-more-files]');
+    await page.getByText('f1199.dat').waitFor();
+    assert.equal(await page.locator('[data-testid=show-more-files]').count(), 0);
+    assert.equal(await page.locator('[data-testid=file-tree] tbody tr').count(), 1200);
   });
 });
 

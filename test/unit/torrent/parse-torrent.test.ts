@@ -71,7 +71,7 @@ describe('parseTorrent', () => {
     ['too few piece hashes for the size', file(info({ length: 40000 })), /has 1 hashes but the size needs 3/],
     ['a negative length', file(info({ length: -1 })), /info.length/],
     ['a total size of 0', file(info({ length: 0, pieces: Buffer.alloc(0) })), /no content/],
-    ['a file path climbing out with ..', file({ name: 'd', 'piece length': 16384, pieces: Buffer.alloc(20), files: [{ length: 1, path: [Buffer.from('..'), Buffer.from('etc')] }] }), /unsafe path component '\.\.'/],
+    ['a file path climbing out with ..', file({ name: 'd', 'piece length': 16384, pieces: Buffer.alloc(20), files: [{ length: 1, path: [Buffer.from('..'), Buffer.from('etc')] }] }), /unsafe path component "\.\."/],
     ['an empty file path', file({ name: 'd', 'piece length': 16384, pieces: Buffer.alloc(20), files: [{ length: 1, path: [] }] }), /path must be a non-empty list/],
     ['duplicate file paths', file({ name: 'd', 'piece length': 16384, pieces: Buffer.alloc(20), files: [{ length: 1, path: [Buffer.from('a')] }, { length: 1, path: [Buffer.from('a')] }] }), /duplicate path/],
     ['both length and files', file({ ...info(), files: [{ length: 3, path: [Buffer.from('a')] }] }), /both length and files/],
