@@ -25,7 +25,7 @@ export ADMIN_USERNAME=admin ADMIN_PASSWORD=abuse-admin-password-1
 ATTACK_LIST="$(node "$HERE/abuse/attacks.mjs" list "${ATTACKS:-}")"
 STATE="$(mktemp -d /tmp/seedhost-abuse.XXXXXX)"
 cleanup() {
-  bg_stop server || true
+  stop_server 2>/dev/null || bg_stop server || true
   if [ "${KEEP_STATE:-0}" = 1 ]; then echo "state kept in $STATE"; else rm -rf "$STATE"; fi
 }
 trap cleanup EXIT
@@ -62,6 +62,15 @@ start_server() {
   SERVER_PID="$(ps -o pid= --ppid "$(cat "$STATE/server.pid")" | tr -d ' ' | head -1)"
   [ -n "$SERVER_PID" ] || { echo "server pid not found" >&2; return 1; }
 }
+stop_server() { # the wrapper by its recorded PID, then the node process itself if it outlived it
+  bg_stop server || true
+  if [ -n "${SERVER_PID:-}" ] && kill -0 "$SERVER_PID" 2>/dev/null; then kill -KILL "$SERVER_PID" 2>/dev/null || true; fi
+  for _ in $(seq 1 150); do
+    { [ -n "${SERVER_PID:-}" ] && kill -0 "$SERVER_PID" 2>/dev/null; } || ss -Hltn "sport = :$PORT" | grep -q LISTEN || return 0
+    sleep 0.1
+  done
+  echo "server still listening on $PORT after 15 s" >&2
+}
 start_server
 export BASE_URL="http://127.0.0.1:$PORT" SETUP_JSON="$STATE/setup.json"
 node "$HERE/abuse/setup.mjs" "$BASE_URL" "$SETUP_JSON" "$PROBE_HASH" "$SWARM_HASH" "$FILES_HASH" "$FILES_TORRENT"
@@ -84,11 +93,11 @@ for name in $ATTACK_LIST; do
   if [ "$rc" -ne 0 ]; then
     echo "   restarting the server ($health)"
     node -e 'console.log(JSON.stringify({tag: process.argv[1], restart: true, after: process.argv[2], reason: process.argv[3]}))' "$TAG" "$name" "$health" >>"$RESULTS"
-    bg_stop server; start_server
+    stop_server 2>/dev/null; start_server
     echo "   restarted: server pid $SERVER_PID"
   fi
 done
-bg_stop server
+stop_server
 if grep -qiE 'error|fatal' "$STATE/server.log" 2>/dev/null; then
   echo "== server log: $(grep -ciE 'error|fatal' "$STATE/server.log") lines with error/fatal (first 3, cut):"
   grep -iE 'error|fatal' "$STATE/server.log" | head -3 | cut -c1-300

@@ -1,7 +1,7 @@
 // Item 5: MESSAGES graphql-ws messages of MESSAGE_BYTES (1 MiB) each on one socket: a small query
 // padded with an unused variable.
 import { ms } from './http-client.mjs';
-import { openSocket, safeParse } from './ws-client.mjs';
+import { closeWords, openSocket, safeParse } from './ws-client.mjs';
 
 /** One message of exactly `bytes` bytes. */
 function paddedMessage(id, bytes) {
@@ -23,7 +23,7 @@ export async function run(ctx, { messages, bytes }) {
       else if (m?.type === 'error' || m?.type === 'next') { refused++; firstMessage ||= String((m.payload?.errors ?? m.payload)?.[0]?.message ?? '').slice(0, 160); }
       if (answered + refused === messages) { clearTimeout(timer); resolve('all answered'); }
     });
-    sock.closed.then((c) => { clearTimeout(timer); resolve(`socket closed ${c.code}${c.reason ? ` ${c.reason.slice(0, 40)}` : ''}`); });
+    sock.closed.then((c) => { clearTimeout(timer); resolve(closeWords(c)); });
   });
   let sent = 0;
   for (; sent < messages && sock.ws.readyState === 1; sent++) sock.ws.send(paddedMessage(`b${sent}`, bytes));

@@ -15,5 +15,5 @@ export function prepare(_ctx, { files, targetBytes }) {
 /** Sends it as the admin; answer and time. */
 export async function run(ctx, _opts, { t, req }) {
   const r = await postMultipart(ctx.base, req, { token: ctx.setup.adminToken, timeoutMs: ctx.timeoutMs });
-  return { ...describe(r, ctx.timeoutMs), ms: r.ms, details: `.torrent of ${t.files} files, ${size(t.file.length)}` };
+  return { ...describe(r, ctx.timeoutMs), ms: r.ms, details: `.torrent of ${t.files} files, ${size(t.file.length)} (${(t.file.length / 1048576).toFixed(2)} MiB)` };
 }

@@ -2,13 +2,15 @@
 // torrent, so no update is pushed), then one query as a marker: when it is answered the server
 // has read everything before it. The socket is closed at the end (its cleanup is in the window).
 import { ms } from './http-client.mjs';
-import { openSocket, safeParse, subscribeMessage } from './ws-client.mjs';
+import { startGaugePoller } from './gauge-poller.mjs';
+import { closeWords, openSocket, safeParse, subscribeMessage } from './ws-client.mjs';
 
 /** The attack; what the server made of the subscriptions, and how long until the marker answered. */
 export async function run(ctx, { subscriptions }) {
   const t0 = performance.now();
   const sock = await openSocket(ctx.wsUrl, { timeoutMs: ctx.timeoutMs });
   if (!sock.acked) return { answer: `socket refused: ${sock.refused}`, ms: performance.now() - t0 };
+  const gauges = startGaugePoller(ctx.base, ['graphql_swarm_subscriptions']);
   const codes = new Map();
   let firstMessage = '', closedAt = null;
   const marker = new Promise((resolve) => {
@@ -23,7 +25,7 @@ export async function run(ctx, { subscriptions }) {
         firstMessage ||= String(errs?.[0]?.message ?? '').slice(0, 160);
       }
     });
-    sock.closed.then((c) => { clearTimeout(timer); closedAt = performance.now() - t0; resolve(`closed ${c.code}${c.reason ? ` ${c.reason.slice(0, 40)}` : ''}`); });
+    sock.closed.then((c) => { clearTimeout(timer); closedAt = performance.now() - t0; resolve(closeWords(c)); });
   });
   const query = `subscription{swarmUpdated(infoHash:"${ctx.setup.filesHash}"){seeders}}`;
   let sent = 0;
@@ -35,8 +37,9 @@ export async function run(ctx, { subscriptions }) {
   sock.ws.close(1000);
   await Promise.race([sock.closed, new Promise((r) => setTimeout(r, 10_000))]);
   sock.ws.terminate();
+  const held = (await gauges.stop()).graphql_swarm_subscriptions;
   return {
-    answer: `${sent} sent, ${refused || 'none refused'}; ${end === 'answered' ? 'marker answered' : end}`,
+    answer: `${sent} sent, ${refused || 'none refused'}, server held up to ${held ?? '?'}; ${end === 'answered' ? 'marker answered' : end}`,
     ms: closedAt ?? answered, message: firstMessage,
     details: `${end === 'answered' ? `marker answered after ${ms(answered)}` : `${end} after ${ms(closedAt ?? answered)}`}, socket closed by us after ${ms(performance.now() - t0)}`,
   };

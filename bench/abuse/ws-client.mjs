@@ -31,11 +31,14 @@ export function openSocket(wsUrl, { authorization, timeoutMs = 60_000, maxPayloa
       if (m?.type === 'connection_ack') settle(true, null);
     });
     ws.on('close', (code, reason) => {
-      settle(false, `close ${code}${reason.length ? ` ${reason.toString().slice(0, 60)}` : ''}`);
+      settle(false, closeWords({ code, reason: reason.toString() }));
       resolveClosed({ code, reason: reason.toString() });
     });
   });
 }
+
+/** A close in a few words; 1006 means the socket was cut without a close frame (terminated). */
+export const closeWords = (c) => (c.code === 1006 ? 'socket dropped (1006, no close frame)' : `socket closed ${c.code}${c.reason ? ` ${c.reason.slice(0, 40)}` : ''}`);
 
 /** JSON.parse that answers null for anything unparseable. */
 export function safeParse(data) {
@@ -83,7 +86,7 @@ export function operate(sock, id, query, variables, timeoutMs = 60_000) {
 export function describeWs(r, timeoutMs = 60_000) {
   const message = String(r.errors?.[0]?.message ?? '').slice(0, 160);
   if (r.kind === 'timeout') return { answer: `timed out (${Math.round(timeoutMs / 1000)} s)`, message };
-  if (r.kind === 'closed') return { answer: `socket closed ${r.close.code}${r.close.reason ? ` ${r.close.reason.slice(0, 40)}` : ''}`, message };
+  if (r.kind === 'closed') return { answer: closeWords(r.close), message };
   if (r.kind === 'error') {
     const codes = [...new Set((r.errors ?? []).map((e) => e?.extensions?.code ?? 'no code'))];
     return { answer: `refused ${codes.join('/')} (ws ${r.via} message)`, message };
