@@ -3,6 +3,15 @@
 // sockets the server actually held. Best effort: a stalled server just gives fewer readings.
 import { request } from './http-client.mjs';
 
+/** Reads the gauges once (10 s timeout): { [suffix]: value | null }. */
+export async function readGauges(base, suffixes) {
+  const r = await request(`${base}/metrics`, { method: 'GET', timeoutMs: 10_000 });
+  return Object.fromEntries(suffixes.map((s) => {
+    const m = new RegExp(`^\\w*${s}(?:\\{\\})?\\s+([\\d.e+]+)`, 'm').exec(r.text ?? '');
+    return [s, m ? Number(m[1]) : null];
+  }));
+}
+
 /** Starts polling the gauges whose names end in `suffixes`; stop() → { [suffix]: max | null }. */
 export function startGaugePoller(base, suffixes, pollMs = 500) {
   const max = Object.fromEntries(suffixes.map((s) => [s, null]));

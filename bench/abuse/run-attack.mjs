@@ -32,7 +32,7 @@ const measured = await new Promise((resolve) => { watch.once('message', resolve)
 const row = { attack: name, item: attack.item, ...result, probe: measured.probe, rss: measured.rss };
 const p = row.probe;
 process.stdout.write(`   ${row.answer} in ${ms(row.ms)}; probe p50 ${p.p50.toFixed(1)} p99 ${p.p99.toFixed(1)} worst ${p.worst.toFixed(0)} ms, `
-  + `${p.timeouts} timeouts ${p.errors} errors; RSS peak ${(row.rss.peak_kb * 1024 / 1e6).toFixed(0)} MB\n`);
+  + `${p.timeouts} timeouts ${p.errors} errors; RSS peak ${(row.rss.peak_kb * 1024 / 1e6).toFixed(0)} MB (${(row.rss.start_kb * 1024 / 1e6).toFixed(0)} MB at start)\n`);
 if (row.details) process.stdout.write(`   (${row.details})\n`);
 process.stdout.write(`ABUSEJSON ${JSON.stringify(row)}\n`);
 process.exit(0);

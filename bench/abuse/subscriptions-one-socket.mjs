@@ -2,7 +2,7 @@
 // torrent, so no update is pushed), then one query as a marker: when it is answered the server
 // has read everything before it. The socket is closed at the end (its cleanup is in the window).
 import { ms } from './http-client.mjs';
-import { startGaugePoller } from './gauge-poller.mjs';
+import { readGauges, startGaugePoller } from './gauge-poller.mjs';
 import { closeWords, openSocket, safeParse, subscribeMessage } from './ws-client.mjs';
 
 /** The attack; what the server made of the subscriptions, and how long until the marker answered. */
@@ -33,11 +33,14 @@ export async function run(ctx, { subscriptions }) {
   if (sock.ws.readyState === 1) sock.ws.send(subscribeMessage('marker', '{stats{torrents}}'));
   const end = await marker;
   const answered = performance.now() - t0;
+  // read before closing: the subscriptions end with the socket
+  const now = end === 'answered' ? (await readGauges(ctx.base, ['graphql_swarm_subscriptions'])).graphql_swarm_subscriptions : null;
   const refused = [...codes].map(([c, n]) => `${n} refused ${c}`).join(', ');
   sock.ws.close(1000);
   await Promise.race([sock.closed, new Promise((r) => setTimeout(r, 10_000))]);
   sock.ws.terminate();
-  const held = (await gauges.stop()).graphql_swarm_subscriptions;
+  const polled = (await gauges.stop()).graphql_swarm_subscriptions;
+  const held = polled === null && now === null ? null : Math.max(polled ?? 0, now ?? 0);
   return {
     answer: `${sent} sent, ${refused || 'none refused'}, server held up to ${held ?? '?'}; ${end === 'answered' ? 'marker answered' : end}`,
     ms: closedAt ?? answered, message: firstMessage,
