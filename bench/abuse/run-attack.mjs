@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Runs one attack while watch.mjs (announce probe + RSS sampler, its own process) measures the
+// server: prepare (unmeasured), probe for WARM_MS, the attack, TAIL_MS more, then stop. Prints one
+// human line and one `ABUSEJSON {...}` line.
+//   node run-attack.mjs NAME     env: BASE_URL SERVER_PID SETUP_JSON ATTACK_TIMEOUT(s, 60) WARM_MS TAIL_MS
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { ATTACKS } from './attacks.mjs';
+import { ms } from './http-client.mjs';
+
+const name = process.argv[2];
+const attack = ATTACKS.find((a) => a.name === name);
+if (!attack) { process.stderr.write(`unknown attack ${name}\n`); process.exit(2); }
+const base = process.env.BASE_URL;
+const setup = JSON.parse(readFileSync(process.env.SETUP_JSON, 'utf8'));
+const ctx = { base, wsUrl: `${base.replace(/^http/, 'ws')}/graphql`, setup, timeoutMs: Number(process.env.ATTACK_TIMEOUT ?? 60) * 1000 };
+const mod = await import(`./${attack.file}`);
+const sleep = (t) => new Promise((r) => setTimeout(r, t));
+
+const prepared = mod.prepare ? await mod.prepare(ctx, attack.opts) : undefined;
+const watch = fork(new URL('./watch.mjs', import.meta.url), [base, setup.probeHash, process.env.SERVER_PID], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+await new Promise((resolve, reject) => { watch.once('message', resolve); watch.once('exit', () => reject(new Error('watch.mjs exited'))); });
+await sleep(Number(process.env.WARM_MS ?? 300));
+let result;
+try {
+  result = await mod.run(ctx, attack.opts, prepared);
+} catch (e) {
+  result = { answer: `attack failed: ${e.message}`, ms: NaN };
+}
+await sleep(Number(process.env.TAIL_MS ?? 1000));
+const measured = await new Promise((resolve) => { watch.once('message', resolve); watch.send('stop'); });
+const row = { attack: name, item: attack.item, ...result, probe: measured.probe, rss: measured.rss };
+const p = row.probe;
+process.stdout.write(`   ${row.answer} in ${ms(row.ms)}; probe p50 ${p.p50.toFixed(1)} p99 ${p.p99.toFixed(1)} worst ${p.worst.toFixed(0)} ms, `
+  + `${p.timeouts} timeouts ${p.errors} errors; RSS peak ${(row.rss.peak_kb * 1024 / 1e6).toFixed(0)} MB (${(row.rss.start_kb * 1024 / 1e6).toFixed(0)} MB at start)\n`);
+if (row.details) process.stdout.write(`   (${row.details})\n`);
+process.stdout.write(`ABUSEJSON ${JSON.stringify(row)}\n`);
+process.exit(0);

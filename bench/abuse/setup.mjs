@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// After the server started: signs the admin in (ADMIN_USERNAME/ADMIN_PASSWORD), creates the
+// uploader the login race aims at, and writes SETUP_JSON (what every attack needs).
+//   node setup.mjs BASE_URL SETUP_JSON PROBE_HASH SWARM_HASH FILES_HASH FILES_COUNT
+import { writeFileSync } from 'node:fs';
+import { jsonOf, postGraphql } from './http-client.mjs';
+
+const [base, out, probeHash, swarmHash, filesHash, filesCount] = process.argv.slice(2);
+const gql = async (query, variables, token) => {
+  const r = await postGraphql(base, { query, variables }, { token, timeoutMs: 30_000 });
+  const j = jsonOf(r);
+  if (!j?.data || j.errors) throw new Error(`setup: ${query.slice(0, 40)}... failed: ${r.error ?? r.text.slice(0, 300)}`);
+  return j.data;
+};
+const LOGIN = 'mutation($u: String!, $p: String!){login(username:$u, password:$p){token}}';
+const adminToken = (await gql(LOGIN, { u: process.env.ADMIN_USERNAME, p: process.env.ADMIN_PASSWORD })).login.token;
+const victim = { username: 'victim', password: 'victim-password-correct-1' };
+await gql('mutation($u: String!, $p: String!){createUser(username:$u, password:$p, role: uploader){id}}', { u: victim.username, p: victim.password }, adminToken);
+const setup = { adminToken, victim, probeHash, swarmHash, filesHash, filesCount: Number(filesCount) };
+writeFileSync(out, JSON.stringify(setup, null, 1));
+const { torrents } = await gql('{torrents(first:0){totalCount}}', {});
+process.stdout.write(`setup: admin signed in, user '${victim.username}' created; ${torrents.totalCount} torrents registered\n`);
