@@ -6,13 +6,14 @@ import { buildSchema, type PubSub } from 'type-graphql';
 import { AuthChecker } from './auth-checker.js';
 import { AuthResolver } from './resolvers/auth.resolver.js';
 import { SubscriptionResolver } from './resolvers/subscription.resolver.js';
+import { SwarmResolver } from './resolvers/swarm.resolver.js';
 import { TorrentResolver } from './resolvers/torrent.resolver.js';
 import { UserResolver } from './resolvers/user.resolver.js';
 
 /** The schema; `pubSub` carries subscription events (a local bus, or Redis later). */
 export function buildGraphQLSchema(pubSub: PubSub): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [TorrentResolver, AuthResolver, UserResolver, SubscriptionResolver],
+    resolvers: [TorrentResolver, SwarmResolver, AuthResolver, UserResolver, SubscriptionResolver],
     authChecker: AuthChecker,
     pubSub,
     validate: false,

@@ -6,8 +6,7 @@ import { deleteTorrent, findTorrents, getTorrent, updateTorrent } from '../../se
 import { MAX_TORRENT_FILE_BYTES } from '../../torrent/parse-torrent.js';
 import type { GraphQLContext } from '../context.js';
 import { fail, rethrow } from '../errors.js';
-import { ownerNames, toPeer, toTorrent } from '../mappers.js';
-import { Stats, Swarm } from '../types/swarm.type.js';
+import { ownerNames, toTorrent } from '../mappers.js';
 import { TorrentConnection, TorrentOrderField } from '../types/torrent-connection.type.js';
 import { Torrent } from '../types/torrent.type.js';
 import { GraphQLUpload, type FileUpload } from '../upload.js';
@@ -68,21 +67,6 @@ export class TorrentResolver {
     if (t === null) return null;
     const [[c], owners] = await Promise.all([deps.store.scrape([t.infoHash]), ownerNames(deps.ds, [t.ownerId])]);
     return toTorrent(t, c, owners, deps);
-  }
-
-  @Query(() => Swarm, { nullable: true, description: 'Live swarm; peer addresses only for admins.' })
-  async swarm(@Arg('infoHash') infoHash: string, @Ctx() { deps, user }: GraphQLContext): Promise<Swarm | null> {
-    const h = hex40(infoHash);
-    if (!deps.registered.has(h)) return null;
-    const [[c], peers] = await Promise.all([deps.store.scrape([h]), deps.store.peers(h)]);
-    const admin = user?.role === 'admin';
-    return { infoHash: h, seeders: c.complete, leechers: c.incomplete, completed: c.downloaded, peers: peers.map((p) => toPeer(p, admin)) };
-  }
-
-  @Query(() => Stats)
-  async stats(@Ctx() { deps }: GraphQLContext): Promise<Stats> {
-    const t = await deps.store.totals();
-    return { torrents: deps.registered.size, peers: t.peers, seeders: t.seeders, leechers: t.leechers, announcesLastMinute: deps.announces.lastMinute() };
   }
 
   @Authorized()
