@@ -4,7 +4,7 @@ import { BlockList, isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { MAX_PEERS_PER_ADDRESS } from './tracker/peer-store.js';
+import { MAX_PEERS_PER_ADDRESS, MAX_PEERS_PER_ADDRESS_CEILING } from './tracker/peer-store.js';
 
 const int = (min: number, max: number) =>
   z.string().trim().regex(/^\d+$/, `must be a whole number from ${min} to ${max}`).transform(Number)
@@ -37,7 +37,7 @@ const schema = z.object({
   METRICS: onOff.default('on'),
   METRICS_TOKEN: optionalText,
   DIRECT_IO: onOff.default('on'),
-  MAX_PEERS_PER_ADDRESS: int(1, 65535).default(String(MAX_PEERS_PER_ADDRESS)),
+  MAX_PEERS_PER_ADDRESS: int(1, MAX_PEERS_PER_ADDRESS_CEILING).default(String(MAX_PEERS_PER_ADDRESS)),
 });
 
 export interface Config {

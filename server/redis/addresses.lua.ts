@@ -32,24 +32,27 @@ local function makeRoom(k, n, m, limit)
   if #v < limit * w then return f, v .. m end
   local ms = {}
   for o = 1, #v, w do ms[#ms + 1] = string.sub(v, o, o + w - 1) end
-  local vals = redis.call('HMGET', k[5], unpack(ms))
-  local seen = {}
+  -- last seen of each: an address's peers are all of one family, so in its seeder or leecher set
+  local r4 = (w == 6) and 1 or 2
+  local sa, sb = redis.call('ZMSCORE', k[r4], unpack(ms)), redis.call('ZMSCORE', k[r4 + 2], unpack(ms))
+  local seen, role = {}, {}
   for j = 1, #ms do
-    -- a member without peer data (should not happen) goes first
-    seen[j] = vals[j] and tonumber(redis.call('ZSCORE', k[string.byte(vals[j], 1) - 47], ms[j])) or -1
+    -- a member in neither set (should not happen) goes first
+    seen[j] = tonumber(sa[j] or sb[j] or '-1')
+    role[j] = sa[j] and r4 or (sb[j] and r4 + 2 or 0)
   end
   while #ms >= limit do
     local best = 1
     for j = 2, #ms do if seen[j] < seen[best] then best = j end end
-    -- read again: unlinking an earlier one may have moved this one's slot
-    local val = vals[best] and redis.call('HGET', k[5], ms[best])
+    -- the value now: unlinking an earlier one may have moved this one's slot
+    local val = role[best] > 0 and redis.call('HGET', k[5], ms[best])
     if val then
-      unlink(k, n, string.byte(val, 1) - 47, slotOf(val), ms[best])
+      unlink(k, n, role[best], slotOf(val), ms[best])
       redis.call('HDEL', k[5], ms[best])
     end
     table.remove(ms, best)
-    table.remove(vals, best)
     table.remove(seen, best)
+    table.remove(role, best)
   end
   return f, table.concat(ms) .. m
 end

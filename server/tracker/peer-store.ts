@@ -76,16 +76,24 @@ export type MaybePromise<T> = T | Promise<T>;
  */
 export const MAX_PEERS_PER_ADDRESS = 8;
 
+/**
+ * Highest per-address limit a store takes: a full address's peers are read in one go on each join
+ * (the Redis store: one hash field and one ZMSCORE per role), which must stay small.
+ */
+export const MAX_PEERS_PER_ADDRESS_CEILING = 1024;
+
 /** Settings every PeerStore takes. */
 export interface PeerStoreOptions {
-  /** Default MAX_PEERS_PER_ADDRESS; at least 1. */
+  /** Default MAX_PEERS_PER_ADDRESS; 1 to MAX_PEERS_PER_ADDRESS_CEILING. */
   maxPeersPerAddress?: number;
 }
 
 /** The per-address limit of `opts`, checked. */
 export function peersPerAddress(opts: PeerStoreOptions): number {
   const n = opts.maxPeersPerAddress ?? MAX_PEERS_PER_ADDRESS;
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`maxPeersPerAddress must be a whole number >= 1 (got ${n})`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PEERS_PER_ADDRESS_CEILING) {
+    throw new RangeError(`maxPeersPerAddress must be a whole number from 1 to ${MAX_PEERS_PER_ADDRESS_CEILING} (got ${n})`);
+  }
   return n;
 }
 

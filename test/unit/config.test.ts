@@ -70,6 +70,7 @@ describe('config', () => {
     [{ DIRECT_IO: 'auto' }, /^invalid DIRECT_IO: .*'auto'/],
     [{ MAX_PEERS_PER_ADDRESS: '0' }, /^invalid MAX_PEERS_PER_ADDRESS: .*'0'/],
     [{ MAX_PEERS_PER_ADDRESS: 'many' }, /^invalid MAX_PEERS_PER_ADDRESS/],
+    [{ MAX_PEERS_PER_ADDRESS: '1025' }, /^invalid MAX_PEERS_PER_ADDRESS: must be a whole number from 1 to 1024/],
   ];
   for (const [env, msg] of bad) {
     it(`stops on ${JSON.stringify(env)} with one line naming the variable`, () => {
