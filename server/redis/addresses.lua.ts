@@ -1,6 +1,7 @@
 // Lua helpers for the per-address limit (tracker/peer-store.ts MAX_PEERS_PER_ADDRESS): each
 // client address of a swarm has a field in the peer-data hash listing its peers' compact bytes,
 // so an announce from a new port reads one field instead of scanning the swarm. Needs SLOTS_LUA.
+import { EVICTION_SAMPLE } from '../tracker/peer-store.js';
 
 /**
  * The field of a member's address: '@' and the IPv4 address (5 bytes) or the IPv6 /64 (9 bytes),
@@ -23,37 +24,34 @@ local function unindex(k, m)
     end
   end
 end
--- before member m joins: removes its address's least recently announced peers while the address
--- holds limit or more (a loop: a lowered limit may leave more); returns the field and its new value
+-- before member m joins: while its address holds limit or more (a lowered limit may leave more),
+-- removes the least recently announced of the address's first EVICTION_SAMPLE (longest held)
+-- peers; returns the field and its new value, m appended
 local function makeRoom(k, n, m, limit)
   local f = addressOf(m)
   local v = redis.call('HGET', k[5], f) or ''
   local w = #m
-  if #v < limit * w then return f, v .. m end
-  local ms = {}
-  for o = 1, #v, w do ms[#ms + 1] = string.sub(v, o, o + w - 1) end
-  -- last seen of each: an address's peers are all of one family, so in its seeder or leecher set
+  -- an address's peers are all of one family: each is in its seeder or its leecher set
   local r4 = (w == 6) and 1 or 2
-  local sa, sb = redis.call('ZMSCORE', k[r4], unpack(ms)), redis.call('ZMSCORE', k[r4 + 2], unpack(ms))
-  local seen, role = {}, {}
-  for j = 1, #ms do
-    -- a member in neither set (should not happen) goes first
-    seen[j] = tonumber(sa[j] or sb[j] or '-1')
-    role[j] = sa[j] and r4 or (sb[j] and r4 + 2 or 0)
-  end
-  while #ms >= limit do
-    local best = 1
-    for j = 2, #ms do if seen[j] < seen[best] then best = j end end
-    -- the value now: unlinking an earlier one may have moved this one's slot
-    local val = role[best] > 0 and redis.call('HGET', k[5], ms[best])
+  while #v >= limit * w do
+    local ms = {}
+    for o = 1, math.min(#v, ${EVICTION_SAMPLE} * w), w do ms[#ms + 1] = string.sub(v, o, o + w - 1) end
+    local sa, sb = redis.call('ZMSCORE', k[r4], unpack(ms)), redis.call('ZMSCORE', k[r4 + 2], unpack(ms))
+    local best, oldest = 1, math.huge
+    for j = 1, #ms do
+      -- a member in neither set (should not happen) goes first
+      local seen = tonumber(sa[j] or sb[j] or '-1')
+      if seen < oldest then best, oldest = j, seen end
+    end
+    local role = sa[best] and r4 or (sb[best] and r4 + 2 or 0)
+    local val = role > 0 and redis.call('HGET', k[5], ms[best])
     if val then
-      unlink(k, n, role[best], slotOf(val), ms[best])
+      unlink(k, n, role, slotOf(val), ms[best])
       redis.call('HDEL', k[5], ms[best])
     end
-    table.remove(ms, best)
-    table.remove(seen, best)
-    table.remove(role, best)
+    local o = (best - 1) * w
+    v = string.sub(v, 1, o) .. string.sub(v, o + w + 1)
   end
-  return f, table.concat(ms) .. m
+  return f, v .. m
 end
 `;

@@ -82,6 +82,13 @@ export const MAX_PEERS_PER_ADDRESS = 8;
  */
 export const MAX_PEERS_PER_ADDRESS_CEILING = 1024;
 
+/**
+ * An address at its limit loses the least recently announced of its EVICTION_SAMPLE longest-held
+ * peers: exactly the least recently announced one up to that many peers per address, and a
+ * bounded cost per join (not one proportional to the limit) beyond.
+ */
+export const EVICTION_SAMPLE = 8;
+
 /** Settings every PeerStore takes. */
 export interface PeerStoreOptions {
   /** Default MAX_PEERS_PER_ADDRESS; 1 to MAX_PEERS_PER_ADDRESS_CEILING. */
@@ -102,8 +109,8 @@ export function peersPerAddress(opts: PeerStoreOptions): number {
  * (the hot path then never awaits); others return promises. The store never decides whether a
  * torrent is registered: the caller checks that first. Peers are keyed by ip:port; one address
  * (IPv4 address or IPv6 /64) holds at most `maxPeersPerAddress` of one swarm: a new ip:port
- * beyond that replaces the address's least recently announced peer (so a client restarted on a
- * new port is never locked out), found through a per-address index, never a scan of the swarm.
+ * beyond that replaces the address's least recently announced peer (EVICTION_SAMPLE), so a client
+ * restarted on a new port is never locked out; found through a per-address index, never a scan.
  */
 export interface PeerStore {
   readonly sync: boolean;

@@ -3,6 +3,7 @@
 // address (IPv4 address, IPv6 /64) to its peers' keys, so the per-address limit costs no scan.
 import { encodeCompactPeer } from './compact-peer.js';
 import { PeerList, type PeerKey } from './peer-list.js';
+import { EVICTION_SAMPLE } from './peer-store.js';
 
 export const SEEDERS4 = 0, SEEDERS6 = 1, LEECHERS4 = 2, LEECHERS6 = 3;
 export const SLOT_BITS = 0x1000000; // slot code = list * 2^24 + index
@@ -58,7 +59,7 @@ export function addressOf(key: PeerKey, addr: Uint8Array, off: number): AddressK
 
 export class Swarm {
   readonly slots = new Map<PeerKey, number>();
-  /** Keys of each address's peers: the key itself while there is one (no array for the usual case). */
+  /** Keys of each address's peers in join order: the key itself while there is one (no array for the usual case). */
   readonly byAddress = new Map<AddressKey, PeerKey | PeerKey[]>();
   readonly lists = [new PeerList(6), new PeerList(18), new PeerList(6), new PeerList(18)];
   downloaded = 0;
@@ -92,10 +93,10 @@ export class Swarm {
     return i;
   }
 
-  /** Removes the least recently seen of the peers `had` (one address's entry in byAddress). */
+  /** Removes the least recently seen of the first EVICTION_SAMPLE (longest held) of `had`, one address's peers. */
   private evictOldest(had: PeerKey | PeerKey[]): void {
     let victim = -1, oldest = Infinity;
-    const n = Array.isArray(had) ? had.length : 1;
+    const n = Array.isArray(had) ? Math.min(had.length, EVICTION_SAMPLE) : 1;
     for (let j = 0; j < n; j++) {
       const code = this.slots.get(Array.isArray(had) ? had[j] : had) as number;
       const l = Math.floor(code / SLOT_BITS);

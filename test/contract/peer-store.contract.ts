@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
-import { AnnounceResult, MAX_PEERS_PER_ADDRESS, type PeerAnnounce, type PeerStore, type PeerStoreOptions } from '../../server/tracker/peer-store.js';
+import { AnnounceResult, EVICTION_SAMPLE, MAX_PEERS_PER_ADDRESS, type PeerAnnounce, type PeerStore, type PeerStoreOptions } from '../../server/tracker/peer-store.js';
 import { compactPeers } from '../helpers/tracker-client.js';
 
 export type StoreFactory = (opts?: PeerStoreOptions) => Promise<PeerStore> | PeerStore;
@@ -294,6 +294,21 @@ export function peerStoreContract(name: string, create: StoreFactory, skip: stri
           assert.ok([...per.values()].every((n) => n <= LIMIT), `step ${step}: ${JSON.stringify([...per])}`);
           const [c] = await limited.scrape([hash]);
           assert.equal(c.complete + c.incomplete, all.length, `counts after step ${step}`);
+        }
+      });
+
+      it(`keeps a limit above ${EVICTION_SAMPLE} too, the oldest peers going first`, async () => {
+        const wide = await create({ maxPeersPerAddress: EVICTION_SAMPLE + 4 });
+        try {
+          for (let i = 0; i < 30; i++) {
+            await wide.announce(peer(1000 + i, i % 2), new AnnounceResult());
+            await pause();
+          }
+          const kept = (await wide.peers(hash)).map((p) => p.port).sort((a, b) => a - b);
+          assert.deepEqual(kept, Array.from({ length: EVICTION_SAMPLE + 4 }, (_, i) => 1030 - EVICTION_SAMPLE - 4 + i));
+        } finally {
+          await wide.removeTorrent(hash);
+          await wide.close();
         }
       });
 
