@@ -31,7 +31,7 @@ export interface Backend {
 /** Builds the backend for `config`; `onEvent` receives what other instances publish, `onReconnect` runs after Redis came back. */
 export async function openBackend(config: Config, log: Logger, onEvent: (e: InstanceEvent) => void, onReconnect: () => void = () => undefined): Promise<Backend> {
   if (config.redisUrl === undefined) {
-    const store = new MemoryPeerStore();
+    const store = new MemoryPeerStore({ maxPeersPerAddress: config.maxPeersPerAddress });
     return {
       store,
       limiter: new LoginLimiter(),
@@ -53,7 +53,7 @@ export async function openBackend(config: Config, log: Logger, onEvent: (e: Inst
     log.warn('reconnected to redis');
     onReconnect();
   });
-  const store = new RedisPeerStore(redis, { prefix });
+  const store = new RedisPeerStore(redis, { prefix, maxPeersPerAddress: config.maxPeersPerAddress });
   const bus = new RedisEventBus(url, prefix, onEvent, (err) => log.warn({ err }, 'redis event bus error'));
   await bus.start();
   const leaseKey = `${prefix}lease:sweep`;

@@ -4,6 +4,7 @@ import { BlockList, isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { MAX_PEERS_PER_ADDRESS, MAX_PEERS_PER_ADDRESS_CEILING } from './tracker/peer-store.js';
 
 const int = (min: number, max: number) =>
   z.string().trim().regex(/^\d+$/, `must be a whole number from ${min} to ${max}`).transform(Number)
@@ -37,6 +38,7 @@ const schema = z.object({
   METRICS: onOff.default('on'),
   METRICS_TOKEN: optionalText,
   DIRECT_IO: onOff.default('on'),
+  MAX_PEERS_PER_ADDRESS: int(1, MAX_PEERS_PER_ADDRESS_CEILING).default(String(MAX_PEERS_PER_ADDRESS)),
 });
 
 export interface Config {
@@ -75,6 +77,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** Copies of local files (`seedhost add`) written with O_DIRECT where the file system takes it. */
   directIo: boolean;
+  /** Peers one address (IPv4 address, IPv6 /64) may hold per swarm; a new port beyond it replaces its oldest. */
+  maxPeersPerAddress: number;
 }
 
 /** Thrown for an invalid setting; the message is the one line to show. */
@@ -141,5 +145,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metrics: e.METRICS === 'on',
     metricsToken: e.METRICS_TOKEN,
     directIo: e.DIRECT_IO === 'on',
+    maxPeersPerAddress: e.MAX_PEERS_PER_ADDRESS,
   };
 }

@@ -1,6 +1,8 @@
 // What each field of the schema costs, for the operation cost limit (operation-cost.ts). One unit
 // is one value of the reply of up to about 100 bytes; list fields multiply their items' cost by
 // the page size they can return. Introspection lists are sized from the schema itself.
+import { MAX_FILE_PAGE, MAX_PAGE } from '../services/torrent-catalog.js';
+import { DEFAULT_PEERS_PAGE, MAX_PEERS_PAGE } from './resolvers/swarm.resolver.js';
 import { isAbstractType, isInputObjectType, isInterfaceType, isListType, isNonNullType, isObjectType, isEnumType, type GraphQLSchema } from 'graphql';
 
 /** How many items a list field returns: the `arg` argument when given, else `byDefault`; at most `max`. */
@@ -26,18 +28,17 @@ export const INTROSPECTION_FIELD_COST = 0.1;
 /** Items assumed for a list field missing from the table (a test requires every list field to be in it). */
 export const DEFAULT_LIST_SIZE = 100;
 
-// Query.torrents: services/torrent-catalog.ts MAX_PAGE (100), default 20. Torrent.files and
-// Swarm.peers are paged by `first` where the schema has it; unpaged, they cost their maximum.
+// Lists are paged by `first` up to their resolver's maximum (torrents 100, files 1,000, peers 200).
 // users and apiTokens are unpaged admin/owner lists: 100 is an assumption about a closed tracker.
 const TABLE: Record<string, FieldCost> = {
-  'Query.torrents': { self: ROOT_FIELD_COST, page: { arg: 'first', byDefault: 20, max: 100 } },
+  'Query.torrents': { self: ROOT_FIELD_COST, page: { arg: 'first', byDefault: 20, max: MAX_PAGE } },
   'TorrentConnection.nodes': { items: 'page' },
   'TorrentConnection.edges': { items: 'page' },
   'TorrentConnection.totalCount': { self: ROOT_FIELD_COST }, // a COUNT over the search
   'Query.users': { self: ROOT_FIELD_COST, items: { byDefault: 100, max: 100 } },
   'Query.apiTokens': { self: ROOT_FIELD_COST, items: { byDefault: 100, max: 100 } },
-  'Torrent.files': { items: { arg: 'first', byDefault: 1000, max: 1000 } },
-  'Swarm.peers': { items: { arg: 'first', byDefault: 50, max: 200 } },
+  'Torrent.files': { items: { arg: 'first', byDefault: MAX_FILE_PAGE, max: MAX_FILE_PAGE } },
+  'Swarm.peers': { items: { arg: 'first', byDefault: DEFAULT_PEERS_PAGE, max: MAX_PEERS_PAGE } },
   'Torrent.description': { self: 200 }, // up to 20,000 characters
   'Torrent.magnetUri': { self: 5 }, // name, trackers, webseed and .torrent URLs
   'Torrent.name': { self: 3 },

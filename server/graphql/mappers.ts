@@ -34,11 +34,11 @@ export function toTorrent(t: TorrentEntity, c: SwarmCounts, owners: Map<number, 
   };
 }
 
-/** A peer as shown: addresses only for admins. */
-export function toPeer(p: PeerInfo, admin: boolean): Peer {
+/** A peer as shown to an admin, with its cursor for `after`. */
+export function toPeer(p: PeerInfo, cursor: string): Peer {
   return {
-    ip: admin ? p.ip : null, port: admin ? p.port : null, seeder: p.seeder, uploaded: p.uploaded, downloaded: p.downloaded,
-    left: p.left, client: clientName(p.peerId), lastSeen: new Date(p.lastSeen),
+    ip: p.ip, port: p.port, seeder: p.seeder, uploaded: p.uploaded, downloaded: p.downloaded,
+    left: p.left, client: clientName(p.peerId), lastSeen: new Date(p.lastSeen), cursor,
   };
 }
 

@@ -2,12 +2,12 @@
 // sockets per client address and in all, message size and rate, operations at once, idle time,
 // and a ping/pong keepalive that drops dead peers. Operations are checked as over HTTP (ws-operation).
 import type { IncomingMessage } from 'node:http';
-import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { addressGroup } from '../tracker/address-group.js';
 import { formatResult, prepareOperation, wsErrorFormatter, type WsPayload } from './ws-operation.js';
 
 /** Largest WebSocket message; a larger one closes the socket with 1009 (ws does it before buffering more). */
@@ -45,16 +45,6 @@ export interface WsServer {
   clients(): number;
   /** Closes every socket (1001) and refuses new ones. */
   stop(): Promise<void>;
-}
-
-/** What a socket counts against: its address, or the /64 of an IPv6 address (one host's usual share). */
-export function addressKey(ip: string): string {
-  if (isIP(ip) !== 6) return ip;
-  const [head, tail = ''] = ip.toLowerCase().split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === '' ? [] : tail.split(':');
-  const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => Number.parseInt(g, 16).toString(16)).join(':')}::/64`;
 }
 
 /** One socket's state: its message budget, the operations it runs, and its idle timer. */
@@ -202,7 +192,7 @@ export function startWsServer(schema: GraphQLSchema, context: (authorization: un
     handleUpgrade(req, socket, head, ip) {
       if (socket.destroyed) return;
       if (stopping || sockets >= WS_MAX_SOCKETS) return refuse(socket, 503, stopping ? 'server shutting down' : 'too many WebSocket connections');
-      const key = addressKey(ip);
+      const key = addressGroup(ip);
       const n = perAddress.get(key) ?? 0;
       if (n >= WS_SOCKETS_PER_ADDRESS) return refuse(socket, 429, `at most ${WS_SOCKETS_PER_ADDRESS} WebSocket connections per address`);
       // counted from the upgrade request to the TCP close, so handshakes in progress count too

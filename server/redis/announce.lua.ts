@@ -1,13 +1,16 @@
 // A batch of announces as one atomic Lua script, applied one after another in the order given
 // (two announces of one peer in a batch behave as if sent one by one), with the same rules as the
-// memory store (memory-peer-store.ts): peers keyed by ip:port, BEP 3 peer selection. One script
+// memory store (memory-peer-store.ts): peers keyed by ip:port, at most a limit per address
+// (addresses.lua.ts), BEP 3 peer selection. One script
 // call per batch instead of per announce: Redis's fixed cost of a call (argument parsing, script
 // lookup, reply) and ioredis's per-command cost are paid once per event-loop tick.
+import { ADDRESSES_LUA } from './addresses.lua.js';
 import { SLOTS_LUA } from './slots.lua.js';
 
 /**
  * KEYS: 1 completed hash, 2 dirty set, 3 swarms set (keys.ts). ARGV: 1 key prefix, 2 now in ms,
- * 3 the announces packed back to back (announce-batch.ts), each: infoHash (length byte + hex),
+ * 4 peers per address (a new ip:port beyond it replaces the address's least recently announced
+ * peer), 3 the announces packed back to back (announce-batch.ts), each: infoHash (length byte + hex),
  * compact ip:port (length byte + bytes), peer id (20 bytes), role '0'-'3' (keys.ts), event ('s'
  * stopped, 'c' completed, '-' other), '1' for peer ids, numwant (uint16 BE), a random uint32 BE
  * (scripts' math.random repeats itself on every call), "uploaded,downloaded,left" (length byte +
@@ -17,8 +20,8 @@ import { SLOTS_LUA } from './slots.lua.js';
  * changed + 2 * completedNow (byte), IPv4 and IPv6 peer byte lengths (uint16 BE), then the IPv4
  * compact peers, the IPv6 ones, and if asked, their peer ids (20 bytes each, same order).
  */
-export const ANNOUNCE_LUA = SLOTS_LUA + `
-local prefix, now, blob = ARGV[1], ARGV[2], ARGV[3]
+export const ANNOUNCE_LUA = SLOTS_LUA + ADDRESSES_LUA + `
+local prefix, now, blob, perAddress = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 -- dl: completed count per torrent of the batch, kept current as completions raise it
 local names, dl, out = {}, {}, {}
 -- the nine swarmKeys of a torrent (keys.ts), built once per torrent per batch
@@ -101,7 +104,7 @@ local function announce(h, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
       changed = 1
       -- the last peer gone: drop the hash with its counts, as Redis drops an emptied hash
       if n[1] + n[2] + n[3] + n[4] == 0 then redis.call('DEL', k[5])
-      else redis.call('HDEL', k[5], addr); redis.call('HSET', k[5], '#', packCounts(n)) end
+      else redis.call('HDEL', k[5], addr); redis.call('HSET', k[5], '#', packCounts(n)); unindex(k, addr) end
     end
     if n[1] + n[2] + n[3] + n[4] == 0 then redis.call('SREM', KEYS[3], h) end
   else
@@ -112,13 +115,20 @@ local function announce(h, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
       changed, done = 1, 1
     end
     to = string.byte(role) - 47
+    -- a new peer: its address's field, with room made and the peer added (the field's new value)
+    local af, av
     if from ~= to then
-      if from > 0 then unlink(k, n, from, slot, addr) else redis.call('SADD', KEYS[3], h) end
+      if from > 0 then unlink(k, n, from, slot, addr)
+      else
+        redis.call('SADD', KEYS[3], h)
+        af, av = makeRoom(k, n, addr, perAddress)
+      end
       slot = link(k, n, to, addr)
       changed, save = 1, true
     end
     redis.call('ZADD', k[to], now, addr)
-    if save then redis.call('HSET', k[5], addr, role .. pid .. slot .. ',' .. ctr, '#', packCounts(n))
+    if af then redis.call('HSET', k[5], addr, role .. pid .. slot .. ',' .. ctr, '#', packCounts(n), af, av)
+    elseif save then redis.call('HSET', k[5], addr, role .. pid .. slot .. ',' .. ctr, '#', packCounts(n))
     else redis.call('HSET', k[5], addr, role .. pid .. slot .. ',' .. ctr) end
   end
 

@@ -4,11 +4,11 @@
 import { SocketAddress } from 'node:net';
 import { Redis } from 'ioredis';
 import { decodeCompactPeer } from '../tracker/compact-peer.js';
-import type { AnnounceResult, PeerAnnounce, PeerInfo, PeerStore, SwarmCounts } from '../tracker/peer-store.js';
+import { peersPerAddress, type AnnounceResult, type PeerAnnounce, type PeerInfo, type PeerStore, type PeerStoreOptions, type SwarmCounts } from '../tracker/peer-store.js';
 import { AnnounceBatcher } from './announce-batch.js';
 import { ANNOUNCE_LUA } from './announce.lua.js';
 import { globalKeys, LEECHERS4, swarmKeys, type GlobalKeys } from './keys.js';
-import { EXPIRE_LUA, PEERS_LUA, SCRAPE_LUA, SEED_COMPLETED_LUA, TAKE_COMPLETED_LUA, TOTALS_LUA } from './swarm-scripts.lua.js';
+import { EXPIRE_LUA, PEER_PAGE_LUA, PEERS_LUA, SCRAPE_LUA, SEED_COMPLETED_LUA, TAKE_COMPLETED_LUA, TOTALS_LUA } from './swarm-scripts.lua.js';
 
 type Arg = string | Buffer | number;
 
@@ -17,6 +17,7 @@ interface Scripts {
   seedhostAnnounceBuffer(...args: Arg[]): Promise<Buffer>;
   seedhostScrape(...args: Arg[]): Promise<number[]>;
   seedhostPeersBuffer(...args: Arg[]): Promise<Buffer[]>;
+  seedhostPeerPageBuffer(...args: Arg[]): Promise<Buffer[]>;
   seedhostExpire(...args: Arg[]): Promise<[number, number]>;
   seedhostTotals(...args: Arg[]): Promise<[number, number]>;
   seedhostSeedCompleted(...args: Arg[]): Promise<number>;
@@ -31,6 +32,7 @@ function defineScripts(r: Redis): Redis & Scripts {
   r.defineCommand('seedhostAnnounce', { numberOfKeys: 3, lua: ANNOUNCE_LUA });
   r.defineCommand('seedhostScrape', { lua: SCRAPE_LUA });
   r.defineCommand('seedhostPeers', { numberOfKeys: 5, lua: PEERS_LUA });
+  r.defineCommand('seedhostPeerPage', { numberOfKeys: 9, lua: PEER_PAGE_LUA });
   r.defineCommand('seedhostExpire', { lua: EXPIRE_LUA });
   r.defineCommand('seedhostTotals', { lua: TOTALS_LUA });
   r.defineCommand('seedhostSeedCompleted', { numberOfKeys: 1, lua: SEED_COMPLETED_LUA });
@@ -45,7 +47,21 @@ function addressOf(addr: Buffer): { ip: string; port: number } {
   return p;
 }
 
-export interface RedisPeerStoreOptions {
+/** Peers from a peers script's reply: member, last-seen score, peer-data value per peer. */
+function peersOf(r: Buffer[]): PeerInfo[] {
+  const out: PeerInfo[] = [];
+  for (let i = 0; i < r.length; i += 3) {
+    const v = r[i + 2];
+    const [, uploaded, downloaded, left] = v.subarray(21).toString('latin1').split(',').map(Number);
+    out.push({
+      ...addressOf(r[i]), peerId: Buffer.from(v.subarray(1, 21)), seeder: v[0] - 48 < LEECHERS4,
+      uploaded, downloaded, left, lastSeen: Number(r[i + 1].toString('latin1')),
+    });
+  }
+  return out;
+}
+
+export interface RedisPeerStoreOptions extends PeerStoreOptions {
   /** Prefix of every key the store uses (tests give each store its own); default `seedhost:`. */
   prefix?: string;
 }
@@ -72,7 +88,8 @@ export class RedisPeerStore implements PeerStore {
     this.prefix = opts.prefix ?? 'seedhost:';
     this.keys = globalKeys(this.prefix);
     const g = this.keys;
-    this.batcher = new AnnounceBatcher((now, blob) => this.redis.seedhostAnnounceBuffer(g.completed, g.dirty, g.swarms, this.prefix, now, blob));
+    const perAddress = peersPerAddress(opts);
+    this.batcher = new AnnounceBatcher((now, blob) => this.redis.seedhostAnnounceBuffer(g.completed, g.dirty, g.swarms, this.prefix, now, blob, perAddress));
   }
 
   announce(a: PeerAnnounce, out: AnnounceResult): Promise<void> {
@@ -87,17 +104,12 @@ export class RedisPeerStore implements PeerStore {
   }
 
   async peers(infoHash: string): Promise<PeerInfo[]> {
-    const r = await this.redis.seedhostPeersBuffer(...swarmKeys(this.prefix, infoHash).slice(0, 5));
-    const out: PeerInfo[] = [];
-    for (let i = 0; i < r.length; i += 3) {
-      const v = r[i + 2];
-      const [, uploaded, downloaded, left] = v.subarray(21).toString('latin1').split(',').map(Number);
-      out.push({
-        ...addressOf(r[i]), peerId: Buffer.from(v.subarray(1, 21)), seeder: v[0] - 48 < LEECHERS4,
-        uploaded, downloaded, left, lastSeen: Number(r[i + 1].toString('latin1')),
-      });
-    }
-    return out;
+    return peersOf(await this.redis.seedhostPeersBuffer(...swarmKeys(this.prefix, infoHash).slice(0, 5)));
+  }
+
+  async peerPage(infoHash: string, offset: number, limit: number): Promise<PeerInfo[]> {
+    if (limit <= 0) return [];
+    return peersOf(await this.redis.seedhostPeerPageBuffer(...swarmKeys(this.prefix, infoHash), offset, limit));
   }
 
   /** Raises the torrent's completed count to `downloaded` if lower (never lowers it; does not mark it changed). */

@@ -1,5 +1,6 @@
 // Lua for the PeerStore's operations other than announce; each runs atomically in one round trip.
 // Key layout and the peer-data value format: keys.ts and slots.lua.ts.
+import { ADDRESSES_LUA } from './addresses.lua.js';
 import { SLOTS_LUA } from './slots.lua.js';
 
 /** KEYS: completed hash, then s4 s6 l4 l6 per torrent; ARGV: the infoHashes. Returns complete, incomplete, downloaded per torrent. */
@@ -29,11 +30,40 @@ return out
 `;
 
 /**
+ * KEYS: the nine swarmKeys; ARGV: offset, limit. Returns member, last-seen score, peer-data value
+ * for at most `limit` peers from position `offset` (roles in order, each by slot): GETRANGE of the
+ * packed strings, so the rest of the swarm is never read.
+ */
+export const PEER_PAGE_LUA = SLOTS_LUA + `
+local n = countsOf(KEYS, redis.call('HGET', KEYS[5], '#'))
+local off, left, out = tonumber(ARGV[1]), tonumber(ARGV[2]), {}
+for r = 1, 4 do
+  if left <= 0 then break end
+  if off >= n[r] then off = off - n[r]
+  else
+    local take, w = math.min(n[r] - off, left), width(r)
+    local run = redis.call('GETRANGE', KEYS[5 + r], off * w, (off + take) * w - 1)
+    local ms = {}
+    for o = 1, #run, w do ms[#ms + 1] = string.sub(run, o, o + w - 1) end
+    local vals = redis.call('HMGET', KEYS[5], unpack(ms))
+    local seen = redis.call('ZMSCORE', KEYS[r], unpack(ms))
+    for j = 1, #ms do
+      out[#out + 1] = ms[j]
+      out[#out + 1] = seen[j] or '0'
+      out[#out + 1] = vals[j] or ''
+    end
+    left, off = left - take, 0
+  end
+end
+return out
+`;
+
+/**
  * KEYS: swarms set, then the nine swarmKeys per torrent; ARGV: cut-off ms, limit, the infoHashes.
  * Drops at most `limit` peers in all (so one call never blocks Redis for long) and forgets
  * torrents left without peers. Returns {dropped, 1 if it stopped at the limit: call again}.
  */
-export const EXPIRE_LUA = SLOTS_LUA + `
+export const EXPIRE_LUA = SLOTS_LUA + ADDRESSES_LUA + `
 local cut, budget = '(' .. ARGV[1], tonumber(ARGV[2])
 local dropped = 0
 for t = 0, (#KEYS - 1) / 9 - 1 do
@@ -46,6 +76,7 @@ for t = 0, (#KEYS - 1) / 9 - 1 do
     for i = 1, #old do
       unlink(k, n, r, slotOf(redis.call('HGET', k[5], old[i])), old[i])
       redis.call('HDEL', k[5], old[i])
+      unindex(k, old[i])
     end
     if #old > 0 then save = true end
     dropped, budget = dropped + #old, budget - #old

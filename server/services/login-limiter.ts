@@ -11,6 +11,8 @@
 // normalised, so variants of an unknown name count together. LoginLimiter keeps counts in this
 // process; with several instances the Redis one (server/redis/login-limiter.ts) shares them.
 
+import { addressGroup } from '../tracker/address-group.js';
+
 const MINUTE = 60_000;
 
 /** At most `max` attempts within any `windowMs`. */
@@ -68,20 +70,9 @@ export interface LoginAttempts {
   succeed(r: Reservation): void | Promise<void>;
 }
 
-/** The counting unit of an address: IPv4 as is, IPv6 its /64. */
-export function addressKey(ip: string): string {
-  if (!ip.includes(':')) return ip;
-  const bare = ip.replace(/%.*$/, '');
-  const [head, tail] = bare.split('::');
-  const groups = (s: string | undefined): string[] => (s ? s.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
-  const h = groups(head);
-  const all = tail === undefined ? h : [...h, ...Array(Math.max(0, 8 - h.length - groups(tail).length)).fill('0'), ...groups(tail)];
-  return `${all.slice(0, 4).map((g) => (parseInt(g, 16) || 0).toString(16)).join(':')}::/64`;
-}
-
 /** The counters for an attempt at `account` (`id:<n>` or `name:<normalised>`) from `ip`. */
 export function attemptKeys(account: string, ip: string): AttemptKeys {
-  const a = addressKey(ip);
+  const a = addressGroup(ip);
   return { accountAddress: `aa:${account}|${a}`, address: `ad:${a}`, account: `ac:${account}`, known: `kn:${account}|${a}` };
 }
 

@@ -1,6 +1,7 @@
 // In-process PeerStore: one Swarm per torrent (swarm.ts), peers keyed by ip:port as opentracker
 // does; a reply is a couple of memcpy and no object is kept per peer.
-import type { AnnounceResult, PeerAnnounce, PeerInfo, PeerStore, SwarmCounts } from './peer-store.js';
+import { peersPerAddress, type AnnounceResult, type PeerAnnounce, type PeerInfo, type PeerStore, type PeerStoreOptions, type SwarmCounts } from './peer-store.js';
+import type { PeerList } from './peer-list.js';
 import { compactOf, LEECHERS4, peerKey, SEEDERS4, SLOT_BITS, splitKey, Swarm } from './swarm.js';
 
 /** Copies up to `want` peers of one role, split between the families by their sizes. */
@@ -18,10 +19,23 @@ function pick(s: Swarm, l4: number, want: number, selfList: number, selfIdx: num
   return got4 + got6;
 }
 
+function infoOf(list: PeerList, l: number, i: number): PeerInfo {
+  const { ip, port } = splitKey(list.keys[i]);
+  return {
+    peerId: list.peerId(i), ip, port, seeder: l < LEECHERS4,
+    uploaded: list.uploaded(i), downloaded: list.downloaded(i), left: list.left(i), lastSeen: list.lastSeen(i),
+  };
+}
+
 /** PeerStore kept in this process's memory; synchronous. */
 export class MemoryPeerStore implements PeerStore {
   readonly sync = true;
   private readonly swarms = new Map<string, Swarm>();
+  private readonly perAddress: number;
+
+  constructor(opts: PeerStoreOptions = {}) {
+    this.perAddress = peersPerAddress(opts);
+  }
 
   private swarm(infoHash: string): Swarm {
     let s = this.swarms.get(infoHash);
@@ -55,7 +69,7 @@ export class MemoryPeerStore implements PeerStore {
       const want = (seeder ? SEEDERS4 : LEECHERS4) + v6;
       if (l < 0) {
         l = want;
-        i = s.add(l, key, compactOf(key, a.ip, a.port), 0, a.peerId, 0);
+        i = s.join(l, key, compactOf(key, a.ip, a.port), a.peerId, this.perAddress);
         out.changed = true;
       } else {
         if (l !== want) {
@@ -86,18 +100,22 @@ export class MemoryPeerStore implements PeerStore {
   }
 
   peers(infoHash: string): PeerInfo[] {
+    return this.peerPage(infoHash, 0, Infinity);
+  }
+
+  peerPage(infoHash: string, offset: number, limit: number): PeerInfo[] {
     const s = this.swarms.get(infoHash);
-    if (s === undefined) return [];
     const out: PeerInfo[] = [];
-    s.lists.forEach((list, l) => {
-      for (let i = 0; i < list.length; i++) {
-        const { ip, port } = splitKey(list.keys[i]);
-        out.push({
-          peerId: list.peerId(i), ip, port, seeder: l < LEECHERS4,
-          uploaded: list.uploaded(i), downloaded: list.downloaded(i), left: list.left(i), lastSeen: list.lastSeen(i),
-        });
+    if (s === undefined) return out;
+    for (let l = 0; l < s.lists.length && out.length < limit; l++) {
+      const list = s.lists[l];
+      if (offset >= list.length) {
+        offset -= list.length;
+        continue;
       }
-    });
+      for (let i = offset; i < list.length && out.length < limit; i++) out.push(infoOf(list, l, i));
+      offset = 0;
+    }
     return out;
   }
 

@@ -70,9 +70,47 @@ export class AnnounceResult {
 export type MaybePromise<T> = T | Promise<T>;
 
 /**
+ * Peers one client address may hold in one swarm (default of the MAX_PEERS_PER_ADDRESS setting):
+ * an IPv4 address, or an IPv6 /64 (one host is given a whole /64). Without it one address fills a
+ * swarm with 65,535 ports in seconds; 8 leaves room for a few clients behind one NAT.
+ */
+export const MAX_PEERS_PER_ADDRESS = 8;
+
+/**
+ * Highest per-address limit a store takes: a full address's peers are read in one go on each join
+ * (the Redis store: one hash field and one ZMSCORE per role), which must stay small.
+ */
+export const MAX_PEERS_PER_ADDRESS_CEILING = 1024;
+
+/**
+ * An address at its limit loses the least recently announced of its EVICTION_SAMPLE longest-held
+ * peers: exactly the least recently announced one up to that many peers per address, and a
+ * bounded cost per join (not one proportional to the limit) beyond.
+ */
+export const EVICTION_SAMPLE = 8;
+
+/** Settings every PeerStore takes. */
+export interface PeerStoreOptions {
+  /** Default MAX_PEERS_PER_ADDRESS; 1 to MAX_PEERS_PER_ADDRESS_CEILING. */
+  maxPeersPerAddress?: number;
+}
+
+/** The per-address limit of `opts`, checked. */
+export function peersPerAddress(opts: PeerStoreOptions): number {
+  const n = opts.maxPeersPerAddress ?? MAX_PEERS_PER_ADDRESS;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PEERS_PER_ADDRESS_CEILING) {
+    throw new RangeError(`maxPeersPerAddress must be a whole number from 1 to ${MAX_PEERS_PER_ADDRESS_CEILING} (got ${n})`);
+  }
+  return n;
+}
+
+/**
  * Swarm state for every registered torrent. A store whose `sync` is true returns plain values
  * (the hot path then never awaits); others return promises. The store never decides whether a
- * torrent is registered: the caller checks that first.
+ * torrent is registered: the caller checks that first. Peers are keyed by ip:port; one address
+ * (IPv4 address or IPv6 /64) holds at most `maxPeersPerAddress` of one swarm: a new ip:port
+ * beyond that replaces the address's least recently announced peer (EVICTION_SAMPLE), so a client
+ * restarted on a new port is never locked out; found through a per-address index, never a scan.
  */
 export interface PeerStore {
   readonly sync: boolean;
@@ -80,8 +118,14 @@ export interface PeerStore {
   announce(a: PeerAnnounce, out: AnnounceResult): MaybePromise<void>;
   /** Counts for each hash, in order; a torrent nobody announced yet has zero peers. */
   scrape(infoHashes: readonly string[]): MaybePromise<SwarmCounts[]>;
-  /** Every live peer of one torrent. */
+  /** Every live peer of one torrent: unbounded, for tests and tools, never for a request. */
   peers(infoHash: string): MaybePromise<PeerInfo[]>;
+  /**
+   * At most `limit` peers from position `offset` of the store's order (seeders then leechers,
+   * IPv4 then IPv6, by slot), read without listing the rest. Positions shift as peers leave, so
+   * paging a changing swarm may repeat or miss a peer.
+   */
+  peerPage(infoHash: string, offset: number, limit: number): MaybePromise<PeerInfo[]>;
   /** Sets the completed count a torrent starts from (loaded from the database), unless already known. */
   seedCompleted(infoHash: string, downloaded: number): MaybePromise<void>;
   /** Forgets a torrent's swarm entirely. */

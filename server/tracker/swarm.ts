@@ -1,7 +1,9 @@
-// One torrent's swarm in memory: four PeerLists (seeders/leechers x IPv4/IPv6) and a Map from
-// ip:port key to slot, so counts are O(1) and no object is kept per peer.
+// One torrent's swarm in memory: four PeerLists (seeders/leechers x IPv4/IPv6), a Map from
+// ip:port key to slot, so counts are O(1) and no object is kept per peer, and a Map from client
+// address (IPv4 address, IPv6 /64) to its peers' keys, so the per-address limit costs no scan.
 import { encodeCompactPeer } from './compact-peer.js';
 import { PeerList, type PeerKey } from './peer-list.js';
+import { EVICTION_SAMPLE } from './peer-store.js';
 
 export const SEEDERS4 = 0, SEEDERS6 = 1, LEECHERS4 = 2, LEECHERS6 = 3;
 export const SLOT_BITS = 0x1000000; // slot code = list * 2^24 + index
@@ -45,8 +47,20 @@ export function compactOf(key: PeerKey, ip: string, port: number): Buffer {
   return scratch4;
 }
 
+/** A client address: an IPv4 address as a number, or the first 8 bytes (the /64) of an IPv6 one as a string. */
+export type AddressKey = number | string;
+
+/** The address of a peer from its key and compact bytes (`addr` at `off`). */
+export function addressOf(key: PeerKey, addr: Uint8Array, off: number): AddressKey {
+  if (typeof key === 'number') return Math.floor(key / 65536);
+  // one host is given a whole /64 (RFC 6177), so it counts as one address
+  return String.fromCharCode(addr[off], addr[off + 1], addr[off + 2], addr[off + 3], addr[off + 4], addr[off + 5], addr[off + 6], addr[off + 7]);
+}
+
 export class Swarm {
   readonly slots = new Map<PeerKey, number>();
+  /** Keys of each address's peers in join order: the key itself while there is one (no array for the usual case). */
+  readonly byAddress = new Map<AddressKey, PeerKey | PeerKey[]>();
   readonly lists = [new PeerList(6), new PeerList(18), new PeerList(6), new PeerList(18)];
   downloaded = 0;
 
@@ -58,15 +72,58 @@ export class Swarm {
     return this.lists[LEECHERS4].length + this.lists[LEECHERS6].length;
   }
 
-  add(l: number, key: PeerKey, addr: Uint8Array, addrOff: number, id: Uint8Array, idOff: number): number {
-    const i = this.lists[l].add(key, addr, addrOff, id, idOff);
+  /**
+   * Adds a new peer to list l (its compact bytes in `addr` from 0). When its address already holds
+   * `limit` peers, first removes that address's least recently announced ones, so a client that
+   * restarts on a new port is never locked out and the address never holds more. Returns the slot.
+   */
+  join(l: number, key: PeerKey, addr: Uint8Array, id: Uint8Array, limit: number): number {
+    const a = addressOf(key, addr, 0);
+    let had = this.byAddress.get(a);
+    // a loop, not an if: a lowered limit may leave an address above it
+    while (had !== undefined && (Array.isArray(had) ? had.length : 1) >= limit) {
+      this.evictOldest(had);
+      had = this.byAddress.get(a);
+    }
+    if (had === undefined) this.byAddress.set(a, key);
+    else if (Array.isArray(had)) had.push(key);
+    else this.byAddress.set(a, [had, key]);
+    const i = this.lists[l].add(key, addr, 0, id, 0);
     this.slots.set(key, l * SLOT_BITS + i);
     return i;
   }
 
+  /** Removes the least recently seen of the first EVICTION_SAMPLE (longest held) of `had`, one address's peers. */
+  private evictOldest(had: PeerKey | PeerKey[]): void {
+    let victim = -1, oldest = Infinity;
+    const n = Array.isArray(had) ? Math.min(had.length, EVICTION_SAMPLE) : 1;
+    for (let j = 0; j < n; j++) {
+      const code = this.slots.get(Array.isArray(had) ? had[j] : had) as number;
+      const l = Math.floor(code / SLOT_BITS);
+      const seen = this.lists[l].lastSeen(code - l * SLOT_BITS);
+      if (seen < oldest) {
+        victim = code;
+        oldest = seen;
+      }
+    }
+    const l = Math.floor(victim / SLOT_BITS);
+    this.remove(l, victim - l * SLOT_BITS);
+  }
+
+  /** Removes the peer in slot i of list l. */
   remove(l: number, i: number): void {
     const list = this.lists[l];
-    this.slots.delete(list.keys[i]);
+    const key = list.keys[i];
+    const a = addressOf(key, list.addrBytes(), i * list.width);
+    const had = this.byAddress.get(a);
+    if (had === key) this.byAddress.delete(a);
+    else if (Array.isArray(had)) {
+      // splice keeps the join order, so among peers last seen in the same ms the first to join goes first
+      const j = had.indexOf(key);
+      if (j >= 0) had.splice(j, 1);
+      if (had.length === 1) this.byAddress.set(a, had[0]);
+    }
+    this.slots.delete(key);
     const moved = list.remove(i);
     if (moved !== undefined) this.slots.set(moved, l * SLOT_BITS + i);
   }
@@ -75,7 +132,8 @@ export class Swarm {
   move(from: number, i: number, to: number): number {
     const src = this.lists[from];
     const key = src.keys[i];
-    const j = this.add(to, key, src.addrBytes(), i * src.width, src.idBytes(), i * 20);
+    const j = this.lists[to].add(key, src.addrBytes(), i * src.width, src.idBytes(), i * 20);
+    this.slots.set(key, to * SLOT_BITS + j);
     this.lists[to].setStats(j, src.uploaded(i), src.downloaded(i), src.left(i), src.lastSeen(i));
     const moved = src.remove(i);
     if (moved !== undefined) this.slots.set(moved, from * SLOT_BITS + i);

@@ -1,4 +1,4 @@
 import { MemoryPeerStore } from '../../server/tracker/memory-peer-store.js';
 import { peerStoreContract } from './peer-store.contract.js';
 
-peerStoreContract('memory', () => new MemoryPeerStore());
+peerStoreContract('memory', (opts) => new MemoryPeerStore(opts));

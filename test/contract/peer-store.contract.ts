@@ -3,10 +3,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
-import { AnnounceResult, type PeerAnnounce, type PeerStore } from '../../server/tracker/peer-store.js';
+import { AnnounceResult, EVICTION_SAMPLE, MAX_PEERS_PER_ADDRESS, type PeerAnnounce, type PeerStore, type PeerStoreOptions } from '../../server/tracker/peer-store.js';
 import { compactPeers } from '../helpers/tracker-client.js';
 
-export type StoreFactory = () => Promise<PeerStore> | PeerStore;
+export type StoreFactory = (opts?: PeerStoreOptions) => Promise<PeerStore> | PeerStore;
+
+/** Room for the many ports of one address the general tests use; the limit has its own tests. */
+const ROOMY: PeerStoreOptions = { maxPeersPerAddress: 1000 };
 
 /** Registers the contract suite for one PeerStore implementation. */
 export function peerStoreContract(name: string, create: StoreFactory, skip: string | false = false): void {
@@ -14,7 +17,7 @@ export function peerStoreContract(name: string, create: StoreFactory, skip: stri
     let store: PeerStore;
     let hash: string;
     beforeEach(async () => {
-      store = await create();
+      store = await create(ROOMY);
       hash = randomBytes(20).toString('hex');
     });
     afterEach(async () => {
@@ -182,6 +185,143 @@ export function peerStoreContract(name: string, create: StoreFactory, skip: stri
       await announce(peer(1001, 3));
       const t = await store.totals();
       assert.deepEqual([t.peers - before.peers, t.seeders - before.seeders, t.leechers - before.leechers], [2, 1, 1]);
+    });
+
+    it('reads the swarm a page at a time, each peer once, in the same order as the whole list', async () => {
+      for (let i = 0; i < 7; i++) await announce(peer(1000 + i, i % 3 === 0 ? 0 : 5));
+      for (let i = 0; i < 4; i++) await announce(peer(2000 + i, i % 2, { ip: `2001:db8::${i + 1}` }));
+      const pages: string[][] = [];
+      for (let offset = 0; offset < 14; offset += 4) pages.push((await store.peerPage(hash, offset, 4)).map((p) => `${p.ip}:${p.port}`));
+      assert.deepEqual(pages.map((p) => p.length), [4, 4, 3, 0]);
+      const all = pages.flat();
+      assert.equal(new Set(all).size, 11);
+      assert.deepEqual(all.sort(), (await store.peers(hash)).map((p) => `${p.ip}:${p.port}`).sort());
+      const seeders = (await store.peerPage(hash, 0, 11)).map((p) => p.seeder);
+      assert.deepEqual(seeders, [...seeders].sort((a, b) => Number(b) - Number(a)), 'seeders come first');
+      const [first] = await store.peerPage(hash, 0, 1);
+      assert.ok(first.peerId.length === 20 && Math.abs(first.lastSeen - Date.now()) < 60_000);
+      assert.deepEqual(await store.peerPage(hash, 0, 0), []);
+      assert.deepEqual(await store.peerPage(randomBytes(20).toString('hex'), 0, 10), []);
+    });
+
+    describe('peers per address', () => {
+      const LIMIT = 3;
+      let limited: PeerStore;
+      beforeEach(async () => {
+        limited = await create({ maxPeersPerAddress: LIMIT });
+      });
+      afterEach(async () => {
+        await limited.removeTorrent(hash);
+        await limited.close();
+      });
+      const send = async (p: PeerAnnounce): Promise<AnnounceResult> => {
+        const out = new AnnounceResult();
+        await limited.announce(p, out);
+        return out;
+      };
+      const ports = async (): Promise<number[]> => (await limited.peers(hash)).map((p) => p.port).sort((a, b) => a - b);
+      const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 3));
+
+      it('keeps an address at the limit, a new port replacing its least recently announced peer', async () => {
+        for (let i = 0; i < LIMIT; i++) {
+          await send(peer(1000 + i, 5));
+          await pause();
+        }
+        await send(peer(1000, 5, { event: '' })); // 1000 announces again: 1001 is now the oldest
+        await pause();
+        const r = await send(peer(1100, 0));
+        assert.deepEqual([r.complete, r.incomplete, r.changed], [1, LIMIT - 1, true]);
+        assert.deepEqual(await ports(), [1000, 1002, 1100]);
+        for (let i = 0; i < 20; i++) {
+          await send(peer(1200 + i, 5));
+          await pause();
+        }
+        assert.deepEqual(await ports(), [1217, 1218, 1219]);
+        const [c] = await limited.scrape([hash]);
+        assert.deepEqual([c.complete, c.incomplete], [0, LIMIT]);
+      });
+
+      it('counts other addresses apart', async () => {
+        for (let i = 0; i < 10; i++) await send(peer(1000 + i, 5));
+        for (let i = 0; i < 2; i++) await send(peer(3000 + i, 5, { ip: '10.0.0.2' }));
+        await send(peer(4000, 0, { ip: '10.0.1.1' }));
+        const byIp = new Map<string, number>();
+        for (const p of await limited.peers(hash)) byIp.set(p.ip, (byIp.get(p.ip) ?? 0) + 1);
+        assert.deepEqual([...byIp].sort(), [['10.0.0.1', LIMIT], ['10.0.0.2', 2], ['10.0.1.1', 1]]);
+      });
+
+      it('counts an IPv6 /64 as one address, and another /64 apart', async () => {
+        for (let i = 1; i <= 6; i++) {
+          await send(peer(5000 + i, 5, { ip: `2001:db8:1:2::${i.toString(16)}` }));
+          await pause();
+        }
+        await send(peer(5100, 5, { ip: '2001:db8:1:2:ffff:ffff:ffff:ffff' }));
+        await send(peer(5200, 5, { ip: '2001:db8:1:3::1' }));
+        const got = (await limited.peers(hash)).map((p) => `[${p.ip}]:${p.port}`).sort();
+        assert.deepEqual(got, ['[2001:db8:1:2::5]:5005', '[2001:db8:1:2::6]:5006', '[2001:db8:1:2:ffff:ffff:ffff:ffff]:5100', '[2001:db8:1:3::1]:5200']);
+      });
+
+      it('frees room when a peer stops or expires, and never hands out a replaced peer', async () => {
+        for (let i = 0; i < LIMIT; i++) await send(peer(1000 + i, 0));
+        await send(peer(1000, 0, { event: 'stopped' }));
+        await send(peer(1010, 0));
+        assert.deepEqual(await ports(), [1001, 1002, 1010]);
+        await pause();
+        const cut = Date.now();
+        await pause();
+        await send(peer(1001, 0, { event: '' }));
+        assert.equal(await limited.expire(cut), 2);
+        await pause();
+        await send(peer(1020, 0));
+        await send(peer(1021, 0));
+        assert.deepEqual(await ports(), [1001, 1020, 1021]);
+        const r = await send(peer(1030, 5));
+        assert.deepEqual(listed(r).sort(), ['10.0.0.1:1020', '10.0.0.1:1021']);
+      });
+
+      it('keeps the limit through role changes and random joins, stops and expiry', async () => {
+        let seed = 3;
+        const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+        const ips = ['10.0.0.1', '10.0.0.2', '2001:db8::1', '2001:db8::2', '2001:db8:0:1::1'];
+        const prefix = (ip: string): string => (ip.includes(':') ? ip.split(':').slice(0, 3).join(':') : ip);
+        for (let step = 0; step < 300; step++) {
+          const ip = ips[rnd(ips.length)];
+          await send(peer(1000 + rnd(12), rnd(2) === 0 ? 0 : 9, { ip, event: rnd(10) === 0 ? 'stopped' : '' }));
+          if (step === 150) await limited.expire(Date.now() - 2);
+          const per = new Map<string, number>();
+          const all = await limited.peers(hash);
+          for (const p of all) per.set(prefix(p.ip), (per.get(prefix(p.ip)) ?? 0) + 1);
+          assert.ok([...per.values()].every((n) => n <= LIMIT), `step ${step}: ${JSON.stringify([...per])}`);
+          const [c] = await limited.scrape([hash]);
+          assert.equal(c.complete + c.incomplete, all.length, `counts after step ${step}`);
+        }
+      });
+
+      it(`keeps a limit above ${EVICTION_SAMPLE} too, the oldest peers going first`, async () => {
+        const wide = await create({ maxPeersPerAddress: EVICTION_SAMPLE + 4 });
+        try {
+          for (let i = 0; i < 30; i++) {
+            await wide.announce(peer(1000 + i, i % 2), new AnnounceResult());
+            await pause();
+          }
+          const kept = (await wide.peers(hash)).map((p) => p.port).sort((a, b) => a - b);
+          assert.deepEqual(kept, Array.from({ length: EVICTION_SAMPLE + 4 }, (_, i) => 1030 - EVICTION_SAMPLE - 4 + i));
+        } finally {
+          await wide.removeTorrent(hash);
+          await wide.close();
+        }
+      });
+
+      it(`defaults to ${MAX_PEERS_PER_ADDRESS} peers per address`, async () => {
+        const plain = await create();
+        try {
+          for (let i = 0; i < MAX_PEERS_PER_ADDRESS + 5; i++) await plain.announce(peer(1000 + i, 5), new AnnounceResult());
+          assert.equal((await plain.peers(hash)).length, MAX_PEERS_PER_ADDRESS);
+        } finally {
+          await plain.removeTorrent(hash);
+          await plain.close();
+        }
+      });
     });
   });
 }

@@ -100,7 +100,12 @@ for (const kind of databaseKinds()) {
     let ws: WsClient;
     const h: string[] = [];
     let port = 9000;
-    const peer = (infoHash: string, left: number, event?: string) => announce(t.announceUrl, { infoHash, peerId: `-TR3000-p${port}`, port: port++, left, event });
+    // each a new peer, from loopback addresses in turn: one address holds at most 8 peers of a swarm
+    const fromOf = (p: number): string => `127.0.0.${10 + (p % 200)}`;
+    const peer = (infoHash: string, left: number, event?: string) => {
+      const p = port++;
+      return announce(t.announceUrl, { infoHash, peerId: `-TR3000-p${p}`, port: p, left, event }, undefined, fromOf(p));
+    };
     before(async () => {
       t = await startTestServer(kind, ADMIN_ENV);
       acc = await setUpAccounts(t.baseUrl);
@@ -135,7 +140,7 @@ for (const kind of databaseKinds()) {
         assert.deepEqual(e, await counts(h[0]));
         const seeder = port - 1;
         await sleep(400);
-        await announce(t.announceUrl, { infoHash: h[0], peerId: `-TR3000-p${seeder}`, port: seeder, left: 0 }); // no change
+        await announce(t.announceUrl, { infoHash: h[0], peerId: `-TR3000-p${seeder}`, port: seeder, left: 0 }, undefined, fromOf(seeder)); // no change
         await sleep(400);
         assert.deepEqual(sub.events.map((x) => x.infoHash), [h[0]], 'one event, for this torrent only');
       } finally {

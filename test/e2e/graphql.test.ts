@@ -231,17 +231,42 @@ for (const kind of databaseKinds()) {
       assert.equal(ok(await q(TORRENT_FULL, { h: 'f'.repeat(40) })).torrent, null);
     });
 
-    it('shows swarms with peer addresses to admins only', async () => {
+    it('shows swarm counts to everyone, and peers only to admins', async () => {
       const h = made[0].hash;
-      for (const token of [undefined, acc.alice, acc.admin]) {
-        const s = ok(await q(SWARM, { h }, token)).swarm;
-        assert.deepEqual([s.infoHash, s.seeders, s.leechers, s.completed], [h, 3, 1, 0]);
-        const peers = s.peers.map((p: Record<string, unknown>) => `${p.seeder}/${p.left}/${p.client}/${p.ip}:${p.port}`).sort();
-        const at = (port: number): string => (token === acc.admin ? `127.0.0.1:${port}` : 'null:null');
-        assert.deepEqual(peers, [`false/500/qBittorrent 4.6.5/${at(7004)}`, ...[7001, 7002, 7003].map((port) => `true/0/qBittorrent 4.6.5/${at(port)}`)].sort());
+      for (const token of [undefined, acc.alice]) {
+        const r = await q(SWARM, { h }, token);
+        assert.deepEqual(r.data?.swarm, { infoHash: h, seeders: 3, leechers: 1, completed: 0, peers: null });
+        assert.deepEqual(r.errors?.map((e) => [e.extensions?.code, e.path?.join('.')]), [['FORBIDDEN', 'swarm.peers']]);
+        assert.equal(ok(await q(SWARM_COUNTS, { h }, token)).swarm.seeders, 3, 'counts alone need no admin');
       }
-      assert.equal(ok(await q(SWARM, { h: made[2].hash })).swarm.completed, 1);
-      assert.equal(ok(await q(SWARM, { h: 'e'.repeat(40) })).swarm, null);
+      const s = ok(await q(SWARM, { h }, acc.admin)).swarm;
+      assert.deepEqual([s.infoHash, s.seeders, s.leechers, s.completed], [h, 3, 1, 0]);
+      const peers = s.peers.map((p: Record<string, unknown>) => `${p.seeder}/${p.left}/${p.client}/${p.ip}:${p.port}`).sort();
+      assert.deepEqual(peers, [`false/500/qBittorrent 4.6.5/127.0.0.1:7004`, ...[7001, 7002, 7003].map((port) => `true/0/qBittorrent 4.6.5/127.0.0.1:${port}`)].sort());
+      assert.ok(s.peers.every((p: { lastSeen: string; uploaded: number; downloaded: number }) => Math.abs(Date.parse(p.lastSeen) - Date.now()) < 60_000 && p.uploaded === 0 && p.downloaded === 0));
+      assert.equal(ok(await q(SWARM_COUNTS, { h: made[2].hash })).swarm.completed, 1);
+      assert.equal(ok(await q(SWARM_COUNTS, { h: 'e'.repeat(40) })).swarm, null);
+    });
+
+    it('pages the peers of a swarm for admins: seeders first, each once, bounded page sizes', async () => {
+      const h = made[0].hash;
+      const page = async (first?: number, after?: string) => ok(await q(SWARM_PAGE, { h, first, after }, acc.admin)).swarm.peers as { port: number; seeder: boolean; cursor: string }[];
+      const p1 = await page(3);
+      const p2 = await page(3, p1[2].cursor);
+      assert.deepEqual([p1.length, p2.length], [3, 1]);
+      assert.deepEqual([...p1, ...p2].map((p) => p.seeder), [true, true, true, false]);
+      assert.deepEqual([...p1, ...p2].map((p) => p.port).sort(), [7001, 7002, 7003, 7004]);
+      assert.deepEqual(await page(3, p2[0].cursor), []);
+      assert.deepEqual(await page(0), []);
+      assert.equal((await page()).length, 4);
+      assert.equal((await page(200)).length, 4);
+      const bad = async (first: number | undefined, after: string | undefined, token = acc.admin) => codeOf(await q(SWARM_PAGE, { h, first, after }, token));
+      for (const first of [-1, 201, 100_000]) assert.equal(await bad(first, undefined), 'BAD_USER_INPUT', `first ${first}`);
+      const cursor = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+      for (const after of ['nope', '', cursor({ p: -1 }), cursor({ p: 1.5 }), cursor({ p: '1' }), Buffer.from('{"p":1e999}').toString('base64url'), cursor(null)]) {
+        assert.equal(await bad(undefined, after), 'BAD_USER_INPUT', `after ${after}`);
+      }
+      assert.equal(await bad(500, 'nope', acc.alice), 'FORBIDDEN', 'a non-admin learns nothing from its arguments');
     });
 
     it('answers stats and me', async () => {
@@ -435,6 +460,8 @@ const TORRENTS = `query($first: Int, $after: String, $search: String, $orderBy: 
     totalCount nodes { infoHash name size seeders } edges { cursor node { infoHash } }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
 const SWARM = 'query($h: String!) { swarm(infoHash: $h) { infoHash seeders leechers completed peers { ip port seeder uploaded downloaded left client lastSeen } } }';
+const SWARM_COUNTS = 'query($h: String!) { swarm(infoHash: $h) { infoHash seeders leechers completed } }';
+const SWARM_PAGE = 'query($h: String!, $first: Int, $after: String) { swarm(infoHash: $h) { peers(first: $first, after: $after) { port seeder cursor } } }';
 const STATS = '{ stats { torrents peers seeders leechers announcesLastMinute } }';
 const UPLOAD_TORRENT_SIZED = `mutation($files: [Upload!]!, $name: String, $totalSize: Float) {
   uploadTorrent(files: $files, name: $name, totalSize: $totalSize) { infoHash } }`;

@@ -155,8 +155,10 @@ describe('one worker per core (WORKERS=2 on Redis)', { skip }, () => {
       // one connection per announce: the primary hands connections to the workers in turn
       // (the command line's registration reaches the workers through Redis at once; allow a moment)
       let last: Awaited<ReturnType<typeof announce>> = {};
+      // from two addresses: one address holds at most MAX_PEERS_PER_ADDRESS (8) of a swarm
       for (let i = 0; i < 12; i++) {
-        await waitUntil(async () => failureOf(last = await announce(url, { infoHash: m.infoHash, peerId: `-TT0001-w${i}`, port: 7300 + i, left: 10 }, { connection: 'close' })) === null, 1000, 25);
+        const from = i < 6 ? '127.0.0.1' : '127.0.0.2';
+        await waitUntil(async () => failureOf(last = await announce(url, { infoHash: m.infoHash, peerId: `-TT0001-w${i}`, port: 7300 + i, left: 10 }, { connection: 'close' }, from)) === null, 1000, 25);
       }
       assert.equal(last.incomplete, 12);
       assert.equal((last.peers as Buffer).length, 11 * 6, 'the last peer sees the 11 others, whichever worker they reached');

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisPeerStore } from '../../server/redis/redis-peer-store.js';
+import type { PeerStoreOptions } from '../../server/tracker/peer-store.js';
 import { needs } from './environment.js';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL;
@@ -21,10 +22,10 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<void> 
 }
 
 /** A RedisPeerStore on its own client and a fresh prefix; close() deletes its keys, then quits. */
-export function testRedisStore(): RedisPeerStore {
+export function testRedisStore(opts: PeerStoreOptions = {}): RedisPeerStore {
   const prefix = `seedhost-test:${randomBytes(6).toString('hex')}:`;
   const redis = new Redis(TEST_REDIS_URL as string, { enableAutoPipelining: true });
-  const store = new RedisPeerStore(redis, { prefix });
+  const store = new RedisPeerStore(redis, { ...opts, prefix });
   return Object.assign(store, {
     close: async (): Promise<void> => {
       await deletePrefix(redis, prefix);

@@ -37,6 +37,11 @@ describe('config', () => {
     assert.equal(loadConfig({ DIRECT_IO: 'Off' }).directIo, false);
   });
 
+  it('reads MAX_PEERS_PER_ADDRESS (8 by default)', () => {
+    assert.equal(loadConfig({}).maxPeersPerAddress, 8);
+    assert.equal(loadConfig({ MAX_PEERS_PER_ADDRESS: '64' }).maxPeersPerAddress, 64);
+  });
+
   it('reads every variable', () => {
     const c = loadConfig({
       PORT: '9000', HOST: '127.0.0.1', PUBLIC_URL: 'https://t.example.org/', DATA_DIR: '/srv/seed',
@@ -69,6 +74,9 @@ describe('config', () => {
     [{ LOG_LEVEL: 'loud' }, /^invalid LOG_LEVEL/],
     [{ METRICS: 'yes' }, /^invalid METRICS: .*'yes'/],
     [{ DIRECT_IO: 'auto' }, /^invalid DIRECT_IO: .*'auto'/],
+    [{ MAX_PEERS_PER_ADDRESS: '0' }, /^invalid MAX_PEERS_PER_ADDRESS: .*'0'/],
+    [{ MAX_PEERS_PER_ADDRESS: 'many' }, /^invalid MAX_PEERS_PER_ADDRESS/],
+    [{ MAX_PEERS_PER_ADDRESS: '1025' }, /^invalid MAX_PEERS_PER_ADDRESS: must be a whole number from 1 to 1024/],
   ];
   for (const [env, msg] of bad) {
     it(`stops on ${JSON.stringify(env)} with one line naming the variable`, () => {

@@ -38,11 +38,12 @@ export const TORRENT_FILES = gql`
   }
 `;
 
-export const SWARM = gql`
-  query Swarm($infoHash: String!) {
+/** One page of a swarm's peers (admins only: anyone else gets FORBIDDEN, so only admins send it). */
+export const SWARM_PEERS = gql`
+  query SwarmPeers($infoHash: String!, $first: Int, $after: String) {
     swarm(infoHash: $infoHash) {
-      infoHash seeders leechers completed
-      peers { ip port seeder uploaded downloaded left client lastSeen }
+      infoHash
+      peers(first: $first, after: $after) { ip port seeder uploaded downloaded left client lastSeen cursor }
     }
   }
 `;

@@ -1,6 +1,7 @@
 // Live events over graphql-ws: swarm counts (coalesced), torrents added and removed.
 import { Arg, Resolver, Root, Subscription } from 'type-graphql';
 import type { GraphQLContext } from '../context.js';
+import { infoHashArg } from '../info-hash-arg.js';
 import { fail } from '../errors.js';
 import { SWARM_UPDATED, SWARM_UPDATED_ALL, TORRENT_ADDED, TORRENT_REMOVED, type EventBus } from '../pubsub.js';
 import { SwarmUpdate, TorrentRemoved } from '../types/swarm.type.js';
@@ -15,8 +16,7 @@ export class SubscriptionResolver {
       const given = (args as { infoHash?: string | null }).infoHash;
       if (given === undefined || given === null) return watchers.watch('', bus.subscribe(SWARM_UPDATED_ALL));
       // checked before anything is kept, so watcher keys are only torrents this server tracks
-      if (!/^[0-9a-fA-F]{40}$/.test(given)) fail('BAD_USER_INPUT', 'infoHash must be 40 hex characters');
-      const h = given.toLowerCase();
+      const h = infoHashArg(given);
       if (!registered.has(h)) fail('NOT_FOUND', 'no torrent with this infoHash');
       return watchers.watch(h, bus.subscribe(SWARM_UPDATED, h));
     },

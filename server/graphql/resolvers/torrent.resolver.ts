@@ -6,8 +6,8 @@ import { deleteTorrent, findTorrents, getTorrent, updateTorrent } from '../../se
 import { MAX_TORRENT_FILE_BYTES } from '../../torrent/parse-torrent.js';
 import type { GraphQLContext } from '../context.js';
 import { fail, rethrow } from '../errors.js';
-import { ownerNames, toPeer, toTorrent } from '../mappers.js';
-import { Stats, Swarm } from '../types/swarm.type.js';
+import { infoHashArg } from '../info-hash-arg.js';
+import { ownerNames, toTorrent } from '../mappers.js';
 import { TorrentConnection, TorrentOrderField } from '../types/torrent-connection.type.js';
 import { Torrent } from '../types/torrent.type.js';
 import { GraphQLUpload, type FileUpload } from '../upload.js';
@@ -29,11 +29,6 @@ class TorrentsArgs {
   @Field(() => Boolean, { nullable: true, description: 'Default true (newest, largest, most seeded first).' })
   descending?: boolean | null;
 }
-
-const hex40 = (h: string): string => {
-  if (!/^[0-9a-fA-F]{40}$/.test(h)) fail('BAD_USER_INPUT', 'infoHash must be 40 hex characters');
-  return h.toLowerCase();
-};
 
 async function readAll(stream: NodeJS.ReadableStream, max: number): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -64,25 +59,10 @@ export class TorrentResolver {
 
   @Query(() => Torrent, { nullable: true })
   async torrent(@Arg('infoHash') infoHash: string, @Ctx() { deps }: GraphQLContext): Promise<Torrent | null> {
-    const t = await getTorrent(deps.ds, hex40(infoHash));
+    const t = await getTorrent(deps.ds, infoHashArg(infoHash));
     if (t === null) return null;
     const [[c], owners] = await Promise.all([deps.store.scrape([t.infoHash]), ownerNames(deps.ds, [t.ownerId])]);
     return toTorrent(t, c, owners, deps);
-  }
-
-  @Query(() => Swarm, { nullable: true, description: 'Live swarm; peer addresses only for admins.' })
-  async swarm(@Arg('infoHash') infoHash: string, @Ctx() { deps, user }: GraphQLContext): Promise<Swarm | null> {
-    const h = hex40(infoHash);
-    if (!deps.registered.has(h)) return null;
-    const [[c], peers] = await Promise.all([deps.store.scrape([h]), deps.store.peers(h)]);
-    const admin = user?.role === 'admin';
-    return { infoHash: h, seeders: c.complete, leechers: c.incomplete, completed: c.downloaded, peers: peers.map((p) => toPeer(p, admin)) };
-  }
-
-  @Query(() => Stats)
-  async stats(@Ctx() { deps }: GraphQLContext): Promise<Stats> {
-    const t = await deps.store.totals();
-    return { torrents: deps.registered.size, peers: t.peers, seeders: t.seeders, leechers: t.leechers, announcesLastMinute: deps.announces.lastMinute() };
   }
 
   @Authorized()
@@ -130,7 +110,7 @@ export class TorrentResolver {
     @Arg('description', () => String, { nullable: true }) description: string | null | undefined,
     @Ctx() { deps, user }: GraphQLContext,
   ): Promise<Torrent> {
-    const t = await updateTorrent(deps.ds, user!, hex40(infoHash), { name, description }).catch(rethrow);
+    const t = await updateTorrent(deps.ds, user!, infoHashArg(infoHash), { name, description }).catch(rethrow);
     const [[c], owners] = await Promise.all([deps.store.scrape([t.infoHash]), ownerNames(deps.ds, [t.ownerId])]);
     return toTorrent(t, c, owners, deps);
   }
@@ -138,7 +118,7 @@ export class TorrentResolver {
   @Authorized()
   @Mutation(() => Boolean, { description: 'Stops tracking and removes hosted content.' })
   async deleteTorrent(@Arg('infoHash') infoHash: string, @Ctx() { deps, user }: GraphQLContext): Promise<boolean> {
-    return deleteTorrent(deps.ds, deps.events, deps.files, user!, hex40(infoHash)).catch(rethrow);
+    return deleteTorrent(deps.ds, deps.events, deps.files, user!, infoHashArg(infoHash)).catch(rethrow);
   }
 }
 

@@ -1,11 +1,11 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 
-@ObjectType({ description: 'A peer of a swarm. Addresses are personal data: only admins see them.' })
+@ObjectType({ description: 'A peer of a swarm. Addresses are personal data: only admins see peers.' })
 export class Peer {
-  @Field(() => String, { nullable: true, description: 'null unless the viewer is an admin.' })
+  @Field(() => String, { nullable: true, description: 'The address the peer announced from.' })
   ip: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'null unless the viewer is an admin.' })
+  @Field(() => Int, { nullable: true })
   port: number | null;
 
   @Field()
@@ -25,6 +25,9 @@ export class Peer {
 
   @Field()
   lastSeen: Date;
+
+  @Field({ description: 'Pass as `after` to continue after this peer.' })
+  cursor: string;
 }
 
 @ObjectType({ description: 'Pushed when a swarm\'s counts change.' })
@@ -42,11 +45,8 @@ export class SwarmUpdate {
   completed: number;
 }
 
-@ObjectType({ description: 'A live swarm: its counts and peers.' })
-export class Swarm extends SwarmUpdate {
-  @Field(() => [Peer])
-  peers: Peer[];
-}
+@ObjectType({ description: 'A live swarm: its counts, and for admins a page of its peers.' })
+export class Swarm extends SwarmUpdate {}
 
 @ObjectType()
 export class Stats {

@@ -30,7 +30,8 @@ describe('GraphQL schema', () => {
       ['description: String', 'files: [Upload!]!', 'name: String', 'pieceLength: Int']);
     const swarm = (schema.getType('Swarm') as GraphQLObjectType).getFields();
     assert.deepEqual(Object.keys((schema.getType('Peer') as GraphQLObjectType).getFields()).sort(),
-      ['client', 'downloaded', 'ip', 'lastSeen', 'left', 'port', 'seeder', 'uploaded']);
+      ['client', 'cursor', 'downloaded', 'ip', 'lastSeen', 'left', 'port', 'seeder', 'uploaded']);
     assert.ok(['seeders', 'leechers', 'completed', 'peers'].every((f) => f in swarm));
+    assert.deepEqual(args('Swarm', 'peers').sort(), ['after: String', 'first: Int']);
   });
 });

@@ -13,7 +13,7 @@ const never = (): AsyncIterable<number> => ({
 });
 
 function join(store: MemoryPeerStore, port: number, left: number): void {
-  store.announce({ infoHash: H, peerId: Buffer.alloc(20, port & 255), ip: '10.0.0.1', port, uploaded: 0, downloaded: 0, left, event: '', numwant: 0, wantPeerIds: false }, new AnnounceResult());
+  store.announce({ infoHash: H, peerId: Buffer.alloc(20, port & 255), ip: `10.0.0.${port}`, port, uploaded: 0, downloaded: 0, left, event: '', numwant: 0, wantPeerIds: false }, new AnnounceResult());
 }
 
 describe('swarm updates for subscriptions', () => {

@@ -94,4 +94,15 @@ describe('RedisPeerStore announce batches', { skip: redisSkip() }, () => {
     const [ok] = await together([peer(bad, 1, 0)]);
     assert.equal(ok.complete, 1);
   });
+
+  it('applies the per-address limit inside one batch, the first to join going first', async () => {
+    const h = newHash();
+    const limited = new RedisPeerStore(redis, { prefix, maxPeersPerAddress: 3 });
+    const r = await Promise.all(Array.from({ length: 10 }, (_, i) => {
+      const out = new AnnounceResult();
+      return limited.announce(peer(h, 1000 + i, 5), out).then(() => out);
+    }));
+    assert.deepEqual(r.map((x) => x.incomplete), [1, 2, 3, 3, 3, 3, 3, 3, 3, 3]);
+    assert.deepEqual((await limited.peers(h)).map((p) => p.port).sort(), [1007, 1008, 1009]);
+  });
 });

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { swarmKeys } from '../../../server/redis/keys.js';
 import { RedisPeerStore } from '../../../server/redis/redis-peer-store.js';
-import { AnnounceResult, type PeerAnnounce } from '../../../server/tracker/peer-store.js';
+import { AnnounceResult, MAX_PEERS_PER_ADDRESS_CEILING, type PeerAnnounce } from '../../../server/tracker/peer-store.js';
 import { deletePrefix, redisSkip, TEST_REDIS_URL, testRedisStore } from '../../helpers/redis.js';
 
 const newHash = (): string => randomBytes(20).toString('hex');
@@ -20,7 +20,8 @@ describe('RedisPeerStore beyond the contract', { skip: redisSkip() }, () => {
     await store.announce(p, out);
     return out;
   };
-  beforeEach(() => { store = testRedisStore(); });
+  // many ports of one address: the per-address limit has its own tests (contract)
+  beforeEach(() => { store = testRedisStore({ maxPeersPerAddress: MAX_PEERS_PER_ADDRESS_CEILING }); });
   afterEach(() => store.close());
 
   it('takes the torrents whose completed count rose, with absolute counts, once', async () => {
@@ -64,7 +65,7 @@ describe('RedisPeerStore beyond the contract', { skip: redisSkip() }, () => {
     const hashes = Array.from({ length: 5 }, newHash);
     const big = newHash();
     // all at once: auto-pipelining sends them in a few writes
-    await Promise.all(Array.from({ length: 2500 }, (_, i) => announce(peer(big, 1000 + i, 7))));
+    await Promise.all(Array.from({ length: 2500 }, (_, i) => announce(peer(big, 1000 + i, 7, { ip: `10.1.${i >> 8}.${i & 255}` }))));
     for (const h of hashes) await announce(peer(h, 1, 0));
     await new Promise((r) => setTimeout(r, 20));
     const cut = Date.now();

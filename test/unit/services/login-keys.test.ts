@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addressKey, attemptKeys } from '../../../server/services/login-limiter.js';
+import { attemptKeys } from '../../../server/services/login-limiter.js';
+import { addressGroup } from '../../../server/tracker/address-group.js';
 import { normaliseUsername } from '../../../server/services/username.js';
 
 describe('login keys', () => {
@@ -12,12 +13,12 @@ describe('login keys', () => {
   });
 
   it('counts IPv4 addresses alone and IPv6 addresses by their /64', () => {
-    assert.equal(addressKey('192.0.2.1'), '192.0.2.1');
-    assert.equal(addressKey('2001:db8:0:1::5'), '2001:db8:0:1::/64');
-    assert.equal(addressKey('2001:0db8:0000:0001:ffff:0:0:1'), '2001:db8:0:1::/64');
-    assert.equal(addressKey('::1'), '0:0:0:0::/64');
-    assert.equal(addressKey('fe80::1%eth0'), 'fe80:0:0:0::/64');
-    assert.notEqual(addressKey('2001:db8:0:2::5'), addressKey('2001:db8:0:1::5'));
+    assert.equal(addressGroup('192.0.2.1'), '192.0.2.1');
+    assert.equal(addressGroup('2001:db8:0:1::5'), '2001:db8:0:1::/64');
+    assert.equal(addressGroup('2001:0db8:0000:0001:ffff:0:0:1'), '2001:db8:0:1::/64');
+    assert.equal(addressGroup('::1'), '0:0:0:0::/64');
+    assert.equal(addressGroup('fe80::1%eth0'), 'fe80:0:0:0::/64');
+    assert.notEqual(addressGroup('2001:db8:0:2::5'), addressGroup('2001:db8:0:1::5'));
   });
 
   it('keys an attempt by account and address, address, and account', () => {

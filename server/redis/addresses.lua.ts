@@ -1,0 +1,57 @@
+// Lua helpers for the per-address limit (tracker/peer-store.ts MAX_PEERS_PER_ADDRESS): each
+// client address of a swarm has a field in the peer-data hash listing its peers' compact bytes,
+// so an announce from a new port reads one field instead of scanning the swarm. Needs SLOTS_LUA.
+import { EVICTION_SAMPLE } from '../tracker/peer-store.js';
+
+/**
+ * The field of a member's address: '@' and the IPv4 address (5 bytes) or the IPv6 /64 (9 bytes),
+ * never the 6 or 18 bytes of a member, nor '#'. Its value: the members' compact bytes back to back.
+ * Swarms written before these fields existed have none: their peers count from their next join.
+ */
+export const ADDRESSES_LUA = `
+local function addressOf(m) return '@' .. string.sub(m, 1, (#m == 6) and 4 or 8) end
+-- drops member m from its address's field, if listed there
+local function unindex(k, m)
+  local f = addressOf(m)
+  local v = redis.call('HGET', k[5], f)
+  if not v then return end
+  local w = #m
+  for o = 1, #v, w do
+    if string.sub(v, o, o + w - 1) == m then
+      v = string.sub(v, 1, o - 1) .. string.sub(v, o + w)
+      if #v == 0 then redis.call('HDEL', k[5], f) else redis.call('HSET', k[5], f, v) end
+      return
+    end
+  end
+end
+-- before member m joins: while its address holds limit or more (a lowered limit may leave more),
+-- removes the least recently announced of the address's first EVICTION_SAMPLE (longest held)
+-- peers; returns the field and its new value, m appended
+local function makeRoom(k, n, m, limit)
+  local f = addressOf(m)
+  local v = redis.call('HGET', k[5], f) or ''
+  local w = #m
+  -- an address's peers are all of one family: each is in its seeder or its leecher set
+  local r4 = (w == 6) and 1 or 2
+  while #v >= limit * w do
+    local ms = {}
+    for o = 1, math.min(#v, ${EVICTION_SAMPLE} * w), w do ms[#ms + 1] = string.sub(v, o, o + w - 1) end
+    local sa, sb = redis.call('ZMSCORE', k[r4], unpack(ms)), redis.call('ZMSCORE', k[r4 + 2], unpack(ms))
+    local best, oldest = 1, math.huge
+    for j = 1, #ms do
+      -- a member in neither set (should not happen) goes first
+      local seen = tonumber(sa[j] or sb[j] or '-1')
+      if seen < oldest then best, oldest = j, seen end
+    end
+    local role = sa[best] and r4 or (sb[best] and r4 + 2 or 0)
+    local val = role > 0 and redis.call('HGET', k[5], ms[best])
+    if val then
+      unlink(k, n, role, slotOf(val), ms[best])
+      redis.call('HDEL', k[5], ms[best])
+    end
+    local o = (best - 1) * w
+    v = string.sub(v, 1, o) .. string.sub(v, o + w + 1)
+  end
+  return f, v .. m
+end
+`;
