@@ -1,8 +1,10 @@
 // What resolvers receive: the wired services (no DI container: main.ts builds GraphQLDeps once)
 // and who is asking.
+import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import type { PubSub } from 'type-graphql';
 import { authenticate, type AuthUser } from '../services/auth.js';
+import { fileCounts } from '../services/torrent-catalog.js';
 import type { CatalogEvents } from '../services/catalog-events.js';
 import type { LoginAttempts } from '../services/login-limiter.js';
 import type { PublishStats } from '../services/publish-stats.js';
@@ -36,6 +38,8 @@ export interface GraphQLContext {
   /** The bearer token as sent, for logout. */
   token: string | null;
   ip: string;
+  /** Per-operation batching: every torrent's fileCount of one page in one query. */
+  fileCounts: DataLoader<number, number>;
 }
 
 /** Builds the context from an Authorization value (`Bearer <token>`) and the client address. */
@@ -43,5 +47,5 @@ export async function buildContext(deps: GraphQLDeps, authorization: unknown, ip
   const m = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization.trim()) : null;
   const token = m?.[1] ?? null;
   const user = token === null ? null : await authenticate(deps.ds, token);
-  return { deps, user, token, ip };
+  return { deps, user, token, ip, fileCounts: new DataLoader((ids) => fileCounts(deps.ds, ids)) };
 }

@@ -3,8 +3,10 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
 import { getTorrent } from '../services/torrent-catalog.js';
+import { Admission, type Turn } from './admission.js';
 import { buildContext, type GraphQLContext, type GraphQLDeps } from './context.js';
 import { operationRules, PARSE_OPTIONS } from './operation-limits.js';
 import { formatError } from './errors.js';
@@ -65,6 +67,14 @@ function readJson(req: IncomingMessage): Promise<unknown> {
 const errorBody = (status: number, message: string): string =>
   JSON.stringify({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
 
+const BUSY = JSON.stringify({ errors: [{ message: 'too many requests in progress from this address; retry in a second', extensions: { code: 'RATE_LIMITED' } }] });
+
+/** 429 for a request over the admission limits (admission.ts); the connection stays usable. */
+function sendBusy(res: ServerResponse): void {
+  res.writeHead(429, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(BUSY), 'Retry-After': '1' });
+  res.end(BUSY);
+}
+
 function sendError(res: ServerResponse, status: number, message: string): void {
   const body = errorBody(status, message);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
@@ -95,7 +105,8 @@ export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub' | 'watchers'
   const schema = await buildGraphQLSchema(bus);
   const apollo = new ApolloServer<GraphQLContext>({
     schema, formatError: formatError(log), includeStacktraceInErrorResponses: false, validationRules: operationRules(), parseOptions: PARSE_OPTIONS,
-    plugins: [costLimitPlugin<GraphQLContext>()],
+    // no cache hints are used: without the plugin Apollo does not wrap every field's resolver
+    plugins: [costLimitPlugin<GraphQLContext>(), ApolloServerPluginCacheControlDisabled()],
     // Automatic persisted queries off: the UI does not use them, their cache is memory any client
     // fills, and a request carrying one is answered PERSISTED_QUERY_NOT_SUPPORTED (400).
     persistedQueries: false,
@@ -108,10 +119,12 @@ export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub' | 'watchers'
     bus.publish(SWARM_UPDATED_ALL, u);
   }, watchers);
 
+  const admission = new Admission();
   const ws = startWsServer(schema, (authorization, ip) => buildContext(deps, authorization, ip), log);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let multipart: MultipartRequest | null = null;
+    let turn: Turn | undefined;
     try {
       const url = req.url ?? '/graphql';
       const q = url.indexOf('?');
@@ -122,9 +135,13 @@ export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub' | 'watchers'
           body = multipart.operations;
         } else body = await readJson(req);
       }
+      const ip = clientIp(req);
+      // uploads stream for as long as the client sends: they take no turn (their work is hashing off the loop)
+      const waiting = multipart === null ? admission.enter(ip) : undefined;
+      if (waiting === null) return sendBusy(res);
+      turn = await waiting;
       const headers = new HeaderMap();
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
-      const ip = clientIp(req);
       const result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: q === -1 ? '' : url.slice(q), body },
         context: () => buildContext(deps, req.headers.authorization, ip),
@@ -145,6 +162,8 @@ export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub' | 'watchers'
       log.error({ err: e }, 'graphql request failed');
       if (!res.headersSent) sendError(res, 500, 'internal error');
       else res.destroy();
+    } finally {
+      turn?.done();
     }
   };
 

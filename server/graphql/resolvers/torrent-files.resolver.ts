@@ -1,7 +1,7 @@
 // Torrent.files and Torrent.fileCount: a torrent's file list read a page at a time from the
 // database (a torrent may have MAX_TORRENT_FILES files; a page is at most MAX_FILE_PAGE).
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import { fileCount, MAX_FILE_PAGE, torrentFiles } from '../../services/torrent-catalog.js';
+import { MAX_FILE_PAGE, torrentFiles } from '../../services/torrent-catalog.js';
 import type { GraphQLContext } from '../context.js';
 import { rethrow } from '../errors.js';
 import { Torrent, TorrentFile } from '../types/torrent.type.js';
@@ -20,7 +20,7 @@ export class TorrentFilesResolver {
   }
 
   @FieldResolver(() => Int, { description: 'How many files the torrent has.' })
-  fileCount(@Root() t: Torrent, @Ctx() { deps }: GraphQLContext): Promise<number> {
-    return fileCount(deps.ds, t.id);
+  fileCount(@Root() t: Torrent, @Ctx() { fileCounts }: GraphQLContext): Promise<number> {
+    return fileCounts.load(t.id);
   }
 }
