@@ -120,7 +120,7 @@ export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub' | 'watchers'
   }, watchers);
 
   const admission = new Admission();
-  const ws = startWsServer(schema, (authorization, ip) => buildContext(deps, authorization, ip), log);
+  const ws = startWsServer(schema, (authorization, ip) => buildContext(deps, authorization, ip), admission, log);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let multipart: MultipartRequest | null = null;

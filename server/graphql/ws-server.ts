@@ -3,11 +3,12 @@
 // and a ping/pong keepalive that drops dead peers. Operations are checked as over HTTP (ws-operation).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { execute, GraphQLError, type GraphQLSchema } from 'graphql';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { addressGroup } from '../tracker/address-group.js';
+import type { Admission } from './admission.js';
 import { formatResult, prepareOperation, wsErrorFormatter, type WsPayload } from './ws-operation.js';
 
 /** Largest WebSocket message; a larger one closes the socket with 1009 (ws does it before buffering more). */
@@ -108,7 +109,7 @@ function refuse(socket: Duplex, status: 429 | 503, text: string): void {
 }
 
 /** Serves graphql-ws over `schema`; `context` builds each operation's context from connectionParams.authorization. */
-export function startWsServer(schema: GraphQLSchema, context: (authorization: unknown, ip: string) => Promise<object>, log: Logger): WsServer {
+export function startWsServer(schema: GraphQLSchema, context: (authorization: unknown, ip: string) => Promise<object>, admission: Admission, log: Logger): WsServer {
   const format = wsErrorFormatter(log);
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES, perMessageDeflate: false, handleProtocols });
   const conns = new Set<Connection>();
@@ -135,6 +136,17 @@ export function startWsServer(schema: GraphQLSchema, context: (authorization: un
       } catch (err) {
         conn.ended(id);
         return [new GraphQLError('context failed', { originalError: err instanceof Error ? err : new Error(String(err)) })];
+      }
+    },
+    // queries and mutations take turns with HTTP's (admission.ts); subscriptions only wait for events
+    execute: async (args) => {
+      const waiting = admission.enter((args.contextValue as { ip: string }).ip);
+      if (waiting === null) return { errors: [new GraphQLError('too many requests in progress from this address; retry in a second', { extensions: { code: 'RATE_LIMITED' } })] };
+      const turn = await waiting;
+      try {
+        return await execute(args);
+      } finally {
+        turn.done();
       }
     },
     onNext: (_ctx, _id, _payload, _args, result) => formatResult(format, result),
