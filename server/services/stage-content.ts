@@ -175,7 +175,7 @@ async function stageStreams(writer: ContentWriter, files: PublishRequest['files'
   // files arrived out of torrent order: hash them again from staging, in order (a second read)
   entries.sort((a, b) => compareByteWise(a.path, b.path));
   const fresh = new PieceHasher(pieceLength);
-  for (const e of entries) for await (const chunk of writer.readStaged(`files/${e.path}`)) await fresh.update(chunk as Buffer);
+  for (const e of entries) for await (const chunk of writer.readStaged(`files/${e.path}`, e.length)) await fresh.update(chunk as Buffer);
   return { entries, pieces: await fresh.digest() };
 }
 

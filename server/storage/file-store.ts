@@ -43,8 +43,8 @@ export interface ContentWriter {
   commit(key: string, from: string, to: string): Promise<void>;
   /** Removes everything written; safe to call more than once. */
   abort(): Promise<void>;
-  /** A readable stream of a staged file (for a second hashing pass). */
-  readStaged(path: string): Readable;
+  /** A readable stream of a staged file (for a second hashing pass), read in chunks of at most `length` bytes when given (its size). */
+  readStaged(path: string, length?: number): Readable;
 }
 
 export interface FileStat {

@@ -19,6 +19,8 @@ const NO_CLONE = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EINVAL', 'ENOSYS', 
 
 /** O_DIRECT where the platform has it (Linux; 0 elsewhere, e.g. macOS). */
 const O_DIRECT = (constants as { O_DIRECT?: number }).O_DIRECT ?? 0;
+/** Chunk size of a second hashing pass over staged files. */
+const READ_CHUNK = 1024 * 1024;
 
 export interface LocalFileStoreOptions {
   /** Offer O_DIRECT descriptors for staged files (`directFd`). Default: true. */
@@ -133,8 +135,9 @@ class LocalWriter implements ContentWriter {
     await Promise.all(hs.map(async (h: Promise<FileHandle | null>) => (await h.catch(() => null))?.close().catch(() => undefined)));
   }
 
-  readStaged(rel: string): Readable {
-    return createReadStream(inside(this.dir, rel), { highWaterMark: 1024 * 1024 });
+  readStaged(rel: string, length?: number): Readable {
+    // a read buffer the size of a small file, not 1 MiB each: 10,000 small files would allocate 10 GB
+    return createReadStream(inside(this.dir, rel), { highWaterMark: Math.max(1, Math.min(READ_CHUNK, length ?? READ_CHUNK)) });
   }
 
   async commit(key: string, from: string, to: string): Promise<void> {

@@ -145,7 +145,7 @@ for (const kind of databaseKinds()) {
         stage: async () => {
           const w = await t.server.files.stage();
           return {
-            create: (p, n) => w.create(p, n), write: (...a) => w.write(...a), close: (p) => w.close(p), commit: (k, f, to) => w.commit(k, f, to), abort: () => w.abort(), readStaged: (p) => w.readStaged(p),
+            create: (p, n) => w.create(p, n), write: (...a) => w.write(...a), close: (p) => w.close(p), commit: (k, f, to) => w.commit(k, f, to), abort: () => w.abort(), readStaged: (p, n) => w.readStaged(p, n),
             fd: async () => openSync(x.localPath, 'r'), directFd: async () => -1, link: (p, src) => w.link(p, src), clone: async () => false,
           };
         },
@@ -211,7 +211,7 @@ for (const kind of databaseKinds()) {
         stage: async () => {
           const w = await t.server.files.stage();
           const failing: ContentWriter = {
-            create: (p, n) => w.create(p, n), close: (p) => w.close(p), fd: (p) => w.fd(p), directFd: (p) => w.directFd(p), commit: (k, f, to) => w.commit(k, f, to), abort: () => w.abort(), readStaged: (p) => w.readStaged(p),
+            create: (p, n) => w.create(p, n), close: (p) => w.close(p), fd: (p) => w.fd(p), directFd: (p) => w.directFd(p), commit: (k, f, to) => w.commit(k, f, to), abort: () => w.abort(), readStaged: (p, n) => w.readStaged(p, n),
             link: (p, src) => w.link(p, src), clone: async () => false,
             write: async () => { throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }); },
           };
