@@ -2,6 +2,7 @@
 // read first, then each file part is handed to its Upload as the bytes arrive (backpressure goes
 // back to the client; nothing is buffered whole or written to a temp file).
 import type { IncomingMessage } from 'node:http';
+import { Transform } from 'node:stream';
 import busboy from 'busboy';
 import { Upload } from './upload.js';
 
@@ -35,6 +36,9 @@ function setPath(target: unknown, path: string, value: unknown): void {
 // bytes, so 1 MiB holds about 30,000 files; a higher MAX_TORRENT_FILES gets room in proportion
 const MAP_BYTES_PER_FILE = 48;
 
+/** Files parsed but not yet read by the publisher; past this the request body is read no further until one is. */
+export const MAX_UNREAD_FILES = 16;
+
 /** Starts parsing; resolves once operations and map are known (files keep streaming after). */
 export function parseMultipart(req: IncomingMessage, maxFiles = 10_000): Promise<MultipartRequest> {
   return new Promise((resolve, reject) => {
@@ -53,6 +57,8 @@ export function parseMultipart(req: IncomingMessage, maxFiles = 10_000): Promise
     let rejectDone!: (e: Error) => void;
     const done = new Promise<void>((res, rej) => { resolveDone = res; rejectDone = rej; });
     done.catch(() => undefined);
+    let unread = 0; // files handed to the parser's listeners and not yet read to their end
+    let held: (() => void) | null = null;
     let current: NodeJS.ReadableStream & { destroy(e?: Error): void } | null = null;
     const failAll = (e: Error): void => {
       current?.destroy(e); // a file being read fails too, so the publisher cleans up
@@ -78,11 +84,24 @@ export function parseMultipart(req: IncomingMessage, maxFiles = 10_000): Promise
         }
       } catch (e) {
         failAll(e instanceof MultipartError ? e : new MultipartError(400, `invalid multipart field '${name}': ${(e as Error).message}`));
-        req.unpipe(bb);
+        req.unpipe(gate);
         req.resume();
       }
     });
     bb.on('file', (name, stream, info) => {
+      unread++;
+      let counted = true;
+      const read = (): void => {
+        if (!counted) return;
+        counted = false;
+        unread--;
+        if (unread < MAX_UNREAD_FILES && held !== null) {
+          const go = held;
+          held = null;
+          go();
+        }
+      };
+      stream.once('end', read).once('close', read);
       const u = uploads.get(name);
       if (!ready || u === undefined || u.settled) {
         stream.resume();
@@ -107,6 +126,14 @@ export function parseMultipart(req: IncomingMessage, maxFiles = 10_000): Promise
     req.on('close', () => {
       if (!req.complete) failAll(new Error('upload aborted: the connection closed before the request ended'));
     });
-    req.pipe(bb);
+    // the body is parsed only as fast as the publisher takes its files: without this a body of
+    // 10,000 small files is parsed in one run of the event loop (libuv reads up to 32 chunks a turn)
+    const gate = new Transform({
+      transform(chunk, _enc, cb) {
+        if (unread < MAX_UNREAD_FILES) cb(null, chunk);
+        else held = () => cb(null, chunk);
+      },
+    });
+    req.pipe(gate).pipe(bb);
   });
 }
