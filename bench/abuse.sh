@@ -58,7 +58,7 @@ PROBE_HASH="$(sed -n 1p "$STATE/small.txt")"; SWARM_HASH="$(sed -n 2p "$STATE/sm
 
 start_server() {
   bg_start server "$PORT" env PORT="$PORT" HOST=127.0.0.1 DATA_DIR="$STATE/data" DATABASE_URL="$DB" LOG_LEVEL=warn \
-    ADMIN_USERNAME="$ADMIN_USERNAME" ADMIN_PASSWORD="$ADMIN_PASSWORD" node --max-semi-space-size=2 "$APP/dist/server/main.js"
+    ADMIN_USERNAME="$ADMIN_USERNAME" ADMIN_PASSWORD="$ADMIN_PASSWORD" node --max-semi-space-size=2 ${SERVER_NODE_FLAGS:-} "$APP/dist/server/main.js"
   SERVER_PID="$(ps -o pid= --ppid "$(cat "$STATE/server.pid")" | tr -d ' ' | head -1)"
   [ -n "$SERVER_PID" ] || { echo "server pid not found" >&2; return 1; }
 }
