@@ -4,6 +4,8 @@ import { BlockList, isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { passwordProblem } from './services/password-rules.js';
+import { USERNAME_MAX_LENGTH, USERNAME_PATTERN } from './services/username.js';
 import { MAX_PEERS_PER_ADDRESS, MAX_PEERS_PER_ADDRESS_CEILING } from './tracker/peer-store.js';
 
 const int = (min: number, max: number) =>
@@ -112,6 +114,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((e.ADMIN_USERNAME === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('invalid ADMIN_PASSWORD: ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
   }
+  if (e.ADMIN_USERNAME !== undefined && !USERNAME_PATTERN.test(e.ADMIN_USERNAME)) {
+    throw new ConfigError(`invalid ADMIN_USERNAME: must be 1-${USERNAME_MAX_LENGTH} letters, digits, _ . or - (got '${env.ADMIN_USERNAME}')`);
+  }
+  const adminPassword = e.ADMIN_PASSWORD === undefined ? undefined : passwordProblem(e.ADMIN_PASSWORD);
+  if (adminPassword !== undefined) throw new ConfigError(`invalid ADMIN_PASSWORD: ${adminPassword}`); // the value itself is not shown
   const workers = e.WORKERS === 'auto' ? availableParallelism() : Number(e.WORKERS);
   if (workers < 1 || workers > 256) throw new ConfigError(`invalid WORKERS: must be 'auto' or a whole number from 1 to 256 (got '${env.WORKERS}')`);
   if (workers > 1 && e.REDIS_URL === undefined) {

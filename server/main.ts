@@ -21,6 +21,7 @@ import { WebseedStats } from './http/webseed.route.js';
 import { openBackend } from './backend.js';
 import { runPrimary } from './cluster.js';
 import { createLogger } from './logger.js';
+import { logStartupNotes } from './startup-notes.js';
 import { HostedFiles } from './services/hosted-files.js';
 import { PublishStats } from './services/publish-stats.js';
 import { registryEvents, RegistrySync } from './services/registry-sync.js';
@@ -151,6 +152,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   });
   const port = (server.address() as AddressInfo).port;
   log.info({ port, host: config.host ?? '::', database: config.databaseUrl.split(':')[0], torrents: registered.size }, 'seedhost listening');
+  if (!cluster.isWorker) await logStartupNotes(ds, config, log); // a cluster's primary says it once
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { databaseKinds } from '../helpers/databases.js';
+import { runCli } from '../helpers/cli.js';
 import { makeTorrent } from '../helpers/make-torrent.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -22,13 +24,59 @@ for (const kind of databaseKinds()) {
       const r = await t.cli(['register', write('b.torrent', b.file), write('a.torrent', a.file)]);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(r.stdout.trim().split('\n'), [b.infoHash, a.infoHash]);
-      const again = await t.cli(['register', write('a2.torrent', a.file)]);
-      assert.equal(again.code, 0);
-      assert.equal(again.stdout.trim(), a.infoHash);
       const list = await t.cli(['list']);
       assert.equal(list.code, 0);
       assert.equal(list.stdout.trim().split('\n').length, 2);
       assert.match(list.stdout, new RegExp(a.infoHash));
+    });
+
+    it('refuses a torrent already registered, as add and the API do, registering none of the files given', async () => {
+      const a = makeTorrent(), fresh = makeTorrent();
+      assert.equal((await t.cli(['register', write('dup-a.torrent', a.file)])).code, 0);
+      const again = await t.cli(['register', write('fresh.torrent', fresh.file), write('dup-a2.torrent', a.file)]);
+      assert.equal(again.code, 1);
+      assert.equal(again.stdout, '');
+      assert.match(again.stderr, new RegExp(`^seedhost: register: nothing registered; \\S*dup-a2\\.torrent: torrent ${a.infoHash} is already registered\n$`));
+      const twice = await t.cli(['register', write('fresh2.torrent', fresh.file), path.join(t.dataDir, 'fresh2.torrent')]);
+      assert.equal(twice.code, 1);
+      assert.match(twice.stderr, /fresh2\.torrent: the same torrent as \S*fresh2\.torrent/);
+      assert.doesNotMatch((await t.cli(['list'])).stdout, new RegExp(fresh.infoHash));
+    });
+
+    it('names the database it read on stderr, keeping stdout to one line per torrent', async () => {
+      const m = makeTorrent();
+      await t.cli(['register', write('named.torrent', m.file)]);
+      const list = await t.cli(['list']);
+      assert.equal(list.code, 0);
+      const count = list.stdout.trim().split('\n').length;
+      const where = kind.name === 'sqlite' ? `SQLite ${t.env.DATABASE_URL.slice('sqlite:'.length)}` : t.env.DATABASE_URL.replace(/:[^:@/]*@/, '@');
+      assert.equal(list.stderr, `seedhost: ${count} torrents in ${where}\n`);
+    });
+
+    it('answers usage errors with exit status 2 in its own words, other failures with 1', async () => {
+      const cases: [string[], number, RegExp][] = [
+        [['add', 'x.bin', '--frob'], 2, /^seedhost: add: unknown option --frob\nusage: seedhost add <path\.\.\.> /],
+        [['add', 'x.bin', '--name'], 2, /^seedhost: add: --name needs a value\n/],
+        [['add', 'x.bin', '--piece-length', '3000'], 2, /^seedhost: add: --piece-length must be a power of two from 16 KiB \(16384\) to 16 MiB \(16777216\) \(got '3000'\)\n$/],
+        [['add', 'x.bin', '--piece-length', 'lots'], 2, /^seedhost: add: --piece-length takes a number of bytes/],
+        [['add'], 2, /^seedhost: add: give at least one file or folder\n/],
+        [['register', '--force', 'x.torrent'], 2, /^seedhost: register: unknown option --force\n/],
+        [['list', 'everything'], 2, /^seedhost: list: takes no arguments\n/],
+        [['remove', 'xyz'], 2, /^seedhost: remove: give one info_hash \(40 hex characters\)\n/],
+        [['user', 'add', 'eve', '--role'], 2, /^seedhost: user add: --role needs a value\n/],
+        [['frobnicate'], 2, /^seedhost: unknown command 'frobnicate'\nusage: seedhost <command>/],
+        [['add', path.join(t.dataDir, 'missing.bin')], 1, /^seedhost: add: \S*missing\.bin: no such file or folder\n$/],
+        [['register', path.join(t.dataDir, 'missing.torrent')], 1, /^seedhost: register: nothing registered; \S*missing\.torrent: no such file or folder\n$/],
+      ];
+      for (const [args, code, message] of cases) {
+        const r = await t.cli(args);
+        assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+        assert.match(r.stderr, message, args.join(' '));
+        assert.doesNotMatch(r.stderr, /ENOENT|ERR_PARSE_ARGS|To specify a positional|error:/, args.join(' '));
+      }
+      const help = await t.cli(['add', '--help']);
+      assert.equal(help.code, 0);
+      assert.match(help.stdout, /^usage: seedhost <command>\n/);
     });
 
     it('registers nothing when one of the files is broken, with one line on stderr', async () => {
@@ -39,12 +87,6 @@ for (const kind of databaseKinds()) {
       assert.equal(r.stderr.trim().split('\n').length, 1);
       assert.match(r.stderr, /bad\.torrent: info is not a dictionary/);
       assert.doesNotMatch((await t.cli(['list'])).stdout, new RegExp(good.infoHash));
-    });
-
-    it('fails clearly on a missing file', async () => {
-      const r = await t.cli(['register', path.join(t.dataDir, 'nope.torrent')]);
-      assert.notEqual(r.code, 0);
-      assert.match(r.stderr, /^seedhost: register: nothing registered; .*nope\.torrent: no such file/);
     });
 
     it('removes a torrent, and refuses an unknown or malformed info_hash', async () => {
@@ -76,10 +118,34 @@ for (const kind of databaseKinds()) {
       assert.match(short.stderr, /at least 8 characters/);
     });
 
-    it('rejects an unknown command with usage and a non-zero exit', async () => {
-      const r = await t.cli(['frobnicate']);
-      assert.notEqual(r.code, 0);
-      assert.match(r.stderr, /unknown command 'frobnicate'/);
-    });
   });
 }
+
+describe('seedhost command line run away from the server\'s folder (SQLite)', () => {
+  let dir: string;
+  // the defaults, as in a folder without the server's .env: DATA_DIR ./data of the working folder
+  const cli = (args: string[], input?: string) => runCli({ DATA_DIR: './data', DATABASE_URL: '', REDIS_URL: '', PUBLIC_URL: '' }, dir, args, input);
+  before(() => { dir = mkdtempSync(path.join(tmpdir(), 'seedhost-elsewhere-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses list and remove on a database that does not exist, naming where it looked, and creates nothing', async () => {
+    const db = path.join(dir, 'data', 'seedhost.db');
+    for (const args of [['list'], ['remove', 'ab'.repeat(20)]]) {
+      const r = await cli(args);
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, `seedhost: ${args[0]}: no database at SQLite ${db} (DATA_DIR ${path.join(dir, 'data')}, working folder ${dir}); `
+        + 'run seedhost in the server\'s folder (where its .env is), or set DATA_DIR or DATABASE_URL as the server has them\n');
+    }
+    assert.ok(!existsSync(path.join(dir, 'data')), 'no data folder was made');
+  });
+
+  it('says on stderr that it creates a new database when a command adds something to none', async () => {
+    const r = await cli(['user', 'add', 'first', '--role', 'admin'], 'a long password\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`^seedhost: creating a new, empty database at SQLite ${path.join(dir, 'data', 'seedhost.db').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `));
+    const again = await cli(['list']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stderr, `seedhost: 0 torrents in SQLite ${path.join(dir, 'data', 'seedhost.db')}\n`);
+  });
+});
