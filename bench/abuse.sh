@@ -70,7 +70,7 @@ export SEEDHOST_CLI="$APP/bin/seedhost.js" CLI_CWD="$STATE" CLI_DATA_DIR="$STATE
 
 start_server() {
   bg_start server "$PORT" env PORT="$PORT" HOST=127.0.0.1 DATA_DIR="$STATE/data" DATABASE_URL="$DB" LOG_LEVEL=warn \
-    ADMIN_USERNAME="$ADMIN_USERNAME" ADMIN_PASSWORD="$ADMIN_PASSWORD" node --max-semi-space-size=2 "$APP/dist/server/main.js"
+    ADMIN_USERNAME="$ADMIN_USERNAME" ADMIN_PASSWORD="$ADMIN_PASSWORD" node --max-semi-space-size=2 ${SERVER_NODE_FLAGS:-} "$APP/dist/server/main.js"
   SERVER_PID="$(ps -o pid= --ppid "$(cat "$STATE/server.pid")" | tr -d ' ' | head -1)"
   [ -n "$SERVER_PID" ] || { echo "server pid not found" >&2; return 1; }
 }
