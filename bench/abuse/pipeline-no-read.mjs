@@ -86,18 +86,20 @@ export async function run(ctx, { kind, stallMs = 2000, seconds = 20 }, { one, to
   const busyMs = performance.now() - t0;
   const gone = closedBy || (q === null ? 'the connection is gone' : '');
   const rssHeld = readRss(pid)?.rss;
+  const pendingHere = socket.writableLength;
   socket.destroy();
   await sleep(2000);
   const rssAfter = readRss(pid)?.rss;
   const sentBytes = sent * one.length;
-  const read = q ? Math.max(0, sentBytes - q.clientUnsent - q.serverUnread) : NaN;
+  // unread: still in this process's write buffer, unsent by its kernel, or unread in the server's
+  const read = q ? Math.max(0, sentBytes - pendingHere - q.clientUnsent - q.serverUnread) : NaN;
   const what = kind === 'scrape' ? 'full scrapes' : 'announces';
   const stop = [stalled ? `the server stopped reading (writes stalled ${stallMs / 1000} s)` : sent < total ? `stopped writing at the ${seconds} s bound` : 'all written',
     gone ? `server closed the connection (${gone})` : done ? '' : `server still busy at the ${seconds} s bound`].filter(Boolean).join(', ');
   return {
-    answer: `read ${Number.isFinite(read) ? size(read) : '?'} of ${size(sentBytes)} written (${Number.isFinite(read) ? Math.floor(read / one.length) : '?'} of ${sent} ${what}): ${stop}; RSS ${mb(rssHeld)} holding, ${mb(rssAfter)} 2 s after close`,
+    answer: `read ${Number.isFinite(read) ? `~${size(read)}` : '?'} of ${size(sentBytes)} written (${Number.isFinite(read) ? Math.floor(read / one.length) : '?'} of ${sent} ${what}): ${stop}; RSS ${mb(rssHeld)} holding, ${mb(rssAfter)} 2 s after close`,
     ms: busyMs,
     details: `${total} ${what} of ${one.length} B meant (${size(total * one.length)}); written in ${ms(writeMs)}, server busy until ${ms(busyMs)}`
-      + (q ? `; kernel: ${size(q.clientUnsent)} unsent by the client, ${size(q.serverUnread)} unread and ${size(q.serverUnsent)} of answers unsent by the server` : ''),
+      + (q ? `; ${size(pendingHere)} still in the client's buffer; kernel: ${size(q.clientUnsent)} unsent by the client, ${size(q.serverUnread)} unread and ${size(q.serverUnsent)} of answers unsent by the server` : ''),
   };
 }
