@@ -24,7 +24,8 @@ describe('docker/nginx.conf', { skip }, () => {
   });
 });
 
-const hasYaml = spawnSync('python3', ['-c', 'import yaml']).status === 0;
+/** Debian's python3 with PyYAML (a pyenv python3 on PATH may lack it), or null. */
+const yamlPython = ['/usr/bin/python3', 'python3'].find((py) => spawnSync(py, ['-c', 'import yaml']).status === 0) ?? null;
 
 interface Compose {
   services: Record<string, { environment?: Record<string, string>; ports?: string[]; networks?: Record<string, { ipv4_address?: string }> | string[] }>;
@@ -33,12 +34,12 @@ interface Compose {
 
 /** docker/compose.yaml as Compose reads it with no .env: YAML (anchors merged), then each `${VAR:-default}` its default. */
 function composeWithDefaults(): Compose {
-  const json = execFileSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'],
+  const json = execFileSync(yamlPython as string, ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'],
     { input: readFileSync(path.join(REPO_ROOT, 'docker/compose.yaml')), encoding: 'utf8' });
   return JSON.parse(json.replace(/\$\{(\w+)(:?[-?])([^}]*)\}/g, (_, _name, op, word) => (op.endsWith('-') ? word : 'required')));
 }
 
-describe('docker/compose.yaml', { skip: needs(hasYaml, 'python3 with PyYAML (Debian package python3-yaml)') }, () => {
+describe('docker/compose.yaml', { skip: needs(yamlPython !== null, 'python3 with PyYAML (Debian package python3-yaml)') }, () => {
   it('trusts only nginx, whose fixed address lies in the network and outside the range Docker hands out', () => {
     const compose = composeWithDefaults();
     const services = compose.services;
