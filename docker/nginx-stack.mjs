@@ -24,19 +24,26 @@ export function check(ok, what) {
   if (!ok) throw new Error(`FAILED: ${what}`);
   console.log(`ok - ${what}`);
 }
-export async function waitFor(predicate, ms = 5000) {
+/** Polls `predicate` until true or `ms` pass (a bound for a busy machine, not a speed check). */
+export async function waitFor(predicate, ms = 20_000) {
   for (const end = Date.now() + ms; !predicate() && Date.now() < end;) await sleep(50);
   return predicate();
+}
+/** waitFor with an async predicate. */
+export async function waitForAsync(predicate, ms = 20_000) {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) if (await predicate()) return true;
+  return false;
 }
 const freePort = () => new Promise((resolve) => {
   const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
 });
-async function waitHealthy(port) {
-  for (let i = 0; i < 100; i++) {
+/** Waits until `port` answers /healthz, while `child` runs (a loaded machine may take its time starting it). */
+async function waitHealthy(port, child) {
+  for (const end = Date.now() + 120_000; child.exitCode === null && child.signalCode === null && Date.now() < end;) {
     try { if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return; } catch { /* not up yet */ }
     await sleep(200);
   }
-  throw new Error(`nothing healthy on port ${port}`);
+  throw new Error(`nothing healthy on port ${port} (${child.exitCode === null ? 'still starting' : `exited ${child.exitCode}`})`);
 }
 
 /** GET from a chosen loopback source address, with extra headers; resolves { status, headers, body }. */
@@ -132,10 +139,10 @@ export async function startStack() {
     };
     for (const port of [p1, p2]) { // one after the other, as compose starts them (migrations once)
       children.push(spawn(process.execPath, ['dist/server/main.js'], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: 'inherit' }));
-      await waitHealthy(port);
+      await waitHealthy(port, children.at(-1));
     }
     children.push(spawn('nginx', ['-p', tmp, '-c', path.join(tmp, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' }));
-    await waitHealthy(pn);
+    await waitHealthy(pn, children.at(-1));
     return { instances: [p1, p2], nginx: pn, base: `http://127.0.0.1:${pn}`, taps, stop };
   } catch (e) {
     await stop();
