@@ -1,5 +1,5 @@
 // A strict bencode walker (BEP 3 grammar; key order and duplicate keys are not refused, as
-// libtorrent refuses neither): validates a whole buffer, finds the exact bytes of a top-level
+// libtorrent refuses neither, except in the info dict when asked: see decodeValue): validates a whole buffer, finds the exact bytes of a top-level
 // key's value and decodes a value as libtorrent reads it. The info_hash is the SHA-1 of the `info`
 // value's original bytes, which a decode/re-encode round trip could change, so they are located
 // rather than rebuilt.
@@ -55,11 +55,11 @@ export function validateBencode(buf: Uint8Array): void {
   if (end !== buf.length) throw new BencodeError(`trailing data after byte ${end}`);
 }
 
-/** [start, end) of the value under `key` in the top-level dict of a valid buffer, or null. */
-export function findTopLevelValue(buf: Uint8Array, key: string): [number, number] | null {
+/** [start, end) of the value under `key` in the top-level dict of a valid buffer, or null; `from` is a key's offset (default: the first). */
+export function findTopLevelValue(buf: Uint8Array, key: string, from = 1): [number, number] | null {
   if (buf[0] !== 0x64) return null;
   const want = Buffer.from(key, 'latin1');
-  let j = 1;
+  let j = from;
   while (buf[j] !== 0x65) {
     const keyEnd = skip(buf, j, 1);
     const k = buf.subarray(buf.indexOf(0x3a, j) + 1, keyEnd);
@@ -78,9 +78,11 @@ export type BValue = number | Uint8Array | BValue[] | BDict;
 /**
  * Decodes the value at `start` of a buffer validateBencode accepted. Of duplicate keys the first
  * wins, as libtorrent's dict_find reads them; integers past 2^53 lose precision (check with
- * Number.isSafeInteger).
+ * Number.isSafeInteger). With `canonical`, every dict inside must have its keys unique and in
+ * ascending byte order (BEP 3), else BencodeError: clients that decode and re-encode the info dict
+ * (Transmission, aria2) would otherwise hash other bytes than libtorrent and announce another info_hash.
  */
-export function decodeValue(buf: Uint8Array, start: number): BValue {
+export function decodeValue(buf: Uint8Array, start: number, canonical = false): BValue {
   let i = start;
   const digitsTo = (stop: number): number => {
     let n = 0;
@@ -111,8 +113,14 @@ export function decodeValue(buf: Uint8Array, start: number): BValue {
     }
     if (c === 0x64) {
       const dict: BDict = Object.create(null);
+      let prev: Uint8Array | null = null;
       for (i++; buf[i] !== 0x65;) {
+        const at = i;
         const k = bytes();
+        if (canonical) {
+          if (prev !== null && Buffer.compare(prev, k) >= 0) throw new BencodeError(`dictionary keys not unique and sorted at byte ${at}`);
+          prev = k;
+        }
         const key = Buffer.from(k.buffer, k.byteOffset, k.length).toString('latin1');
         const v = value();
         if (!(key in dict)) dict[key] = v;

@@ -88,7 +88,14 @@ export function parseTorrent(buf: Uint8Array, opts: ParseOptions = {}): Metainfo
   }
   const span = findTopLevelValue(buf, 'info');
   if (span === null) throw new TorrentError('no info dictionary');
-  const info = decodeValue(buf, span[0]);
+  if (findTopLevelValue(buf, 'info', span[1]) !== null) throw new TorrentError('two info dictionaries: clients disagree on which one is the torrent');
+  let info: BValue;
+  try {
+    info = decodeValue(buf, span[0], true);
+  } catch (e) {
+    if (e instanceof BencodeError) throw new TorrentError(`info dictionary is not canonical bencode (${e.message}): clients that re-encode it would compute another info_hash`);
+    throw e;
+  }
   if (!isDict(info)) throw new TorrentError('info is not a dictionary');
   const nameRaw = isBytes(info['name.utf-8']) ? info['name.utf-8'] : info.name;
   if (!isBytes(nameRaw) || nameRaw.length === 0) throw new TorrentError('info.name must be a non-empty string');
