@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
 import { publishTorrent } from '../../server/services/publish-torrent.js';
 import { databaseKinds } from '../helpers/databases.js';
-import { deletePrefix, TEST_REDIS_URL } from '../helpers/redis.js';
+import { closeAndClearRedis, storeBackends } from '../helpers/redis.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 interface RawReply {
@@ -50,10 +49,7 @@ function assertComplete(r: RawReply): void {
 
 const stream = async function* (b: Buffer): AsyncGenerator<Buffer> { yield b; };
 
-const backends: { name: string; env: () => Record<string, string> }[] = [{ name: 'memory', env: () => ({}) }];
-if (TEST_REDIS_URL !== undefined) {
-  backends.push({ name: 'redis', env: () => ({ REDIS_URL: TEST_REDIS_URL as string, REDIS_PREFIX: `seedhost-test-${randomBytes(4).toString('hex')}:` }) });
-}
+const backends = storeBackends();
 
 for (const backend of backends) {
   describe(`half-closing clients (${backend.name} store)`, () => {
@@ -65,15 +61,7 @@ for (const backend of backends) {
       const deps = { ds: t.server.ds, files: t.server.files, events: t.server.events, publicUrl: t.baseUrl, maxUploadBytes: 0 };
       hash = (await publishTorrent(deps, { name: 'half.bin', files: [{ path: 'half.bin', size: data.length, stream: stream(data) }] })).infoHash;
     });
-    after(async () => {
-      const prefix = t.env.REDIS_PREFIX;
-      await t.close();
-      if (prefix !== undefined) {
-        const r = new Redis(TEST_REDIS_URL as string);
-        await deletePrefix(r, prefix);
-        await r.quit();
-      }
-    });
+    after(() => closeAndClearRedis(t));
 
     it('gets the whole webseed file after half-closing', async () => {
       const r = await halfClosedExchange(t.server.port, `GET /webseed/${hash}/half.bin HTTP/1.1\r\nHost: x\r\n\r\n`);
