@@ -4,6 +4,7 @@ import { BlockList, isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { SEND_TIMEOUT_MS } from './http/webseed-buffers.js';
 import { MAX_PEERS_PER_ADDRESS, MAX_PEERS_PER_ADDRESS_CEILING } from './tracker/peer-store.js';
 
 const int = (min: number, max: number) =>
@@ -39,6 +40,7 @@ const schema = z.object({
   METRICS_TOKEN: optionalText,
   DIRECT_IO: onOff.default('on'),
   MAX_PEERS_PER_ADDRESS: int(1, MAX_PEERS_PER_ADDRESS_CEILING).default(String(MAX_PEERS_PER_ADDRESS)),
+  WEBSEED_SEND_TIMEOUT: int(1, 3600).default(String(SEND_TIMEOUT_MS / 1000)),
 });
 
 export interface Config {
@@ -79,6 +81,8 @@ export interface Config {
   directIo: boolean;
   /** Peers one address (IPv4 address, IPv6 /64) may hold per swarm; a new port beyond it replaces its oldest. */
   maxPeersPerAddress: number;
+  /** Seconds a webseed response may wait for its socket to take a chunk before it is cut. */
+  webseedSendTimeout: number;
 }
 
 /** Thrown for an invalid setting; the message is the one line to show. */
@@ -146,5 +150,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     directIo: e.DIRECT_IO === 'on',
     maxPeersPerAddress: e.MAX_PEERS_PER_ADDRESS,
+    webseedSendTimeout: e.WEBSEED_SEND_TIMEOUT,
   };
 }
