@@ -4,6 +4,7 @@ import { BlockList, isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { FULL_SCRAPE_INTERVAL } from './tracker/full-scrape.js';
 import { MAX_PEERS_PER_ADDRESS, MAX_PEERS_PER_ADDRESS_CEILING } from './tracker/peer-store.js';
 
 const int = (min: number, max: number) =>
@@ -39,6 +40,8 @@ const schema = z.object({
   METRICS_TOKEN: optionalText,
   DIRECT_IO: onOff.default('on'),
   MAX_PEERS_PER_ADDRESS: int(1, MAX_PEERS_PER_ADDRESS_CEILING).default(String(MAX_PEERS_PER_ADDRESS)),
+  FULL_SCRAPE: onOff.default('off'),
+  FULL_SCRAPE_INTERVAL: int(1, 86400).default(String(FULL_SCRAPE_INTERVAL)),
 });
 
 export interface Config {
@@ -79,6 +82,10 @@ export interface Config {
   directIo: boolean;
   /** Peers one address (IPv4 address, IPv6 /64) may hold per swarm; a new port beyond it replaces its oldest. */
   maxPeersPerAddress: number;
+  /** A scrape without info_hash answers every registered torrent (cached, rate-limited); false: refused. */
+  fullScrape: boolean;
+  /** Seconds one built full-scrape reply is served before the next request rebuilds it. */
+  fullScrapeInterval: number;
 }
 
 /** Thrown for an invalid setting; the message is the one line to show. */
@@ -146,5 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     directIo: e.DIRECT_IO === 'on',
     maxPeersPerAddress: e.MAX_PEERS_PER_ADDRESS,
+    fullScrape: e.FULL_SCRAPE === 'on',
+    fullScrapeInterval: e.FULL_SCRAPE_INTERVAL,
   };
 }
