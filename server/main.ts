@@ -30,6 +30,7 @@ import type { FileStore } from './storage/file-store.js';
 import { LocalFileStore } from './storage/local-file-store.js';
 import { AnnounceRate } from './tracker/announce-rate.js';
 import { CompletedTally } from './tracker/completed-tally.js';
+import { FullScrape } from './tracker/full-scrape.js';
 import type { PeerStore } from './tracker/peer-store.js';
 import type { TrackerContext } from './tracker/tracker-context.js';
 import { TrackerStats } from './tracker/tracker-stats.js';
@@ -101,6 +102,9 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const tracker: TrackerContext = {
     store, registered, completed, announces, stats: new TrackerStats(),
     interval: config.announceInterval, minInterval: config.minAnnounceInterval,
+    fullScrape: config.fullScrape
+      ? new FullScrape(store, registered, { intervalSeconds: config.fullScrapeInterval, onError: (err) => log.warn({ err }, 'full scrape rebuild failed') })
+      : undefined,
     onSwarmChange: bus === undefined ? (h) => gql?.swarmChanged(h) : (h) => {
       gql?.swarmChanged(h);
       bus.swarmChanged(h);
