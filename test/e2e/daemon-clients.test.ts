@@ -18,6 +18,7 @@ import { databaseKinds } from '../helpers/databases.js';
 import { hasCommand, libtorrentPython, needs } from '../helpers/environment.js';
 import { addViaCli } from '../helpers/publish.js';
 import { QBittorrent } from '../helpers/qbittorrent.js';
+import { countServedBytes, recordAnnounces } from '../helpers/server-spies.js';
 import { REPO_ROOT, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { Transmission } from '../helpers/transmission.js';
 import { freePort } from '../helpers/wait.js';
@@ -51,28 +52,17 @@ describe('Transmission and qBittorrent against seedhost', () => {
   let work: string;
   const daemons: Daemon[] = [];
   /** Bytes the webseed route read from the file store, per info_hash. */
-  const served = new Map<string, number>();
+  let served: Map<string, number>;
   /** Every announce the tracker accepted, in order. */
-  const announces: PeerAnnounce[] = [];
+  let announces: PeerAnnounce[];
 
   before(async () => {
     const port = await freePort();
     publicUrl = `http://127.0.0.1:${port}`;
     ts = await startTestServer(kind, { PORT: String(port), PUBLIC_URL: publicUrl });
     work = mkdtempSync(path.join(tmpdir(), 'seedhost-daemons-'));
-    const files = ts.server.files;
-    const readAt = files.readAt.bind(files);
-    files.readAt = async (key, rel, buf, length, position) => {
-      const n = await readAt(key, rel, buf, length, position);
-      served.set(key, (served.get(key) ?? 0) + n);
-      return n;
-    };
-    const store = ts.server.store;
-    const announce = store.announce.bind(store);
-    store.announce = (a, out) => {
-      announces.push({ ...a });
-      return announce(a, out);
-    };
+    served = countServedBytes(ts);
+    announces = recordAnnounces(ts);
   });
 
   after(async () => {

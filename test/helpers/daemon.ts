@@ -37,6 +37,20 @@ export class Daemon {
     }
   }
 
+  /** Retries `probe` (e.g. an API call) until it resolves; rejects when the process exits or `ms` pass first. */
+  async ready(what: string, ms: number, probe: () => Promise<unknown>): Promise<void> {
+    for (const end = Date.now() + ms; ;) {
+      if (this.closed) throw new Error(`${this.name} exited at start\n${this.output()}`);
+      try {
+        await probe();
+        return;
+      } catch (e) {
+        if (Date.now() > end) throw new Error(`${this.name}: ${what} did not answer within ${ms} ms: ${String(e)}\n${this.output()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
   /** Waits for the exit; after `ms` kills the process and rejects with its output. */
   async exit(ms: number): Promise<number | null> {
     let timer: NodeJS.Timeout | undefined;

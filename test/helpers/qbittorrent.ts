@@ -36,16 +36,8 @@ export class QBittorrent {
     ].join('\n'));
     const daemon = new Daemon('qbittorrent-nox', 'qbittorrent-nox', [`--profile=${dir}`]);
     const qb = new QBittorrent(daemon, `http://127.0.0.1:${webPort}/api/v2`);
-    for (const end = Date.now() + 20_000; ;) {
-      if (daemon.closed) throw new Error(`qbittorrent-nox exited at start\n${daemon.output()}`);
-      try {
-        await qb.get('/app/version');
-        return qb;
-      } catch (e) {
-        if (Date.now() > end) throw new Error(`qbittorrent-nox's Web API did not answer within 20 s: ${String(e)}\n${daemon.output()}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await daemon.ready('its Web API', 20_000, () => qb.get('/app/version'));
+    return qb;
   }
 
   async get(p: string): Promise<string> {

@@ -42,16 +42,8 @@ export class Transmission {
     }));
     const daemon = new Daemon('transmission-daemon', 'transmission-daemon', ['-g', dir, '-f']);
     const tr = new Transmission(daemon, `http://127.0.0.1:${rpcPort}/transmission/rpc`, peerPort);
-    for (const end = Date.now() + 15_000; ;) {
-      if (daemon.closed) throw new Error(`transmission-daemon exited at start\n${daemon.output()}`);
-      try {
-        await tr.rpc('session-get');
-        return tr;
-      } catch (e) {
-        if (Date.now() > end) throw new Error(`transmission-daemon's RPC did not answer within 15 s: ${String(e)}\n${daemon.output()}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await daemon.ready('its RPC', 15_000, () => tr.rpc('session-get'));
+    return tr;
   }
 
   /** One RPC call; answers the CSRF handshake (409 with X-Transmission-Session-Id) on the way. */
