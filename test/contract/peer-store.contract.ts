@@ -132,6 +132,14 @@ export function peerStoreContract(name: string, create: StoreFactory, skip: stri
       assert.ok(peers.every((p) => Math.abs(p.lastSeen - Date.now()) < 60_000));
     });
 
+    it('keeps counters saturated at 2^53-1 exactly, and such a left (Transmission without metadata) is a leecher', async () => {
+      const max = Number.MAX_SAFE_INTEGER;
+      const r = await announce(peer(1000, max, { uploaded: max, downloaded: max - 1 }));
+      assert.deepEqual([r.complete, r.incomplete], [0, 1]);
+      const [p] = await store.peers(hash);
+      assert.deepEqual([p.seeder, p.uploaded, p.downloaded, p.left], [false, max, max - 1, max]);
+    });
+
     it('expires peers not seen since a cut-off, and keeps the others', async () => {
       await announce(peer(1000, 0));
       await new Promise((r) => setTimeout(r, 30));
