@@ -87,6 +87,7 @@ async function add(args: string[]): Promise<void> {
   const magnet = magnetUri({
     infoHash: torrent.infoHash, name: torrent.name, totalSize: torrent.totalSize,
     announce: `${config.publicUrl}/announce`, webseed: `${config.publicUrl}/webseed/${torrent.infoHash}/`,
+    torrentUrl: `${config.publicUrl}/torrents/${torrent.infoHash}.torrent`,
   });
   process.stdout.write(`${escapeForTerminal(torrent.name)}  ${formatBytes(torrent.totalSize)}  ${torrent.pieceCount} pieces of ${formatBytes(torrent.pieceLength)}\n` +
     `${config.publicUrl}/torrents/${torrent.infoHash}.torrent\n${magnet}\n${torrent.infoHash}\n`);

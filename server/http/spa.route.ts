@@ -5,6 +5,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { noneMatchHits } from './conditional.js';
 
 /** client/dist/ next to the compiled server (dist/server/http/ -> ../../../client/dist/). */
 export const DEFAULT_SPA_ROOT = fileURLToPath(new URL('../../../client/dist/', import.meta.url));
@@ -65,7 +66,7 @@ export async function serveSpa(req: IncomingMessage, res: ServerResponse, urlPat
     ETag: etag,
     'X-Content-Type-Options': 'nosniff',
   };
-  if (req.headers['if-none-match'] === etag) {
+  if (noneMatchHits(req.headers['if-none-match'], etag)) {
     res.writeHead(304, headers);
     res.end();
     return;

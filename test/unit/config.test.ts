@@ -42,6 +42,17 @@ describe('config', () => {
     assert.equal(loadConfig({ MAX_PEERS_PER_ADDRESS: '64' }).maxPeersPerAddress, 64);
   });
 
+  it('reads WEBSEED_SEND_TIMEOUT (30 s by default)', () => {
+    assert.equal(loadConfig({}).webseedSendTimeout, 30);
+    assert.equal(loadConfig({ WEBSEED_SEND_TIMEOUT: '120' }).webseedSendTimeout, 120);
+    });
+
+  it('reads FULL_SCRAPE (off by default) and FULL_SCRAPE_INTERVAL (60 s by default)', () => {
+    assert.deepEqual([loadConfig({}).fullScrape, loadConfig({}).fullScrapeInterval], [false, 60]);
+    const on = loadConfig({ FULL_SCRAPE: 'on', FULL_SCRAPE_INTERVAL: '300' });
+    assert.deepEqual([on.fullScrape, on.fullScrapeInterval], [true, 300]);
+  });
+
   it('reads every variable', () => {
     const c = loadConfig({
       PORT: '9000', HOST: '127.0.0.1', PUBLIC_URL: 'https://t.example.org/', DATA_DIR: '/srv/seed',
@@ -80,6 +91,10 @@ describe('config', () => {
     [{ MAX_PEERS_PER_ADDRESS: '0' }, /^invalid MAX_PEERS_PER_ADDRESS: .*'0'/],
     [{ MAX_PEERS_PER_ADDRESS: 'many' }, /^invalid MAX_PEERS_PER_ADDRESS/],
     [{ MAX_PEERS_PER_ADDRESS: '1025' }, /^invalid MAX_PEERS_PER_ADDRESS: must be a whole number from 1 to 1024/],
+    [{ WEBSEED_SEND_TIMEOUT: '0' }, /^invalid WEBSEED_SEND_TIMEOUT: must be a whole number from 1 to 3600/],
+    [{ WEBSEED_SEND_TIMEOUT: '30s' }, /^invalid WEBSEED_SEND_TIMEOUT/],
+    [{ FULL_SCRAPE: 'yes' }, /^invalid FULL_SCRAPE: must be on or off/],
+    [{ FULL_SCRAPE_INTERVAL: '0' }, /^invalid FULL_SCRAPE_INTERVAL: must be a whole number from 1 to 86400/],
   ];
   for (const [env, msg] of bad) {
     it(`stops on ${JSON.stringify(env)} with one line naming the variable`, () => {

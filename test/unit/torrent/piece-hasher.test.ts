@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { PieceHasher } from '../../../server/torrent/piece-hasher.js';
-import { magnetUri } from '../../../server/torrent/magnet.js';
 
 const reference = (data: Buffer, pl: number): Buffer => {
   const out: Buffer[] = [];
@@ -30,18 +29,5 @@ describe('PieceHasher', () => {
 
   it('gives no pieces for no bytes', async () => {
     assert.equal((await new PieceHasher(16384).digest()).length, 0);
-  });
-});
-
-describe('magnet URI', () => {
-  it('carries xt, dn, xl, tr and ws', () => {
-    const m = magnetUri({ infoHash: 'ab'.repeat(20), name: 'my file.iso', totalSize: 42, announce: 'http://t/announce', webseed: 'http://t/webseed/x/' });
-    const u = new URL(m);
-    assert.equal(u.protocol, 'magnet:');
-    assert.equal(u.searchParams.get('xt'), `urn:btih:${'ab'.repeat(20)}`);
-    assert.equal(u.searchParams.get('dn'), 'my file.iso');
-    assert.equal(u.searchParams.get('xl'), '42');
-    assert.equal(u.searchParams.get('tr'), 'http://t/announce');
-    assert.equal(u.searchParams.get('ws'), 'http://t/webseed/x/');
   });
 });
