@@ -91,6 +91,7 @@ class Connection {
   shut(code: number, reason: string): void {
     if (this.closing) return;
     this.dispose();
+    if (code === WS_CLOSE_FLOOD) this.ws.pause(); // read nothing more of a flooding peer; it is cut after the grace time
     this.ws.close(code, reason);
     setTimeout(() => this.ws.terminate(), WS_CLOSE_GRACE_MS).unref();
   }
@@ -111,7 +112,11 @@ function refuse(socket: Duplex, status: 429 | 503, text: string): void {
 /** Serves graphql-ws over `schema`; `context` builds each operation's context from connectionParams.authorization. */
 export function startWsServer(schema: GraphQLSchema, context: (authorization: unknown, ip: string) => Promise<object>, admission: Admission, log: Logger): WsServer {
   const format = wsErrorFormatter(log);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES, perMessageDeflate: false, handleProtocols });
+  // allowSynchronousEvents off: ws emits one message per socket per loop turn instead of every
+  // frame of a read at once, so a socket that pipelines thousands of frames cannot hold the loop
+  // (50,000 subscribes in one write held announces 101 ms); the receiver's buffer then fills and
+  // ws stops reading the socket (backpressure) until the frames are taken.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES, perMessageDeflate: false, handleProtocols, allowSynchronousEvents: false });
   const conns = new Set<Connection>();
   const perAddress = new Map<string, number>();
   let sockets = 0;

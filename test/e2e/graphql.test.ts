@@ -314,7 +314,9 @@ for (const kind of databaseKinds()) {
       const register = (data: Buffer) => upload(t.baseUrl, REGISTER_TORRENT, { file: null }, [{ at: 'variables.file', filename: 'x.torrent', data }], { token: acc.alice });
       const good = makeTorrent();
       await storesNothing(async () => {
-        for (const data of [Buffer.from('not bencode at all'), Buffer.alloc(0), good.file.subarray(0, good.file.length - 9), Buffer.from('d4:infod4:name1:xee')]) {
+        // the last: an info dict whose only key is __proto__ (holding a valid info dict)
+        const proto = Buffer.from(`d4:infod9:__proto__d6:lengthi3e4:name1:x12:piece lengthi16384e6:pieces20:${'a'.repeat(20)}eee`);
+        for (const data of [Buffer.from('not bencode at all'), Buffer.alloc(0), good.file.subarray(0, good.file.length - 9), Buffer.from('d4:infod4:name1:xee'), proto]) {
           assert.equal(codeOf(await register(data)), 'BAD_USER_INPUT', data.toString('latin1').slice(0, 40));
         }
       });
