@@ -140,7 +140,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const flusher = setInterval(() => void flush(), config.completedFlushInterval * 1000);
   flusher.unref();
 
-  const { server, fastPath } = createHttpServer({
+  const { server, fastPath, ignoreUpgrade } = createHttpServer({
     tracker, trustedProxies: config.trustedProxies, log, metrics,
     fallback: (req, res) => (req.url === '/graphql' || req.url?.startsWith('/graphql?') ? graphql.handle(req, res) : content(req, res)),
     health: async () => {
@@ -153,7 +153,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   });
   server.on('upgrade', (req, socket, head) => {
     if (req.url === '/graphql' || req.url?.startsWith('/graphql?')) graphql.handleUpgrade(req, socket, head);
-    else socket.destroy();
+    else ignoreUpgrade(req, socket); // answered as a plain request, then closed
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

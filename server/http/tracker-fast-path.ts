@@ -1,25 +1,61 @@
 // A raw-socket fast path for /announce and /scrape on the one HTTP server: connections are read
 // here first; plain tracker GETs are answered straight from the bytes (one write per reply, no
 // IncomingMessage/ServerResponse), and the first request that is anything else hands the
-// connection, with its unread bytes, to Node's http server for the rest of its life.
+// connection, with its unread bytes, to Node's http server for the rest of its life. Heads are
+// taken only where Node's parser reads them the same way (request-head.ts); a client is read only
+// as fast as it reads its replies, and pipelined requests take turns with everything else.
 import type http from 'node:http';
 import type { Socket } from 'node:net';
 import { encodeFailure } from '../tracker/replies.js';
-import { parseTrackerHead } from './request-head.js';
+import { MORE, ODD, PendingHead } from './pending-head.js';
+import { isHttp09RequestLine, isTrackerRequestLine, parseTrackerHead, type TrackerRequestHead } from './request-head.js';
 import { answerAnnounce, answerScrape, type TrackerRouteDeps } from './tracker-answers.js';
 
-/** Longest request head read here; longer ones get a failure and a close. */
-const MAX_HEAD_BYTES = 16 * 1024;
+/**
+ * Longest request head read here (Node's maxHeaderSize is the same); a longer one is handed to
+ * Node's parser, which counts fewer of its bytes (not the method, version, colons and line ends)
+ * and so decides alone whether it is too long.
+ */
+export const MAX_HEAD_BYTES = 16 * 1024;
+/** A head must be complete this long after its first byte (checked as bytes arrive; silence ends at IDLE_TIMEOUT_MS). */
 const HEADS_TIMEOUT_MS = 20_000;
 const IDLE_TIMEOUT_MS = 30_000;
+/**
+ * Reply bytes the kernel has not taken yet (socket.writableLength) above which a connection is not
+ * read until they drain. An announce reply is 0.1-1.5 kB, so this is 40-600 replies: more than any
+ * client pipelines, while a client that never reads holds at most this plus one reply here.
+ */
+export const MAX_UNSENT_BYTES = 64 * 1024;
+/** Pipelined requests answered per event-loop turn; the rest wait for the next turn (setImmediate). */
+export const MAX_REQUESTS_PER_TURN = 16;
+/** A connection whose unsent replies have not drained this long after it stopped being read is destroyed. */
+export const SEND_TIMEOUT_MS = 10_000;
+/** Bytes read and dropped after a reply that closes, before the connection is cut (so the close is a FIN, not a reset). */
+const MAX_DISCARD_BYTES = 64 * 1024;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
-const TOO_LONG = encodeFailure('request too long');
+/** What Node's clientError handler answers (create-server.ts): the same refusal either way. */
+export const MALFORMED = encodeFailure('malformed HTTP request');
 
 export interface FastPath {
   /** From now on replies close their connection; ends the idle ones at once. */
   closeIdle(): void;
   /** Destroys every connection still owned by the fast path. */
   closeAll(): void;
+}
+
+export interface FastPathOptions {
+  /** Overrides SEND_TIMEOUT_MS (tests). */
+  sendTimeoutMs?: number;
+}
+
+interface Shared {
+  deps: TrackerRouteDeps;
+  server: http.Server;
+  httpConnection: (socket: Socket) => void;
+  owned: Set<Connection>;
+  idle: Set<Connection>;
+  closing: boolean;
+  sendTimeoutMs: number;
 }
 
 function reply(socket: Socket, body: Buffer, keepAlive: boolean): void {
@@ -32,128 +68,285 @@ function reply(socket: Socket, body: Buffer, keepAlive: boolean): void {
   else socket.end(out);
 }
 
+/** One connection while the fast path owns it. */
+class Connection {
+  /** Bytes read and not yet answered, from `off`. */
+  private buf: Buffer | null = null;
+  private off = 0;
+  /** An incomplete head (buf is null meanwhile). */
+  private partial: PendingHead | null = null;
+  private lineChecked = false;
+  private headStarted = 0;
+  /** The socket is paused by us (an async reply, a full send buffer, or the turn's quota). */
+  private held = false;
+  private busy = false;
+  private waiting = false;
+  /** Replied with a close, refused, or handed over: nothing more is read as a request. */
+  private done = false;
+  private halfClosed = false;
+  private discarded = 0;
+  private stall: NodeJS.Timeout | undefined;
+
+  constructor(private readonly socket: Socket, private readonly shared: Shared) {
+    socket.on('data', this.onData);
+    socket.on('timeout', this.onTimeout);
+    socket.on('end', this.onEnd);
+    socket.on('error', () => socket.destroy());
+    socket.on('close', this.onClose);
+    socket.setTimeout(IDLE_TIMEOUT_MS);
+    shared.owned.add(this);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.done) {
+      this.discarded += chunk.length;
+      if (this.discarded > MAX_DISCARD_BYTES) this.socket.destroy();
+    } else if (this.partial !== null) {
+      this.feed(chunk);
+    } else if (this.buf !== null) {
+      // a chunk already on its way when we paused: kept for run() (a paused socket emits no more)
+      this.buf = Buffer.concat([this.buf.subarray(this.off), chunk]);
+      this.off = 0;
+      if (this.buf.length > 2 * MAX_UNSENT_BYTES) this.socket.destroy();
+    } else {
+      this.buf = chunk;
+      this.off = 0;
+      this.run();
+    }
+  };
+
+  /** Answers the complete requests in buf; stops at an incomplete head, a full send buffer, an async reply or the turn's quota. */
+  private run(): void {
+    const socket = this.socket;
+    let answered = 0;
+    while (this.buf !== null && this.off < this.buf.length) {
+      if (socket.writableLength > MAX_UNSENT_BYTES && socket.writableNeedDrain) return this.waitForDrain();
+      if (answered === MAX_REQUESTS_PER_TURN) return this.nextTurn();
+      const buf = this.buf;
+      const off = this.off;
+      const end = buf.indexOf(CRLFCRLF, off);
+      if (end === -1) {
+        this.buf = null;
+        this.gather(buf.subarray(off));
+        return;
+      }
+      if (end - off > MAX_HEAD_BYTES) return this.handOver(buf.subarray(off));
+      const text = buf.toString('latin1', off, end);
+      const head = parseTrackerHead(text);
+      if (head === null) {
+        if (isHttp09RequestLine(text)) return this.refuse(MALFORMED);
+        return this.handOver(buf.subarray(off));
+      }
+      this.off = end + 4;
+      answered++;
+      const body = this.answer(head);
+      if (body instanceof Promise) return this.awaitReply(body, head.keepAlive);
+      if (!this.send(body, head.keepAlive)) return;
+    }
+    this.buf = null;
+    this.settle();
+  }
+
+  private answer(head: TrackerRequestHead): Buffer | Promise<Buffer> {
+    const deps = this.shared.deps;
+    return head.path === '/announce' ? answerAnnounce(head.query, this.socket.remoteAddress, head.xff, deps) : answerScrape(head.query, deps);
+  }
+
+  /** Writes a reply; false when it closed the connection. */
+  private send(body: Buffer, keepAlive: boolean): boolean {
+    // after a half-close, the last request read gets the close
+    const last = this.halfClosed && (this.buf === null || this.off >= this.buf.length);
+    const open = keepAlive && !this.shared.closing && !last;
+    reply(this.socket, body, open);
+    if (!open) this.finish();
+    return open;
+  }
+
+  /** An async store: answer in order, reading nothing more until this reply is written. */
+  private awaitReply(body: Promise<Buffer>, keepAlive: boolean): void {
+    this.busy = true;
+    this.hold();
+    void body.then((b) => {
+      this.busy = false;
+      if (this.done || this.socket.destroyed) return;
+      if (this.send(b, keepAlive)) this.run();
+    });
+  }
+
+  private waitForDrain(): void {
+    this.waiting = true;
+    this.hold();
+    this.socket.once('drain', this.onDrain);
+    this.stall = setTimeout(this.onStall, this.shared.sendTimeoutMs);
+  }
+
+  private readonly onDrain = (): void => {
+    clearTimeout(this.stall);
+    this.stall = undefined;
+    this.waiting = false;
+    if (!this.done) this.run();
+  };
+
+  private readonly onStall = (): void => {
+    this.socket.destroy();
+  };
+
+  private nextTurn(): void {
+    this.waiting = true;
+    this.hold();
+    setImmediate(this.onTurn);
+  }
+
+  private readonly onTurn = (): void => {
+    this.waiting = false;
+    if (!this.done && !this.socket.destroyed) this.run();
+  };
+
+  /** Starts gathering an incomplete head. */
+  private gather(rest: Buffer): void {
+    this.shared.idle.delete(this);
+    this.partial = new PendingHead();
+    this.lineChecked = false;
+    this.headStarted = Date.now();
+    this.feed(rest);
+  }
+
+  private feed(chunk: Buffer): void {
+    const p = this.partial as PendingHead;
+    const end = p.push(chunk);
+    if (!this.lineChecked && p.lineEnd !== -1) {
+      this.lineChecked = true;
+      const line = p.line();
+      if (isHttp09RequestLine(line)) return this.refuse(MALFORMED);
+      if (!isTrackerRequestLine(line)) return this.handOver(p.join()); // another route: Node reads the rest itself
+    }
+    if (end === ODD) return this.handOver(p.join()); // Node's parser refuses it, at once
+    if (end !== MORE) {
+      this.partial = null;
+      this.buf = p.join();
+      this.off = 0;
+      this.run();
+      return;
+    }
+    if (p.length > MAX_HEAD_BYTES) return this.handOver(p.join());
+    if (Date.now() - this.headStarted > HEADS_TIMEOUT_MS) {
+      this.socket.destroy();
+      return;
+    }
+    this.settle();
+  }
+
+  /** Everything read is answered (or gathering a head): read on, or end after a half-close. */
+  private settle(): void {
+    if (this.busy || this.waiting) return;
+    if (this.halfClosed) {
+      if (this.partial !== null) return this.refuse(MALFORMED); // the head will never be complete
+      this.finish();
+      if (!this.socket.writableEnded) this.socket.end();
+      return;
+    }
+    this.release();
+    if (this.partial === null) this.shared.idle.add(this);
+  }
+
+  private hold(): void {
+    if (this.held) return;
+    this.held = true;
+    this.socket.pause();
+  }
+
+  private release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.socket.resume();
+  }
+
+  private refuse(body: Buffer): void {
+    reply(this.socket, body, false);
+    this.finish();
+  }
+
+  /** No more requests on this connection: drop what is buffered, read only to see the client close. */
+  private finish(): void {
+    this.done = true;
+    this.buf = null;
+    this.partial = null;
+    this.shared.idle.delete(this);
+    this.release();
+  }
+
+  private handOver(rest: Buffer): void {
+    const socket = this.socket;
+    this.done = true;
+    this.buf = null;
+    this.partial = null;
+    this.held = false;
+    socket.pause();
+    socket.removeListener('data', this.onData);
+    socket.removeListener('timeout', this.onTimeout);
+    socket.removeListener('end', this.onEnd);
+    socket.setTimeout(0);
+    this.forget();
+    if (rest.length > 0) socket.unshift(rest);
+    this.shared.httpConnection.call(this.shared.server, socket);
+    process.nextTick(() => socket.resume());
+  }
+
+  private readonly onTimeout = (): void => {
+    this.socket.destroy();
+  };
+
+  // http.Server sockets allow half-open connections: answer what was read, then close our side.
+  private readonly onEnd = (): void => {
+    this.halfClosed = true;
+    if (!this.done) this.settle();
+  };
+
+  private readonly onClose = (): void => {
+    this.done = true;
+    this.buf = null;
+    this.partial = null;
+    this.forget();
+  };
+
+  private forget(): void {
+    clearTimeout(this.stall);
+    this.stall = undefined;
+    this.socket.removeListener('drain', this.onDrain);
+    this.shared.idle.delete(this);
+    this.shared.owned.delete(this);
+  }
+
+  /** Shutdown: an idle connection is ended now; a busy one closes with its next reply. */
+  endIfIdle(): void {
+    this.finish();
+    this.socket.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
 /** Puts the fast path in front of `server`'s own connection handling. */
-export function installTrackerFastPath(server: http.Server, deps: TrackerRouteDeps): FastPath {
+export function installTrackerFastPath(server: http.Server, deps: TrackerRouteDeps, opts: FastPathOptions = {}): FastPath {
   const httpConnection = server.listeners('connection')[0] as (socket: Socket) => void;
   server.removeListener('connection', httpConnection);
-  const owned = new Set<Socket>();
-  const idle = new Set<Socket>();
-  let closing = false;
-
-  server.on('connection', (socket: Socket) => {
-    let pending: Buffer | null = null;
-    let headStarted = 0;
-    let busy = false;
-    let halfClosed = false; // the client half-closed while a reply was pending
-
-    const handOver = (rest: Buffer): void => {
-      socket.pause();
-      socket.removeListener('data', onData);
-      socket.removeListener('timeout', onTimeout);
-      socket.removeListener('end', onEnd);
-      socket.setTimeout(0);
-      idle.delete(socket);
-      owned.delete(socket);
-      if (rest.length > 0) socket.unshift(rest);
-      httpConnection.call(server, socket);
-      process.nextTick(() => socket.resume());
-    };
-
-    const drain = (buf: Buffer): void => {
-      let off = 0;
-      while (off < buf.length) {
-        const end = buf.indexOf(CRLFCRLF, off);
-        if (end === -1) {
-          if (buf.length - off > MAX_HEAD_BYTES) {
-            reply(socket, TOO_LONG, false);
-            return;
-          }
-          if (headStarted === 0) headStarted = Date.now();
-          else if (Date.now() - headStarted > HEADS_TIMEOUT_MS) {
-            socket.destroy();
-            return;
-          }
-          pending = off === 0 ? buf : buf.subarray(off);
-          idle.delete(socket);
-          return;
-        }
-        headStarted = 0;
-        if (end - off > MAX_HEAD_BYTES) {
-          reply(socket, TOO_LONG, false);
-          return;
-        }
-        const head = parseTrackerHead(buf.toString('latin1', off, end));
-        if (head === null) {
-          handOver(buf.subarray(off));
-          return;
-        }
-        off = end + 4;
-        const body = head.path === '/announce'
-          ? answerAnnounce(head.query, socket.remoteAddress, head.xff, deps)
-          : answerScrape(head.query, deps);
-        const keepAlive = head.keepAlive && !closing && !halfClosed;
-        if (body instanceof Promise) {
-          // an async store: answer in order, and read no further until this reply is written
-          busy = true;
-          pending = off < buf.length ? buf.subarray(off) : null;
-          void body.then((b) => {
-            busy = false;
-            if (socket.destroyed) return;
-            reply(socket, b, keepAlive && !halfClosed);
-            if (!keepAlive || halfClosed) return;
-            const rest = pending;
-            pending = null;
-            if (rest !== null) drain(rest);
-            else idle.add(socket);
-          });
-          return;
-        }
-        reply(socket, body, keepAlive);
-        if (!keepAlive) return;
-      }
-      if (!busy) idle.add(socket);
-    };
-
-    function onData(chunk: Buffer): void {
-      if (pending !== null) {
-        chunk = Buffer.concat([pending, chunk]);
-        pending = null;
-      }
-      if (!busy) drain(chunk);
-      else if (chunk.length > MAX_HEAD_BYTES * 4) socket.destroy(); // pipelining far ahead of a slow reply
-      else pending = chunk;
-    }
-    function onTimeout(): void {
-      socket.destroy();
-    }
-    // http.Server sockets allow half-open connections: answer what is in flight, then close our side.
-    function onEnd(): void {
-      if (busy) halfClosed = true;
-      else if (!socket.writableEnded) socket.end();
-    }
-
-    socket.on('data', onData);
-    socket.on('timeout', onTimeout);
-    socket.on('end', onEnd);
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => {
-      idle.delete(socket);
-      owned.delete(socket);
-    });
-    socket.setTimeout(IDLE_TIMEOUT_MS);
-    owned.add(socket);
-  });
-
+  const shared: Shared = {
+    deps, server, httpConnection, owned: new Set(), idle: new Set(), closing: false,
+    sendTimeoutMs: opts.sendTimeoutMs ?? SEND_TIMEOUT_MS,
+  };
+  server.on('connection', (socket: Socket) => new Connection(socket, shared));
   return {
     closeIdle() {
-      closing = true;
-      for (const s of idle) s.end();
-      idle.clear();
+      shared.closing = true;
+      for (const c of shared.idle) c.endIfIdle();
+      shared.idle.clear();
     },
     closeAll() {
-      for (const s of owned) s.destroy();
-      owned.clear();
-      idle.clear();
+      for (const c of shared.owned) c.destroy();
+      shared.owned.clear();
+      shared.idle.clear();
     },
   };
 }

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { databaseKinds } from '../helpers/databases.js';
 import { makeTorrent } from '../helpers/make-torrent.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { exchangeUntilClosed, sendAfterReply } from '../helpers/raw-http.js';
 import { announceUrl, escapeBytes } from '../helpers/tracker-client.js';
 
 /** Sends raw bytes (in the given pieces, with pauses) and collects everything until the server closes or `ms` passes. */
@@ -27,6 +28,7 @@ function rawExchange(port: number, pieces: string[], ms = 1500): Promise<string>
 }
 
 const statusLines = (raw: string): string[] => raw.match(/HTTP\/1\.1 \d{3} [^\r]*/g) ?? [];
+const MALFORMED = /d14:failure reason22:malformed HTTP requeste$/;
 
 describe('tracker fast path on shared connections', () => {
   let t: TestServer;
@@ -109,5 +111,90 @@ describe('tracker fast path on shared connections', () => {
     const raw = await rawExchange(t.server.port, [`POST ${target(8007)} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab`], 2000);
     assert.match(raw, /^HTTP\/1\.1 200 OK/);
     assert.match(raw, /method not allowed/);
+  });
+
+  /** Ports of the peers the store holds for the test torrent. */
+  const ports = async (): Promise<number[]> => (await t.server.store.peers(hash)).map((p) => p.port);
+
+  describe('runs nothing after a reply that closes', () => {
+    const next = (p: number): string => `GET ${target(p)} HTTP/1.1\r\nHost: x\r\n\r\n`;
+
+    it('after Connection: close', async () => {
+      const raw = await sendAfterReply(t.server.port, `GET ${target(8101)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, next(8102));
+      assert.deepEqual(statusLines(raw), ['HTTP/1.1 200 OK']);
+      const p = await ports();
+      assert.ok(p.includes(8101) && !p.includes(8102), 'the request after the close was run');
+    });
+
+    it('after an HTTP/1.0 reply without keep-alive', async () => {
+      await sendAfterReply(t.server.port, `GET ${target(8103)} HTTP/1.0\r\n\r\n`, next(8104));
+      const p = await ports();
+      assert.ok(p.includes(8103) && !p.includes(8104));
+    });
+
+    it('after request too long, in the same read or a later one', async () => {
+      const long = `GET ${target(8105)}&pad=${'a'.repeat(17 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`;
+      const raw = (await exchangeUntilClosed(t.server.port, `${long}${next(8106)}`)).toString('latin1');
+      assert.match(raw, /request too longe$/);
+      const raw2 = await sendAfterReply(t.server.port, `GET /announce?${'a'.repeat(17 * 1024)}`, `\r\n\r\n${next(8107)}`);
+      assert.match(raw2, /request too longe$/);
+      assert.deepEqual((await ports()).filter((p) => p >= 8105 && p <= 8107), []);
+    });
+
+    it('after a tracker failure that closes, on Node\'s path', async () => {
+      const raw = (await exchangeUntilClosed(t.server.port, `POST ${target(8130)} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab${next(8131)}`, true)).toString('latin1');
+      assert.deepEqual(statusLines(raw), ['HTTP/1.1 200 OK']);
+      assert.match(raw, /method not allowed/);
+      assert.deepEqual((await ports()).filter((p) => p === 8130 || p === 8131), []);
+    });
+
+    it('after refusing a request', async () => {
+      const raw = await sendAfterReply(t.server.port, `GET ${target(8108)}\r\n`, `\r\n${next(8109)}`);
+      assert.match(raw, MALFORMED);
+      assert.deepEqual((await ports()).filter((p) => p === 8108 || p === 8109), []);
+    });
+  });
+
+  describe('answers every request', () => {
+    it('refuses an HTTP/0.9 request line at once instead of waiting for headers', async () => {
+      for (const line of [`GET ${target(8110)}\r\n`, `GET ${target(8110)}\n`, 'GET /healthz\r\n']) {
+        const raw = (await exchangeUntilClosed(t.server.port, line)).toString('latin1');
+        assert.match(raw, MALFORMED, JSON.stringify(line));
+      }
+      assert.ok(!(await ports()).includes(8110));
+    });
+
+    it('answers bare-LF heads as Node does (refused with a bencoded failure), whole or in pieces', async () => {
+      const head = `GET ${target(8111)} HTTP/1.1\nHost: x\n\n`;
+      assert.match((await exchangeUntilClosed(t.server.port, head)).toString('latin1'), MALFORMED);
+      assert.match(await rawExchange(t.server.port, [head.slice(0, 30), head.slice(30)], 1500), MALFORMED);
+      const lateLf = `GET ${target(8111)} HTTP/1.1\r\nHost: x\r\n\n`;
+      assert.match(await rawExchange(t.server.port, [lateLf.slice(0, 40), lateLf.slice(40)], 1500), MALFORMED);
+      assert.ok(!(await ports()).includes(8111));
+    });
+
+    it('accepts absolute-form targets (RFC 9112 §3.2.2)', async () => {
+      const raw = (await exchangeUntilClosed(t.server.port,
+        `GET http://tracker.example${target(8112)} HTTP/1.1\r\nHost: x\r\n\r\nGET HTTP://x:1/healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)).toString('latin1');
+      assert.deepEqual(statusLines(raw), ['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
+      assert.match(raw, /8:intervali/);
+      assert.match(raw, /"status":"ok"/);
+      assert.ok((await ports()).includes(8112));
+    });
+
+    it('answers an Upgrade outside /graphql as a plain request, then closes', async () => {
+      const upgrade = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==';
+      const announced = (await exchangeUntilClosed(t.server.port, `GET ${target(8113)} HTTP/1.1\r\nHost: x\r\n${upgrade}\r\n\r\n`)).toString('latin1');
+      assert.deepEqual(statusLines(announced), ['HTTP/1.1 200 OK']);
+      assert.match(announced, /Connection: close/i);
+      assert.match(announced, /8:intervali/);
+      assert.ok((await ports()).includes(8113));
+      const health = (await exchangeUntilClosed(t.server.port, `GET /healthz HTTP/1.1\r\nHost: x\r\n${upgrade}\r\n\r\n`)).toString('latin1');
+      assert.match(health, /^HTTP\/1\.1 200 OK[^]*"status":"ok"/);
+      const torrent = await exchangeUntilClosed(t.server.port, `GET /torrents/${hash}.torrent HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n`);
+      assert.match(torrent.toString('latin1'), /^HTTP\/1\.1 200 OK[^]*application\/x-bittorrent[^]*\r\n\r\nd8:announce/);
+      const scrape = (await exchangeUntilClosed(t.server.port, `HEAD /scrape HTTP/1.1\r\nHost: x\r\n${upgrade}\r\n\r\n`)).toString('latin1');
+      assert.match(scrape, /^HTTP\/1\.1 200 OK/);
+    });
   });
 });
