@@ -81,6 +81,10 @@ export const UPLOAD_TORRENT_TEXT = `mutation UploadTorrent($files: [Upload!]!, $
   uploadTorrent(files: $files, name: $name, description: $description, totalSize: $totalSize) { infoHash name }
 }`;
 
+export const LIMITS = gql`
+  query Limits { limits { maxUploadBytes maxTorrentFiles maxTorrentFileBytes maxNameBytes maxDescriptionLength maxSearchLength } }
+`;
+
 export const LOGIN = gql`
   mutation Login($username: String!, $password: String!) {
     login(username: $username, password: $password) { token user { username role } }
