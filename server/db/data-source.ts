@@ -11,9 +11,10 @@ import { ApiTokenEntity } from './entities/api-token.entity.js';
 import { SessionEntity } from './entities/session.entity.js';
 import { Initial1764201600000 } from './migrations/1764201600000-initial.js';
 import { Accounts1764288000000 } from './migrations/1764288000000-accounts.js';
+import { SearchText1764374400000 } from './migrations/1764374400000-search-text.js';
 
 export const entities = [TorrentEntity, TorrentFileEntity, UserEntity, ChangeCounterEntity, SessionEntity, ApiTokenEntity];
-export const migrations = [Initial1764201600000, Accounts1764288000000];
+export const migrations = [Initial1764201600000, Accounts1764288000000, SearchText1764374400000];
 
 /** Creates (not yet initialised) a data source for `sqlite:<path>` or `mysql://...` / `mariadb://...`. */
 export function createDataSource(url: string): DataSource {
