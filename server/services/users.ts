@@ -16,12 +16,13 @@ export const PASSWORD_MAX_LENGTH = 1024;
 
 /** A refused account change; `code` is the GraphQL code (CONFLICT: the current state forbids it). */
 export class UserInputError extends Error {
-  constructor(message: string, readonly code: 'BAD_USER_INPUT' | 'CONFLICT' | 'FORBIDDEN' = 'BAD_USER_INPUT') {
+  constructor(message: string, readonly code: 'BAD_USER_INPUT' | 'CONFLICT' | 'FORBIDDEN' | 'RATE_LIMITED' = 'BAD_USER_INPUT') {
     super(message);
   }
 }
 
-function checkPassword(password: string): void {
+/** Throws UserInputError unless `password` is within PASSWORD_MIN_LENGTH..PASSWORD_MAX_LENGTH. */
+export function checkPassword(password: string): void {
   if (password.length < PASSWORD_MIN_LENGTH) throw new UserInputError(`password must be at least ${PASSWORD_MIN_LENGTH} characters`);
   if (password.length > PASSWORD_MAX_LENGTH) throw new UserInputError(`password must be at most ${PASSWORD_MAX_LENGTH} characters`);
 }

@@ -95,6 +95,10 @@ export const LOGOUT = gql`
   mutation Logout { logout }
 `;
 
+export const CHANGE_PASSWORD = gql`
+  mutation ChangePassword($currentPassword: String!, $newPassword: String!) { changePassword(currentPassword: $currentPassword, newPassword: $newPassword) }
+`;
+
 export const ME = gql`
   query Me { me { id username role createdAt } }
 `;
