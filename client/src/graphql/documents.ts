@@ -56,7 +56,7 @@ export const SWARM_UPDATED = gql`
 
 export const TORRENT_ADDED = gql`
   subscription TorrentAdded {
-    torrentAdded { infoHash }
+    torrentAdded { ${TORRENT_FIELDS} }
   }
 `;
 
