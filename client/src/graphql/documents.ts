@@ -48,9 +48,10 @@ export const SWARM_PEERS = gql`
   }
 `;
 
-export const SWARM_UPDATED = gql`
-  subscription SwarmUpdated {
-    swarmUpdated { infoHash seeders leechers completed }
+/** Counts of the torrents a page shows (at most 100: the server's MAX_WATCHED_TORRENTS). */
+export const SWARMS_UPDATED = gql`
+  subscription SwarmsUpdated($infoHashes: [String!]!) {
+    swarmsUpdated(infoHashes: $infoHashes) { infoHash seeders leechers completed }
   }
 `;
 
