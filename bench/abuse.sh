@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# `npm run bench:abuse`: the attacks of issue 12, one after another, against one seedhost server
+# `npm run bench:abuse`: the attacks of issues 12 and 13, one after another, against one seedhost server
 # (loopback only), each while an announce probe runs every 50 ms and the server's RSS is sampled.
 # Prints per attack the server's answer and its time, the probe's p50/p99/worst, probe timeouts
 # and errors, peak RSS, the p99 against an idle reference of the same run, and the targets.
 # Env (defaults): SEEDHOST_DIR=<this repo> (whose dist/ runs) ATTACKS=<all> PORT=17090
 #   DATABASE_URL=<sqlite in the temp dir> ATTACK_TIMEOUT=60 PROBE=registered PROBE_MS=50
 #   PROBE_TIMEOUT_MS=10000 IDLE_SECONDS=5 LOOP_SECONDS=10 FILL_SECONDS=20 SETTLE_MAX=30
-#   FILES_TORRENT=10000 SMALL_TORRENTS=100 MAXLIFE=3600 KEEP_STATE=0 TAG RESULTS
+#   FILES_TORRENT=10000 SMALL_TORRENTS=100 SCRAPE_TORRENTS=2000 WEBSEED_MB=128 VICTIM_MB=64
+#   WEBSEED_SECONDS=8 MAXLIFE=3600 KEEP_STATE=0 TAG RESULTS
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
@@ -14,7 +15,8 @@ SEEDHOST_DIR="$(cd "${SEEDHOST_DIR:-$REPO}" && pwd)"
 PORT="${PORT:-17090}"
 export ATTACK_TIMEOUT="${ATTACK_TIMEOUT:-60}" PROBE="${PROBE:-registered}" PROBE_MS="${PROBE_MS:-50}" PROBE_TIMEOUT_MS="${PROBE_TIMEOUT_MS:-10000}"
 export SETTLE_MAX="${SETTLE_MAX:-30}" MAXLIFE="${MAXLIFE:-3600}"
-FILES_TORRENT="${FILES_TORRENT:-10000}"; SMALL_TORRENTS="${SMALL_TORRENTS:-100}"
+FILES_TORRENT="${FILES_TORRENT:-10000}"; SMALL_TORRENTS="${SMALL_TORRENTS:-100}"; SCRAPE_TORRENTS="${SCRAPE_TORRENTS:-2000}"
+WEBSEED_MB="${WEBSEED_MB:-128}"; VICTIM_MB="${VICTIM_MB:-64}"
 TAG="${TAG:-abuse-$(date +%Y%m%d-%H%M%S)}"
 RESULTS="${RESULTS:-$REPO/bench/results/abuse.jsonl}"
 export ADMIN_USERNAME=admin ADMIN_PASSWORD=abuse-admin-password-1
@@ -41,8 +43,9 @@ ROOT="$SEEDHOST_DIR" snapshot_build   # sets APP: a copy of dist/ (a rebuild mea
 BUILD="$SEEDHOST_DIR @ $(git -C "$SEEDHOST_DIR" rev-parse --short HEAD 2>/dev/null || echo '?')"
 case "$DB" in sqlite:*) DBNAME=sqlite ;; *) DBNAME="${DB%%://*} (must be an empty database)" ;; esac
 
-echo "== setup: $((SMALL_TORRENTS + 2)) small torrents and one of $FILES_TORRENT files, registered with the command line"
-node "$HERE/make-torrents.mjs" "$STATE/torrents" $((SMALL_TORRENTS + 2)) 2>/dev/null
+echo "== setup: $((SMALL_TORRENTS + 2)) small torrents and one of $FILES_TORRENT files, registered with the command line; two hosted files of $WEBSEED_MB and $VICTIM_MB MB published"
+# the small torrents past SMALL_TORRENTS + 2 are spares, registered by the full-scrape attacks (scrape-torrents.mjs)
+node "$HERE/make-torrents.mjs" "$STATE/torrents" $((SMALL_TORRENTS + 2 + SCRAPE_TORRENTS)) 2>/dev/null
 FILES_HASH="$(node "$HERE/abuse/many-files-torrent.mjs" "$STATE/torrents/files.torrent" "$FILES_TORRENT")"
 reg() { (cd "$STATE" && DATA_DIR="$STATE/data" LOG_LEVEL=warn timeout 600 node "$APP/bin/seedhost.js" register "$@"); }
 reg $(for i in $(seq 0 $((SMALL_TORRENTS + 1))); do echo "$STATE/torrents/bench-$i.torrent"; done) >"$STATE/small.txt"
@@ -54,6 +57,15 @@ else
 fi
 cmp -s <(head -n $((SMALL_TORRENTS + 2)) "$STATE/torrents/expected-hashes.txt") "$STATE/small.txt" || { echo "registered hashes differ from the made ones" >&2; exit 1; }
 PROBE_HASH="$(sed -n 1p "$STATE/small.txt")"; SWARM_HASH="$(sed -n 2p "$STATE/small.txt")"
+# webseed content (issue 13 item 2): sparse files (no disk I/O), hard-linked into DATA_DIR by `add --link`
+mkdir -p "$STATE/content"
+truncate -s "${WEBSEED_MB}M" "$STATE/content/webseed-big.bin"; truncate -s "${VICTIM_MB}M" "$STATE/content/webseed-victim.bin"
+add() { (cd "$STATE" && DATA_DIR="$STATE/data" LOG_LEVEL=warn timeout 600 node "$APP/bin/seedhost.js" add --link "$1" | tail -1); }
+BIG_HASH="$(add "$STATE/content/webseed-big.bin")"; VICTIM_HASH="$(add "$STATE/content/webseed-victim.bin")"
+[[ "$BIG_HASH $VICTIM_HASH" =~ ^[0-9a-f]{40}\ [0-9a-f]{40}$ ]] || { echo "seedhost add of the webseed files failed" >&2; exit 1; }
+export WEBSEED_BIG="$BIG_HASH webseed-big.bin" WEBSEED_VICTIM="$VICTIM_HASH webseed-victim.bin"
+export PIPE_HASH="$(sed -n 3p "$STATE/small.txt")" SCRAPE_TORRENTS SCRAPE_SPARES="$STATE/torrents $((SMALL_TORRENTS + 2)) $SCRAPE_TORRENTS"
+export SEEDHOST_CLI="$APP/bin/seedhost.js" CLI_CWD="$STATE" CLI_DATA_DIR="$STATE/data"
 [ "$PROBE" = bogus ] && PROBE_HASH="$(printf 'ab%.0s' $(seq 20))"
 
 start_server() {

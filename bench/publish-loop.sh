@@ -5,7 +5,8 @@
 # the publish running when it appears is finished. One line per publish:
 #   PUBLISH {"i":1,"wall_s":..,"rss_kb":..,"user_s":..,"sys_s":..,"info_hash":"..","rc":0}
 #   publish-loop.sh FILE DATA_DIR NAME_PREFIX [PIECE_LENGTH=1048576]
-# Env: DURING_STOP (required), PUBLISH_TIMEOUT=300 (s per publish), SEEDHOST_APP (default: the checkout)
+# Env: DURING_STOP (required), PUBLISH_TIMEOUT=300 (s per publish), SEEDHOST_APP (default: the checkout),
+#   PUBLIC_URL (the running server's: `seedhost add` refuses to write another)
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 APP="${SEEDHOST_APP:-$ROOT}"   # the build to run (bench/common.sh snapshot_build)

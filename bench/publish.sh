@@ -256,7 +256,7 @@ if [[ " $PARTS " == *" announce "* ]]; then
         echo "-- run $r/$ANN_RUNS"
         if [ "$mode" = publish ]; then
           label="seedhost, publish running"
-          export DURING_CMD="exec env SEEDHOST_APP='$APP' bash '$HERE/publish-loop.sh' '$FILE' '$STATE/data' 'bench-pub-$r-$attempt' '$PL'" DURING_OUT="$STATE/during.txt"
+          export DURING_CMD="exec env SEEDHOST_APP='$APP' PUBLIC_URL='http://localhost:$SEEDHOST_PORT' bash '$HERE/publish-loop.sh' '$FILE' '$STATE/data' 'bench-pub-$r-$attempt' '$PL'" DURING_OUT="$STATE/during.txt"
         else
           label="seedhost, no publish"; unset DURING_CMD DURING_OUT
         fi

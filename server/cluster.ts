@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { openDatabase } from './db/data-source.js';
 import { setupClusterMetrics } from './http/cluster-metrics.js';
 import { ensureAdmin } from './services/users.js';
+import { logStartupNotes } from './startup-notes.js';
 
 /** A worker that dies sooner than this after starting counts as a crash loop. */
 const MIN_UPTIME_MS = 5000;
@@ -18,6 +19,7 @@ export async function runPrimary(config: Config, log: Logger, onReady?: (workers
   // migrate once here, so workers starting together never race on the schema
   const ds = await openDatabase(config.databaseUrl);
   if (await ensureAdmin(ds, config.admin)) log.info({ username: config.admin?.username }, 'created admin user');
+  await logStartupNotes(ds, config, log);
   await ds.destroy();
 
   // a worker's GET /metrics answers for the whole cluster: the primary aggregates

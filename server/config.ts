@@ -4,6 +4,10 @@ import { BlockList, isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { SEND_TIMEOUT_MS } from './http/webseed-buffers.js';
+import { passwordProblem } from './services/password-rules.js';
+import { USERNAME_MAX_LENGTH, USERNAME_PATTERN } from './services/username.js';
+import { FULL_SCRAPE_INTERVAL } from './tracker/full-scrape.js';
 import { MAX_PEERS_PER_ADDRESS, MAX_PEERS_PER_ADDRESS_CEILING } from './tracker/peer-store.js';
 
 const int = (min: number, max: number) =>
@@ -39,6 +43,9 @@ const schema = z.object({
   METRICS_TOKEN: optionalText,
   DIRECT_IO: onOff.default('on'),
   MAX_PEERS_PER_ADDRESS: int(1, MAX_PEERS_PER_ADDRESS_CEILING).default(String(MAX_PEERS_PER_ADDRESS)),
+  WEBSEED_SEND_TIMEOUT: int(1, 3600).default(String(SEND_TIMEOUT_MS / 1000)),
+  FULL_SCRAPE: onOff.default('off'),
+  FULL_SCRAPE_INTERVAL: int(1, 86400).default(String(FULL_SCRAPE_INTERVAL)),
 });
 
 export interface Config {
@@ -79,6 +86,12 @@ export interface Config {
   directIo: boolean;
   /** Peers one address (IPv4 address, IPv6 /64) may hold per swarm; a new port beyond it replaces its oldest. */
   maxPeersPerAddress: number;
+  /** Seconds a webseed response may wait for its socket to take a chunk before it is cut. */
+  webseedSendTimeout: number;
+  /** A scrape without info_hash answers every registered torrent (cached, rate-limited); false: refused. */
+  fullScrape: boolean;
+  /** Seconds one built full-scrape reply is served before the next request rebuilds it. */
+  fullScrapeInterval: number;
 }
 
 /** Thrown for an invalid setting; the message is the one line to show. */
@@ -112,6 +125,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((e.ADMIN_USERNAME === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('invalid ADMIN_PASSWORD: ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
   }
+  if (e.ADMIN_USERNAME !== undefined && !USERNAME_PATTERN.test(e.ADMIN_USERNAME)) {
+    throw new ConfigError(`invalid ADMIN_USERNAME: must be 1-${USERNAME_MAX_LENGTH} letters, digits, _ . or - (got '${env.ADMIN_USERNAME}')`);
+  }
+  const adminPassword = e.ADMIN_PASSWORD === undefined ? undefined : passwordProblem(e.ADMIN_PASSWORD);
+  if (adminPassword !== undefined) throw new ConfigError(`invalid ADMIN_PASSWORD: ${adminPassword}`); // the value itself is not shown
   const workers = e.WORKERS === 'auto' ? availableParallelism() : Number(e.WORKERS);
   if (workers < 1 || workers > 256) throw new ConfigError(`invalid WORKERS: must be 'auto' or a whole number from 1 to 256 (got '${env.WORKERS}')`);
   if (workers > 1 && e.REDIS_URL === undefined) {
@@ -146,5 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     directIo: e.DIRECT_IO === 'on',
     maxPeersPerAddress: e.MAX_PEERS_PER_ADDRESS,
+    webseedSendTimeout: e.WEBSEED_SEND_TIMEOUT,
+    fullScrape: e.FULL_SCRAPE === 'on',
+    fullScrapeInterval: e.FULL_SCRAPE_INTERVAL,
   };
 }

@@ -17,10 +17,12 @@ import { createHttpServer } from './http/create-server.js';
 import { Unreachable } from './http/health.route.js';
 import { createMetricsRegistry } from './http/metrics-registry.js';
 import { metricsRoute } from './http/metrics.route.js';
+import { WebseedBuffers } from './http/webseed-buffers.js';
 import { WebseedStats } from './http/webseed.route.js';
 import { openBackend } from './backend.js';
 import { runPrimary } from './cluster.js';
 import { createLogger } from './logger.js';
+import { logStartupNotes } from './startup-notes.js';
 import { HostedFiles } from './services/hosted-files.js';
 import { PublishStats } from './services/publish-stats.js';
 import { registryEvents, RegistrySync } from './services/registry-sync.js';
@@ -29,6 +31,7 @@ import type { FileStore } from './storage/file-store.js';
 import { LocalFileStore } from './storage/local-file-store.js';
 import { AnnounceRate } from './tracker/announce-rate.js';
 import { CompletedTally } from './tracker/completed-tally.js';
+import { FullScrape } from './tracker/full-scrape.js';
 import type { PeerStore } from './tracker/peer-store.js';
 import type { TrackerContext } from './tracker/tracker-context.js';
 import { TrackerStats } from './tracker/tracker-stats.js';
@@ -100,22 +103,29 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const tracker: TrackerContext = {
     store, registered, completed, announces, stats: new TrackerStats(),
     interval: config.announceInterval, minInterval: config.minAnnounceInterval,
+    fullScrape: config.fullScrape
+      ? new FullScrape(store, registered, { intervalSeconds: config.fullScrapeInterval, onError: (err) => log.warn({ err }, 'full scrape rebuild failed') })
+      : undefined,
     onSwarmChange: bus === undefined ? (h) => gql?.swarmChanged(h) : (h) => {
       gql?.swarmChanged(h);
       bus.swarmChanged(h);
     },
   };
   const webseed = new WebseedStats();
+  const webseedBuffers = new WebseedBuffers();
   const publishes = new PublishStats();
   gql = await startGraphQL(
     { ds, store, files, events, registered, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes, maxTorrentFiles: config.maxTorrentFiles, limiter: backend.limiter, announces, publishes },
     (req) => resolveClientIp(req, config.trustedProxies), log,
   );
   const graphql = gql;
-  const content = contentRoutes({ ds, hosted, files, log, stats: webseed });
+  const content = contentRoutes({
+    ds, hosted, files, log, stats: webseed, buffers: webseedBuffers, sendTimeoutMs: config.webseedSendTimeout * 1000,
+    clientIp: (req) => resolveClientIp(req, config.trustedProxies),
+  });
   const metrics = metricsRoute(!config.metrics ? null : {
     collect: metricsCollector(createMetricsRegistry({
-      tracker: tracker.stats, store, registered, webseed, publishes,
+      tracker: tracker.stats, store, registered, webseed, webseedBuffers, publishes,
       graphqlClients: () => graphql.clients(), swarmSubscriptions: () => graphql.swarmWatchers(),
     })),
     token: config.metricsToken, log,
@@ -151,6 +161,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   });
   const port = (server.address() as AddressInfo).port;
   log.info({ port, host: config.host ?? '::', database: config.databaseUrl.split(':')[0], torrents: registered.size }, 'seedhost listening');
+  if (!cluster.isWorker) await logStartupNotes(ds, config, log); // a cluster's primary says it once
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

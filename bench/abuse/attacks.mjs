@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// The attacks of issue 12, in the order of the issue (item = its numbered point), each a module
+// The attacks of issue 12 (item = its numbered point) and the HTTP attacks of issue 13 (item
+// '13.<point>'), in the order of the issues, each a module
 // with run(ctx, opts, prepared) and optionally prepare(ctx, opts) (work done before the measured
 // window: building bodies, refilling a swarm). `idle` is the reference (no attack).
 // Run as a script: node attacks.mjs list [SELECTION] prints the selected names, one a line.
-// SELECTION (env ATTACKS): names, name prefixes or item numbers, space/comma separated.
+// SELECTION (env ATTACKS): names, name prefixes or item numbers ('13' selects every '13.<n>'),
+// space/comma separated.
 const env = (k, d) => Number(process.env[k] ?? d);
 const MiB = 1024 * 1024;
 
@@ -30,13 +32,20 @@ export const ATTACKS = [
   ['ws-50x1mib', 5, 'big-ws-messages.mjs', { messages: 50, bytes: MiB }],
   ['login-race-300', 6, 'login-race.mjs', { guesses: 300 }],
   ['json-2mib', 7, 'big-json-body.mjs', { bytes: 2 * MiB }],
+  ['pipeline-announces-no-read', '13.1', 'pipeline-no-read.mjs', { kind: 'announce', bytes: 38 * 1e6 }],
+  ['pipeline-scrapes-no-read', '13.1', 'pipeline-no-read.mjs', { kind: 'scrape', count: 3000, seconds: 30 }],
+  ['webseed-stalled-64', '13.2', 'webseed-stalled.mjs', { clients: 64, seconds: env('WEBSEED_SECONDS', 8) }],
+  ['webseed-slow-read-1000', '13.2', 'webseed-stalled.mjs', { clients: 1000, slowReadMs: 5000, seconds: env('WEBSEED_SECONDS', 8) }],
+  ['upgrade-any-path', '13.3', 'upgrade-any-path.mjs', { rate: 50, seconds: 5 }],
+  ['full-scrape-flood', '13.4', 'full-scrape-flood.mjs', { rate: 250, connections: 4, seconds: env('LOOP_SECONDS', 10) }],
+  ['byte-heads-100', '13.6', 'byte-heads.mjs', { connections: 100, headBytes: 16_000, seconds: 30 }],
 ].map(([name, item, file, opts]) => ({ name, item, file, opts }));
 
 /** The attacks a selection names (all when empty); idle always comes first. */
 export function select(selection = '') {
   const words = selection.split(/[\s,]+/).filter(Boolean);
   const picked = ATTACKS.filter((a) => a.name === 'idle' || words.length === 0
-    || words.some((w) => a.name === w || a.name.startsWith(w) || String(a.item) === w));
+    || words.some((w) => a.name === w || a.name.startsWith(w) || String(a.item) === w || String(a.item).startsWith(`${w}.`)));
   return picked;
 }
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Runs one attack while watch.mjs (announce probe + RSS sampler, its own process) measures the
 // server: prepare (unmeasured), probe for WARM_MS, the attack, TAIL_MS more, then stop. Prints one
-// human line and one `ABUSEJSON {...}` line.
+// human line and one `ABUSEJSON {...}` line. An attack still running after 2 x ATTACK_TIMEOUT (its
+// own requests are bounded by ATTACK_TIMEOUT) is given up and reported, so a frozen server cannot
+// hang the benchmark; a failed prepare is reported as the attack's answer.
 //   node run-attack.mjs NAME     env: BASE_URL SERVER_PID SETUP_JSON ATTACK_TIMEOUT(s, 60) WARM_MS TAIL_MS
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -17,13 +19,21 @@ const ctx = { base, wsUrl: `${base.replace(/^http/, 'ws')}/graphql`, setup, time
 const mod = await import(`./${attack.file}`);
 const sleep = (t) => new Promise((r) => setTimeout(r, t));
 
-const prepared = mod.prepare ? await mod.prepare(ctx, attack.opts) : undefined;
+let prepared, prepareError;
+try {
+  prepared = mod.prepare ? await mod.prepare(ctx, attack.opts) : undefined;
+} catch (e) {
+  prepareError = new Error(`prepare: ${e.message}`);
+}
 const watch = fork(new URL('./watch.mjs', import.meta.url), [base, setup.probeHash, process.env.SERVER_PID], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 await new Promise((resolve, reject) => { watch.once('message', resolve); watch.once('exit', () => reject(new Error('watch.mjs exited'))); });
 await sleep(Number(process.env.WARM_MS ?? 300));
 let result;
 try {
-  result = await mod.run(ctx, attack.opts, prepared);
+  if (prepareError) throw prepareError;
+  const bound = 2 * ctx.timeoutMs;
+  result = await Promise.race([mod.run(ctx, attack.opts, prepared),
+    sleep(bound).then(() => ({ answer: `given up after ${ms(bound)} (still running)`, ms: bound }))]);
 } catch (e) {
   result = { answer: `attack failed: ${e.message}`, ms: NaN };
 }

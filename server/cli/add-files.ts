@@ -4,6 +4,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { PublishFile } from '../services/publish-torrent.js';
 import { compareByteWise } from '../torrent/info-dict.js';
+import { fileProblem } from './errors.js';
 
 export interface LocalFile {
   abs: string;
@@ -12,10 +13,19 @@ export interface LocalFile {
   size: number;
 }
 
+/** fs.stat / fs.readdir with the path and seedhost's words for a failure. */
+async function read<T>(p: string, op: (p: string) => Promise<T>): Promise<T> {
+  try {
+    return await op(p);
+  } catch (e) {
+    throw new Error(`${p}: ${fileProblem(e)}`);
+  }
+}
+
 async function walk(dir: string, prefix: string, out: LocalFile[]): Promise<void> {
-  for (const name of await readdir(dir)) {
+  for (const name of await read(dir, (d) => readdir(d))) {
     const abs = path.join(dir, name);
-    const s = await stat(abs);
+    const s = await read(abs, (p) => stat(p));
     const rel = prefix === '' ? name : `${prefix}/${name}`;
     if (s.isDirectory()) await walk(abs, rel, out);
     else if (s.isFile()) out.push({ abs, rel, size: s.size });
@@ -25,13 +35,7 @@ async function walk(dir: string, prefix: string, out: LocalFile[]): Promise<void
 /** The files to publish and the default torrent name; throws with a readable message. */
 export async function collectFiles(inputs: string[]): Promise<{ files: LocalFile[]; defaultName: string | undefined; multiFile: boolean }> {
   const files: LocalFile[] = [];
-  const stats = await Promise.all(inputs.map(async (p) => {
-    try {
-      return await stat(p);
-    } catch {
-      throw new Error(`${p}: no such file or folder`);
-    }
-  }));
+  const stats = await Promise.all(inputs.map((p) => read(p, (q) => stat(q))));
   if (inputs.length === 1) {
     const abs = path.resolve(inputs[0]);
     if (stats[0].isFile()) return { files: [{ abs, rel: path.basename(abs), size: stats[0].size }], defaultName: path.basename(abs), multiFile: false };

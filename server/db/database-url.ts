@@ -7,10 +7,15 @@ export type DatabaseTarget =
   | { kind: 'sqlite'; file: string }
   | { kind: 'mysql'; host: string; port: number; user: string; password: string; database: string };
 
+/** The file of a `sqlite:<path>` URL (`sqlite:///abs` too), as given; undefined for another database. */
+export function sqliteFileOf(url: string): string | undefined {
+  return url.startsWith('sqlite:') ? url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '') : undefined;
+}
+
 /** `sqlite:<path>` (its folder created) or `mysql://` / `mariadb://user:pass@host:port/db`. */
 export function databaseTarget(url: string): DatabaseTarget {
-  if (url.startsWith('sqlite:')) {
-    const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+  const file = sqliteFileOf(url);
+  if (file !== undefined) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     return { kind: 'sqlite', file };
   }

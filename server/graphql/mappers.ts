@@ -21,13 +21,14 @@ export async function ownerNames(ds: DataSource, ids: (number | null)[]): Promis
 
 export function toTorrent(t: TorrentEntity, c: SwarmCounts, owners: Map<number, string>, deps: GraphQLDeps): Torrent {
   const webseedUrl = t.hosted ? `${deps.publicUrl}/webseed/${t.infoHash}/` : null;
+  const torrentUrl = `${deps.publicUrl}/torrents/${t.infoHash}.torrent`;
   return {
     infoHash: t.infoHash, name: t.displayName ?? t.name, metainfoName: t.name, size: t.totalSize, pieceLength: t.pieceLength,
     pieceCount: t.pieceCount, id: t.id,
     description: t.description, createdAt: t.createdAt, hosted: t.hosted,
     owner: t.ownerId === null ? null : owners.get(t.ownerId) ?? null,
-    magnetUri: magnetUri({ infoHash: t.infoHash, name: t.name, totalSize: t.totalSize, announce: `${deps.publicUrl}/announce`, webseed: webseedUrl ?? undefined }),
-    torrentUrl: `${deps.publicUrl}/torrents/${t.infoHash}.torrent`,
+    magnetUri: magnetUri({ infoHash: t.infoHash, name: t.name, totalSize: t.totalSize, announce: `${deps.publicUrl}/announce`, webseed: webseedUrl ?? undefined, torrentUrl }),
+    torrentUrl,
     // BEP 19: a multi-file torrent's files live below the base URL; a single file is base + name
     webseedUrl: webseedUrl === null || t.multiFile ? webseedUrl : `${webseedUrl}${encodeURIComponent(t.name)}`,
     seeders: c.complete, leechers: c.incomplete, completed: c.downloaded,

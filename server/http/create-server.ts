@@ -37,6 +37,10 @@ export function createHttpServer(deps: HttpDeps): { server: http.Server; fastPat
     else fallback(req, res);
   });
   server.keepAliveTimeout = 30_000;
+  // By default Node's server ends a connection when the client half-closes (sends FIN): the request
+  // is aborted and a reply still being prepared (webseed, UI, /metrics) is lost. With this
+  // (undocumented, untyped, in Node since 0.x; tests pin it) the reply is sent, then the socket ends.
+  (server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   // A request Node cannot parse (overlong headers, garbage) still gets a bencoded answer, then close.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (err.code === 'ECONNRESET' || !socket.writable) {

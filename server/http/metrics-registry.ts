@@ -5,6 +5,7 @@ import { collectDefaultMetrics, Registry, type Aggregator, type Metric } from 'p
 import type { PublishStats } from '../services/publish-stats.js';
 import type { PeerStore } from '../tracker/peer-store.js';
 import { LATENCY_BOUNDS, OUTCOMES, UNREGISTERED, type LatencyHistogram, type TrackerStats } from '../tracker/tracker-stats.js';
+import type { WebseedBuffers } from './webseed-buffers.js';
 import type { WebseedStats } from './webseed.route.js';
 
 /** Prefix of every metric name. */
@@ -16,6 +17,8 @@ export interface MetricsSources {
   store: PeerStore;
   registered: ReadonlySet<string>;
   webseed: WebseedStats;
+  /** The webseed's read buffers (gauges read 0 without). */
+  webseedBuffers?: WebseedBuffers;
   publishes: PublishStats;
   /** Live GraphQL WebSocket clients. */
   graphqlClients: () => number;
@@ -89,6 +92,10 @@ export function createMetricsRegistry(src: MetricsSources): Registry {
 
   define(reg, 'webseed_responses_total', 'Webseed responses, by HTTP status.', 'counter', 'sum', () => fromMap('status', src.webseed.byStatus));
   define(reg, 'webseed_sent_bytes_total', 'Webseed content bytes sent.', 'counter', 'sum', () => [{ value: src.webseed.bytes }]);
+  define(reg, 'webseed_send_timeouts_total', 'Webseed responses cut because the client took nothing for the send timeout.', 'counter', 'sum',
+    () => [{ value: src.webseed.sendTimeouts }]);
+  define(reg, 'webseed_buffer_bytes', 'Bytes of read buffers webseed responses hold now.', 'gauge', 'sum', () => [{ value: src.webseedBuffers?.held ?? 0 }]);
+  define(reg, 'webseed_buffer_waiting', 'Webseed responses waiting for a read buffer now.', 'gauge', 'sum', () => [{ value: src.webseedBuffers?.waiting ?? 0 }]);
   define(reg, 'publishes_total', 'Content uploads, by result (ok, bad_input, too_large, duplicate, storage, internal).', 'counter', 'sum',
     () => fromMap('result', src.publishes.byResult, ['ok']));
   define(reg, 'published_bytes_total', 'Content bytes of successful uploads.', 'counter', 'sum', () => [{ value: src.publishes.bytes }]);

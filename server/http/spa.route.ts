@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acceptedEncodings } from './accept-encoding.js';
+import { noneMatchHits } from './conditional.js';
 
 /** client/dist/ next to the compiled server (dist/server/http/ -> ../../../client/dist/). */
 export const DEFAULT_SPA_ROOT = fileURLToPath(new URL('../../../client/dist/', import.meta.url));
@@ -84,7 +85,7 @@ export async function serveSpa(req: IncomingMessage, res: ServerResponse, urlPat
   };
   if (compressible) headers.Vary = 'Accept-Encoding';
   if (encoding !== null) headers['Content-Encoding'] = encoding;
-  if (req.headers['if-none-match'] === etag) {
+  if (noneMatchHits(req.headers['if-none-match'], etag)) {
     res.writeHead(304, headers);
     res.end();
     return;

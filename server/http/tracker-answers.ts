@@ -61,11 +61,16 @@ export function answerAnnounce(query: string, remoteIp: string | undefined, xff:
   }
 }
 
-/** Body for GET /scrape?query. */
-export function answerScrape(query: string, deps: TrackerRouteDeps): Buffer | Promise<Buffer> {
+/**
+ * Body for GET /scrape?query from a connection at remoteIp (X-Forwarded-For as sent, if any); the
+ * client address counts full scrapes, so a caller that passes none puts all of them on one count.
+ */
+export function answerScrape(query: string, deps: TrackerRouteDeps, remoteIp?: string, xff?: string): Buffer | Promise<Buffer> {
   const start = performance.now();
   try {
-    return recorded(handleScrape(parseScrape(query), deps.tracker), 'scraped', start, deps);
+    const hashes = parseScrape(query);
+    const ip = hashes.length === 0 ? clientIpFrom(remoteIp, xff, deps.trustedProxies) : '';
+    return recorded(handleScrape(hashes, deps.tracker, ip), 'scraped', start, deps);
   } catch (e) {
     return failed(e, 'scraped', start, deps);
   }

@@ -19,10 +19,10 @@ function refuseOddRequest(req: IncomingMessage, res: ServerResponse): boolean {
 /** Answers an announce or scrape (`path` is exactly /announce or /scrape). Never throws. */
 export function serveTracker(req: IncomingMessage, res: ServerResponse, path: string, query: string, deps: TrackerRouteDeps): void {
   if (refuseOddRequest(req, res)) return;
+  const xff = req.headers['x-forwarded-for'];
   if (path === '/announce') {
-    const xff = req.headers['x-forwarded-for'];
     sendBencoded(res, answerAnnounce(query, req.socket.remoteAddress, typeof xff === 'string' ? xff : undefined, deps));
   } else {
-    sendBencoded(res, answerScrape(query, deps));
+    sendBencoded(res, answerScrape(query, deps, req.socket.remoteAddress, typeof xff === 'string' ? xff : undefined));
   }
 }

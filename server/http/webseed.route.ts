@@ -1,11 +1,16 @@
 // GET|HEAD /webseed/<infohash>/<path>: BEP 19 (GetRight-style) content with Range, ETag,
 // Last-Modified, If-None-Match and If-Range. Real HTTP statuses (404, 416); streaming with
-// backpressure, never a whole-file read.
+// backpressure through fairly shared read buffers (webseed-buffers.ts) and a send timeout, never a
+// whole-file read.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { HostedFiles } from '../services/hosted-files.js';
 import type { FileStore } from '../storage/file-store.js';
+import { addressGroup } from '../tracker/address-group.js';
+import { normalizeIp } from './client-ip.js';
+import { ifRangeTagHits, noneMatchHits } from './conditional.js';
 import { parseRange } from './range.js';
+import { SEND_TIMEOUT_MS, WebseedBuffers } from './webseed-buffers.js';
 
 export interface WebseedDeps {
   hosted: HostedFiles;
@@ -13,12 +18,20 @@ export interface WebseedDeps {
   log: Logger;
   /** Counts responses and bytes, when given. */
   stats?: WebseedStats;
+  /** Read buffers; default: one pool shared by every route built without one. */
+  buffers?: WebseedBuffers;
+  /** Default SEND_TIMEOUT_MS. */
+  sendTimeoutMs?: number;
+  /** The client address buffers are shared by (behind a trusted proxy, X-Forwarded-For's); default: the socket's. */
+  clientIp?: (req: IncomingMessage) => string;
 }
 
 /** Webseed responses by final HTTP status, and body bytes handed to the sockets. */
 export class WebseedStats {
   readonly byStatus = new Map<number, number>();
   bytes = 0;
+  /** Responses cut by the send timeout. */
+  sendTimeouts = 0;
 
   /** Counts one finished (or abandoned) response. */
   answered(status: number): void {
@@ -40,29 +53,6 @@ export function decodeWebseedPath(raw: string): string | null {
     out.push(s);
   }
   return out.join('/');
-}
-
-const CHUNK = 1024 * 1024;
-/** Buffers in use at once across all webseed responses: memory stays bounded however many clients read. */
-const MAX_BUFFERS = 64;
-const pool: Buffer[] = [];
-const waiting: ((b: Buffer) => void)[] = [];
-let inUse = 0;
-
-/** A 1 MiB buffer; waits when MAX_BUFFERS are in use (clients then share the bandwidth). */
-function takeBuffer(): Buffer | Promise<Buffer> {
-  if (inUse >= MAX_BUFFERS) return new Promise((resolve) => waiting.push(resolve));
-  inUse++;
-  return pool.pop() ?? Buffer.allocUnsafeSlow(CHUNK);
-}
-
-function giveBuffer(b: Buffer): void {
-  const next = waiting.shift();
-  if (next !== undefined) next(b);
-  else {
-    inUse--;
-    pool.push(b);
-  }
 }
 
 function notFound(res: ServerResponse): void {
@@ -90,13 +80,13 @@ export async function serveWebseed(req: IncomingMessage, res: ServerResponse, re
     'Accept-Ranges': 'bytes', ETag: f.etag, 'Last-Modified': lastModified,
     'Cache-Control': 'public, max-age=31536000, immutable', 'Content-Type': 'application/octet-stream',
   };
-  if (req.headers['if-none-match'] !== undefined && req.headers['if-none-match'].split(',').some((t) => t.trim() === f.etag || t.trim() === '*')) {
+  if (noneMatchHits(req.headers['if-none-match'], f.etag)) {
     res.writeHead(304, { ETag: f.etag, 'Last-Modified': lastModified });
     res.end();
     return;
   }
   const ifRange = req.headers['if-range'];
-  const rangeAllowed = ifRange === undefined || ifRange === f.etag || ifRange === lastModified;
+  const rangeAllowed = ifRange === undefined || (typeof ifRange === 'string' && (ifRangeTagHits(ifRange, f.etag) || ifRange === lastModified));
   const range = rangeAllowed ? parseRange(req.headers.range, f.size) : null;
   if (range === 'unsatisfiable') {
     res.writeHead(416, { ...common, 'Content-Range': `bytes */${f.size}`, 'Content-Length': 0 });
@@ -112,38 +102,81 @@ export async function serveWebseed(req: IncomingMessage, res: ServerResponse, re
     res.end();
     return;
   }
-  // pread into pooled 1 MiB buffers, each returned when the socket has taken it: no fresh
-  // buffer per read, which made V8 collect in a loop under load (measured)
+  await sendRange(req, res, f.infoHash, f.path, start, end, deps);
+}
+
+const sharedBuffers = new WebseedBuffers();
+
+/**
+ * Streams bytes start..end (inclusive) of a stored file: `pread` into a lent buffer, written, the
+ * buffer returned once the socket has taken it, then the next. A socket that takes none of a chunk
+ * within the send timeout is destroyed (the lease goes back at once).
+ */
+async function sendRange(req: IncomingMessage, res: ServerResponse, infoHash: string, path: string, start: number, end: number, deps: WebseedDeps): Promise<void> {
+  const buffers = deps.buffers ?? sharedBuffers;
+  const stats = deps.stats;
+  const address = addressGroup(deps.clientIp?.(req) ?? normalizeIp(req.socket.remoteAddress ?? ''));
+  const gone = new AbortController();
+  res.once('close', () => gone.abort());
+  // a pipelined response waits for the ones before it: it takes a buffer only once it is writing
+  if (res.socket === null && !(await attached(res))) return;
   let pos = start;
   try {
     while (pos <= end && !res.destroyed) {
-      const buf = await takeBuffer();
-      const n = await deps.files.readAt(infoHash, path, buf, Math.min(buf.length, end - pos + 1), pos).catch((e: unknown) => {
-        giveBuffer(buf);
-        throw e;
-      });
-      if (n === 0) {
-        giveBuffer(buf);
-        break;
-      }
-      pos += n;
-      if (stats !== undefined) stats.bytes += n;
-      if (!res.write(buf.subarray(0, n), () => giveBuffer(buf))) {
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.on('drain', done);
-          res.on('close', done);
-        });
+      const want = Math.min(buffers.limits.chunkBytes, end - pos + 1);
+      const lease = await buffers.take(req.socket, address, want, gone.signal);
+      if (lease === null) break;
+      try {
+        const n = await deps.files.readAt(infoHash, path, lease.buf, want, pos);
+        if (n === 0 || res.destroyed) break;
+        pos += n;
+        if (stats !== undefined) stats.bytes += n;
+        if (!(await written(res, lease.buf.subarray(0, n), deps.sendTimeoutMs ?? SEND_TIMEOUT_MS)) && !res.destroyed) {
+          if (stats !== undefined) stats.sendTimeouts++;
+          res.destroy();
+        }
+      } finally {
+        // after the write callback, or after the socket closed: nothing reads the buffer any more
+        lease.release();
       }
     }
-    if (pos <= end) res.destroy(); // the file shrank or the client left
+    if (pos <= end) res.destroy(); // the file shrank, the client left or stalled
     else res.end();
   } catch (err) {
     deps.log.warn({ err, infoHash, path }, 'webseed read failed');
     res.destroy();
   }
+}
+
+/** Resolves true once `res` has its socket, false if it closes first. */
+function attached(res: ServerResponse): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => (): void => {
+      res.off('socket', onSocket);
+      res.off('close', onClose);
+      resolve(ok);
+    };
+    const onSocket = done(true);
+    const onClose = done(false);
+    res.once('socket', onSocket);
+    res.once('close', onClose);
+  });
+}
+
+/** Writes `chunk`; true once the socket has taken all of it, false when it closed or `timeoutMs` passed first. */
+function written(res: ServerResponse, chunk: Buffer, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (ok: boolean): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      res.off('close', onClose);
+      resolve(ok);
+    };
+    const onClose = (): void => settle(false);
+    const timer = setTimeout(() => settle(false), timeoutMs);
+    res.once('close', onClose);
+    res.write(chunk, (err) => settle(err === null || err === undefined));
+  });
 }

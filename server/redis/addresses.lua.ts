@@ -1,6 +1,7 @@
 // Lua helpers for the per-address limit (tracker/peer-store.ts MAX_PEERS_PER_ADDRESS): each
 // client address of a swarm has a field in the peer-data hash listing its peers' compact bytes,
-// so an announce from a new port reads one field instead of scanning the swarm. Needs SLOTS_LUA.
+// so an announce from a new port reads one field instead of scanning the swarm. Needs SLOTS_LUA and
+// IDENTITY_LUA before it.
 import { EVICTION_SAMPLE } from '../tracker/peer-store.js';
 
 /**
@@ -47,6 +48,7 @@ local function makeRoom(k, n, m, limit)
     local val = role > 0 and redis.call('HGET', k[5], ms[best])
     if val then
       unlink(k, n, role, slotOf(val), ms[best])
+      unkey(k, ms[best], val)
       redis.call('HDEL', k[5], ms[best])
     end
     local o = (best - 1) * w

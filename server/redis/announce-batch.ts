@@ -4,8 +4,14 @@
 import type { AnnounceEvent } from '../tracker/announce-request.js';
 import { encodeCompactPeer } from '../tracker/compact-peer.js';
 import { MAX_NUMWANT } from '../tracker/parse-announce.js';
+import { peerIdentity } from '../tracker/peer-identity.js';
 import type { AnnounceResult, PeerAnnounce } from '../tracker/peer-store.js';
 import { LEECHERS4, SEEDERS4 } from './keys.js';
+
+/** An identity (peer-identity.ts) as the scripts keep it: 14 lowercase hex digits. */
+function identityText(id: number): string {
+  return id.toString(16).padStart(14, '0');
+}
 
 /** Sends one packed batch (announce.lua.ts ARGV 3) with the time in ms; resolves to the packed reply. */
 export type SendBatch = (now: number, blob: Buffer) => Promise<Buffer>;
@@ -24,11 +30,6 @@ interface Pending {
   out: AnnounceResult;
   resolve: () => void;
   reject: (e: unknown) => void;
-}
-
-/** Pushes each 20-byte peer id of `ids` (views into the reply, not copies) onto `to`. */
-function splitIds(ids: Buffer, to: Buffer[]): void {
-  for (let o = 0; o < ids.length; o += 20) to.push(ids.subarray(o, o + 20));
 }
 
 /** Packs the announces back to back in the layout announce.lua.ts reads. */
@@ -75,7 +76,9 @@ export class AnnounceBatcher {
   add(a: PeerAnnounce, out: AnnounceResult): Promise<void> {
     out.reset();
     const addr = encodeCompactPeer(a.ip, a.port);
-    const counters = `${a.uploaded},${a.downloaded},${a.left}`;
+    const id = peerIdentity(a.peerId, a.key, addr.length === 18);
+    // the identity rides along as a fourth field, and is stored with the counters (identity.lua.ts)
+    const counters = id === 0 ? `${a.uploaded},${a.downloaded},${a.left}` : `${a.uploaded},${a.downloaded},${a.left},${identityText(id)}`;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ a, addr, counters, out, resolve, reject });
       if (this.queue.length >= MAX_BATCH) this.flush();
@@ -120,8 +123,9 @@ function settle(batch: readonly Pending[], r: Buffer): void {
       o += l4 + l6;
       if (a.wantPeerIds) {
         const n4 = (l4 / 6) * 20, n6 = (l6 / 18) * 20;
-        splitIds(r.subarray(o, o + n4), out.ids4);
-        splitIds(r.subarray(o + n4, o + n4 + n6), out.ids6);
+        out.roomForIds();
+        r.copy(out.ids4, 0, o, o + n4);
+        r.copy(out.ids6, 0, o + n4, o + n4 + n6);
         o += n4 + n6;
       }
       batch[i].resolve();

@@ -1,10 +1,12 @@
 // A batch of announces as one atomic Lua script, applied one after another in the order given
 // (two announces of one peer in a batch behave as if sent one by one), with the same rules as the
 // memory store (memory-peer-store.ts): peers keyed by ip:port, at most a limit per address
-// (addresses.lua.ts), BEP 3 peer selection. One script
+// (addresses.lua.ts), a peer with a BEP 7 key followed to a new address (identity.lua.ts), BEP 3
+// peer selection. One script
 // call per batch instead of per announce: Redis's fixed cost of a call (argument parsing, script
 // lookup, reply) and ioredis's per-command cost are paid once per event-loop tick.
 import { ADDRESSES_LUA } from './addresses.lua.js';
+import { IDENTITY_LUA } from './identity.lua.js';
 import { SLOTS_LUA } from './slots.lua.js';
 
 /**
@@ -13,14 +15,14 @@ import { SLOTS_LUA } from './slots.lua.js';
  * peer), 3 the announces packed back to back (announce-batch.ts), each: infoHash (length byte + hex),
  * compact ip:port (length byte + bytes), peer id (20 bytes), role '0'-'3' (keys.ts), event ('s'
  * stopped, 'c' completed, '-' other), '1' for peer ids, numwant (uint16 BE), a random uint32 BE
- * (scripts' math.random repeats itself on every call), "uploaded,downloaded,left" (length byte +
- * text). The torrents' own key names are built here from the prefix, so they are not declared in
+ * (scripts' math.random repeats itself on every call), "uploaded,downloaded,left" with
+ * ",identity" (14 hex digits) when the announce sent a key (length byte + text). The torrents' own key names are built here from the prefix, so they are not declared in
  * KEYS: fine on a single Redis, not on Redis Cluster (see redis-peer-store.ts).
  * Returns one byte string, per announce in order: complete, incomplete, downloaded (uint32 BE),
  * changed + 2 * completedNow (byte), IPv4 and IPv6 peer byte lengths (uint16 BE), then the IPv4
  * compact peers, the IPv6 ones, and if asked, their peer ids (20 bytes each, same order).
  */
-export const ANNOUNCE_LUA = SLOTS_LUA + ADDRESSES_LUA + `
+export const ANNOUNCE_LUA = SLOTS_LUA + IDENTITY_LUA + ADDRESSES_LUA + `
 local prefix, now, blob, perAddress = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 -- dl: completed count per torrent of the batch, kept current as completions raise it
 local names, dl, out = {}, {}, {}
@@ -97,19 +99,39 @@ local function announce(h, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
   local n, save = countsOf(k, got[2])
   local from, slot = 0, -1
   if old then from, slot = string.byte(old, 1) - 47, slotOf(old) end
+  -- BEP 7 key: the same identity at another member of this family is this peer, moved from there
+  local id = announcedIdentity(ctr)
+  local rekey = id ~= (old and identityOf(old))
+  local was, moved = from, false
+  if rekey and id then
+    local m, v = holderOf(k, id, addr, pid)
+    if m then
+      local r = string.byte(v, 1) - 47
+      if from == 0 then was = r end
+      unlink(k, n, r, slotOf(v), m)
+      redis.call('HDEL', k[5], m, '!' .. id)
+      unindex(k, m)
+      moved, save = true, true
+      -- the removal may have moved this peer's slot
+      if from > 0 then slot = slotOf(redis.call('HGET', k[5], addr)) end
+    end
+  end
   local to, changed, done = 0, 0, 0
   if ev == 's' then
-    if from > 0 then
-      unlink(k, n, from, slot, addr)
+    if from > 0 then unlink(k, n, from, slot, addr); unkey(k, addr, old) end
+    if from > 0 or moved then
       changed = 1
       -- the last peer gone: drop the hash with its counts, as Redis drops an emptied hash
       if n[1] + n[2] + n[3] + n[4] == 0 then redis.call('DEL', k[5])
-      else redis.call('HDEL', k[5], addr); redis.call('HSET', k[5], '#', packCounts(n)); unindex(k, addr) end
+      else
+        if from > 0 then redis.call('HDEL', k[5], addr); unindex(k, addr) end
+        redis.call('HSET', k[5], '#', packCounts(n))
+      end
     end
     if n[1] + n[2] + n[3] + n[4] == 0 then redis.call('SREM', KEYS[3], h) end
   else
     -- a finished download counts once per peer: not again while the peer stays a seeder
-    if ev == 'c' and from ~= 1 and from ~= 2 then
+    if ev == 'c' and was ~= 1 and was ~= 2 then
       dl[h] = redis.call('HINCRBY', KEYS[1], h, 1)
       redis.call('SADD', KEYS[2], h)
       changed, done = 1, 1
@@ -124,7 +146,13 @@ local function announce(h, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
         af, av = makeRoom(k, n, addr, perAddress)
       end
       slot = link(k, n, to, addr)
-      changed, save = 1, true
+      save = true
+      -- a peer that moved and kept its role leaves the counts as they were
+      if from > 0 or not moved or was ~= to then changed = 1 end
+    elseif moved then changed = 1 end
+    if rekey then
+      unkey(k, addr, old)
+      if id then redis.call('HSET', k[5], '!' .. id, addr) end
     end
     redis.call('ZADD', k[to], now, addr)
     if af then redis.call('HSET', k[5], addr, role .. pid .. slot .. ',' .. ctr, '#', packCounts(n), af, av)

@@ -1,6 +1,7 @@
 // Lua for the PeerStore's operations other than announce; each runs atomically in one round trip.
 // Key layout and the peer-data value format: keys.ts and slots.lua.ts.
 import { ADDRESSES_LUA } from './addresses.lua.js';
+import { IDENTITY_LUA } from './identity.lua.js';
 import { SLOTS_LUA } from './slots.lua.js';
 
 /** KEYS: completed hash, then s4 s6 l4 l6 per torrent; ARGV: the infoHashes. Returns complete, incomplete, downloaded per torrent. */
@@ -63,7 +64,7 @@ return out
  * Drops at most `limit` peers in all (so one call never blocks Redis for long) and forgets
  * torrents left without peers. Returns {dropped, 1 if it stopped at the limit: call again}.
  */
-export const EXPIRE_LUA = SLOTS_LUA + ADDRESSES_LUA + `
+export const EXPIRE_LUA = SLOTS_LUA + IDENTITY_LUA + ADDRESSES_LUA + `
 local cut, budget = '(' .. ARGV[1], tonumber(ARGV[2])
 local dropped = 0
 for t = 0, (#KEYS - 1) / 9 - 1 do
@@ -74,7 +75,9 @@ for t = 0, (#KEYS - 1) / 9 - 1 do
   for r = 1, 4 do
     local old = budget > 0 and redis.call('ZRANGE', k[r], '-inf', cut, 'BYSCORE', 'LIMIT', 0, budget) or {}
     for i = 1, #old do
-      unlink(k, n, r, slotOf(redis.call('HGET', k[5], old[i])), old[i])
+      local v = redis.call('HGET', k[5], old[i])
+      unlink(k, n, r, slotOf(v), old[i])
+      unkey(k, old[i], v)
       redis.call('HDEL', k[5], old[i])
       unindex(k, old[i])
     end

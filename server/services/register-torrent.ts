@@ -1,5 +1,5 @@
 // Use case: track an existing .torrent whose content is not hosted here.
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import { TorrentEntity } from '../db/entities/torrent.entity.js';
 import { parseTorrentOffLoop } from '../torrent/parse-off-loop.js';
 import { DEFAULT_MAX_FILES, TorrentError } from '../torrent/parse-torrent.js';
@@ -47,4 +47,14 @@ export async function registerTorrent(ds: DataSource, events: CatalogEvents, fil
   }
   events.torrentAdded(row.infoHash, 0);
   return { torrent: row, created: true };
+}
+
+/** The info_hashes among `hashes` that are registered already (looked up 500 at a time). */
+export async function registeredAmong(ds: DataSource, hashes: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < hashes.length; i += 500) {
+    const rows = await ds.getRepository(TorrentEntity).find({ select: { infoHash: true }, where: { infoHash: In(hashes.slice(i, i + 500)) } });
+    for (const r of rows) found.add(r.infoHash);
+  }
+  return found;
 }

@@ -5,14 +5,13 @@ import type { DataSource } from 'typeorm';
 import { SessionEntity } from '../db/entities/session.entity.js';
 import { UserEntity, type UserRole } from '../db/entities/user.entity.js';
 import type { AuthUser } from './auth.js';
+import { passwordProblem } from './password-rules.js';
 import { isDuplicateKey, withUsersLocked, type LockedUser } from './user-lock.js';
 import { USERNAME_MAX_LENGTH, USERNAME_PATTERN } from './username.js';
 
 const N = 1 << 15, R = 8, P = 1, KEYLEN = 32;
 
-/** Shortest and longest password accepted (the longest keeps hashing cheap to refuse). */
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 1024;
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-rules.js';
 
 /** A refused account change; `code` is the GraphQL code (CONFLICT: the current state forbids it). */
 export class UserInputError extends Error {
@@ -21,10 +20,10 @@ export class UserInputError extends Error {
   }
 }
 
-/** Throws UserInputError unless `password` is within PASSWORD_MIN_LENGTH..PASSWORD_MAX_LENGTH. */
+/** Throws UserInputError for a password the rules refuse. */
 export function checkPassword(password: string): void {
-  if (password.length < PASSWORD_MIN_LENGTH) throw new UserInputError(`password must be at least ${PASSWORD_MIN_LENGTH} characters`);
-  if (password.length > PASSWORD_MAX_LENGTH) throw new UserInputError(`password must be at most ${PASSWORD_MAX_LENGTH} characters`);
+  const problem = passwordProblem(password);
+  if (problem !== undefined) throw new UserInputError(`password ${problem}`);
 }
 
 function scryptAsync(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
@@ -81,6 +80,13 @@ export async function ensureAdmin(ds: DataSource, admin: { username: string; pas
     throw e;
   }
   return true;
+}
+
+/** How many users exist, and how many of them are admins. */
+export async function countUsers(ds: DataSource): Promise<{ users: number; admins: number }> {
+  const repo = ds.getRepository(UserEntity);
+  const [users, admins] = await Promise.all([repo.count(), repo.countBy({ role: 'admin' })]);
+  return { users, admins };
 }
 
 /** Every user, by name. */

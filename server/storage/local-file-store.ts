@@ -2,7 +2,7 @@
 // DATA_DIR/tmp/<random>/ on the same file system, so a commit is one atomic rename.
 import { randomUUID } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
-import { copyFile, link, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ContentWriter, FileStat, FileStore } from './file-store.js';
@@ -17,6 +17,8 @@ function inside(root: string, rel: string): string {
 /** What FICLONE answers where the file system cannot clone (ext4: ENOTSUP), or not across file systems (EXDEV). */
 const NO_CLONE = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EINVAL', 'ENOSYS', 'ENOTTY', 'EPERM']);
 
+/** O_NOFOLLOW where the platform has it (0 on Windows). */
+const O_NOFOLLOW = (constants as { O_NOFOLLOW?: number }).O_NOFOLLOW ?? 0;
 /** O_DIRECT where the platform has it (Linux; 0 elsewhere, e.g. macOS). */
 const O_DIRECT = (constants as { O_DIRECT?: number }).O_DIRECT ?? 0;
 /** Chunk size of a second hashing pass over staged files. */
@@ -220,7 +222,7 @@ export class LocalFileStore implements FileStore {
       this.handles.set(id, h);
       return h;
     }
-    h = open(inside(inside(this.contentRoot, key), rel), 'r');
+    h = this.openContent(key, rel);
     h.catch(() => this.handles.delete(id));
     this.handles.set(id, h);
     if (this.handles.size > 256) {
@@ -232,9 +234,35 @@ export class LocalFileStore implements FileStore {
     return h;
   }
 
+  /**
+   * Opens a stored file for reading, following no symbolic link: the file itself is opened with
+   * O_NOFOLLOW, and its real path must be exactly content/<key>/<rel> (no folder on the way is a
+   * link) and name the very file opened. Anything else fails (ELOOP), so a link put into the
+   * content folder never serves what it points to.
+   */
+  private async openContent(key: string, rel: string): Promise<FileHandle> {
+    const full = inside(inside(this.contentRoot, key), rel);
+    // O_NONBLOCK: a FIFO put there must not hang a libuv thread in open() (no effect on plain files)
+    const fh = await open(full, constants.O_RDONLY | O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      // DATA_DIR itself may be a link (the operator's choice); below it, nothing may be
+      const expected = path.join(await realpath(this.contentRoot), key, ...rel.split('/'));
+      const [real, opened] = await Promise.all([realpath(full), fh.stat()]);
+      const named = real === expected ? await stat(real) : null;
+      if (named === null || named.ino !== opened.ino || named.dev !== opened.dev) {
+        throw Object.assign(new Error(`not a plain stored file (a symbolic link on the way): ${key}/${rel}`), { code: 'ELOOP' });
+      }
+      return fh;
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+  }
+
   async stat(key: string, rel: string): Promise<FileStat | null> {
     try {
-      const s = await stat(inside(inside(this.contentRoot, key), rel));
+      // through the checked handle (kept for the reads that follow), so a link is never stat'ed through
+      const s = await (await this.handle(key, rel)).stat();
       return s.isFile() ? { size: s.size, mtime: s.mtime } : null;
     } catch {
       return null;

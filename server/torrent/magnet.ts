@@ -1,4 +1,5 @@
-// Magnet links (BEP 9): exact topic, display name, tracker, webseed (BEP 19 `ws`) and length.
+// Magnet links (BEP 9): exact topic, display name, length, tracker, webseed (BEP 19 `ws`) and the
+// .torrent's URL as exact source (`xs`), which lets a client that reads it start with nobody seeding.
 
 export interface MagnetInput {
   infoHash: string;
@@ -6,11 +7,13 @@ export interface MagnetInput {
   totalSize: number;
   announce: string;
   webseed?: string;
+  /** Where the .torrent file is served (`xs`). */
+  torrentUrl: string;
 }
 
-/** magnet:?xt=urn:btih:<hex>&dn=...&xl=...&tr=...&ws=... */
+/** magnet:?xt=urn:btih:<hex>&dn=...&xl=...&tr=...&ws=...&xs=... (values percent-encoded). */
 export function magnetUri(m: MagnetInput): string {
   let s = `magnet:?xt=urn:btih:${m.infoHash}&dn=${encodeURIComponent(m.name)}&xl=${m.totalSize}&tr=${encodeURIComponent(m.announce)}`;
   if (m.webseed !== undefined) s += `&ws=${encodeURIComponent(m.webseed)}`;
-  return s;
+  return `${s}&xs=${encodeURIComponent(m.torrentUrl)}`;
 }

@@ -1,8 +1,9 @@
-// Reads and validates a .torrent file (BEP 3 v1 metainfo; hybrid v1+v2 files use their v1 part).
-// Every problem is a TorrentError whose message says what is wrong, for a person to read.
+// Reads and validates a .torrent file (BEP 3 v1 metainfo; hybrid v1+v2 files use their v1 part),
+// reading the info dict as libtorrent does (the first of duplicate keys, `name.utf-8` and
+// `path.utf-8` before `name` and `path`, `private` when a non-zero integer), and refusing at least
+// what libtorrent refuses. Every problem is a TorrentError whose message says what is wrong.
 import { createHash } from 'node:crypto';
-import bencode from 'bencode';
-import { BencodeError, findTopLevelValue, validateBencode } from './bencode-span.js';
+import { BencodeError, decodeValue, findTopLevelValue, validateBencode, type BDict, type BValue } from './bencode-span.js';
 import type { Metainfo, TorrentFileEntry } from './metainfo.js';
 import { fileFolderClash } from './path-clash.js';
 
@@ -21,6 +22,9 @@ export const MAX_PATH_COMPONENT_BYTES = 255;
 /** Longest relative path of a file in a torrent, in bytes of UTF-8 (Linux PATH_MAX, 4096 with its NUL). */
 export const MAX_PATH_BYTES = 4095;
 
+/** Largest `piece length` read: what libtorrent loads (INT_MAX / 2). */
+export const MAX_READ_PIECE_LENGTH = 2 ** 30 - 1;
+
 /** Files in a torrent when parseTorrent is not told otherwise. */
 export const DEFAULT_MAX_FILES = 20_000;
 
@@ -31,6 +35,7 @@ export interface ParseOptions {
 
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+const isDict = (v: BValue | undefined): v is BDict => typeof v === 'object' && !isBytes(v) && !Array.isArray(v);
 const text = (v: Uint8Array): string => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
 
 /** A value for a message: quoted, escaped (JSON), cut to 100 characters. */
@@ -42,14 +47,15 @@ function checkComponent(c: string, where: string): void {
   if (Buffer.byteLength(c) > MAX_PATH_COMPONENT_BYTES) throw new TorrentError(`${where}: a file or folder name is longer than ${MAX_PATH_COMPONENT_BYTES} bytes`);
 }
 
-function readFiles(info: Record<string, unknown>, maxFiles: number): TorrentFileEntry[] {
+function readFiles(info: BDict, maxFiles: number): TorrentFileEntry[] {
   if (!Array.isArray(info.files) || info.files.length === 0) throw new TorrentError('info.files must be a non-empty list');
   if (info.files.length > maxFiles) throw new TorrentError(`the torrent has ${info.files.length} files; at most ${maxFiles} are accepted (MAX_TORRENT_FILES)`);
   const seen = new Set<string>();
-  const files = info.files.map((f: unknown, i: number): TorrentFileEntry => {
+  const files = info.files.map((f, i): TorrentFileEntry => {
     const where = `info.files[${i}]`;
-    if (typeof f !== 'object' || f === null || isBytes(f) || Array.isArray(f)) throw new TorrentError(`${where} must be a dictionary`);
-    const { length, path } = f as Record<string, unknown>;
+    if (!isDict(f)) throw new TorrentError(`${where} must be a dictionary`);
+    const length = f.length;
+    const path = Array.isArray(f['path.utf-8']) ? f['path.utf-8'] : f.path;
     if (!isInt(length) || length < 0) throw new TorrentError(`${where}.length must be a non-negative integer`);
     if (!Array.isArray(path) || path.length === 0 || !path.every(isBytes)) throw new TorrentError(`${where}.path must be a non-empty list of strings`);
     const parts = path.map(text);
@@ -82,14 +88,21 @@ export function parseTorrent(buf: Uint8Array, opts: ParseOptions = {}): Metainfo
   }
   const span = findTopLevelValue(buf, 'info');
   if (span === null) throw new TorrentError('no info dictionary');
-  const info = bencode.decode(buf.subarray(span[0], span[1]));
-  if (typeof info !== 'object' || info === null || isBytes(info) || Array.isArray(info)) throw new TorrentError('info is not a dictionary');
-  const nameRaw = info['name.utf-8'] ?? info.name;
+  if (findTopLevelValue(buf, 'info', span[1]) !== null) throw new TorrentError('two info dictionaries: clients disagree on which one is the torrent');
+  let info: BValue;
+  try {
+    info = decodeValue(buf, span[0], true);
+  } catch (e) {
+    if (e instanceof BencodeError) throw new TorrentError(`info dictionary is not canonical bencode (${e.message}): clients that re-encode it would compute another info_hash`);
+    throw e;
+  }
+  if (!isDict(info)) throw new TorrentError('info is not a dictionary');
+  const nameRaw = isBytes(info['name.utf-8']) ? info['name.utf-8'] : info.name;
   if (!isBytes(nameRaw) || nameRaw.length === 0) throw new TorrentError('info.name must be a non-empty string');
   const name = text(nameRaw);
   checkComponent(name, 'info.name');
   const pieceLength = info['piece length'];
-  if (!isInt(pieceLength) || pieceLength < 1 || pieceLength > 2 ** 30) throw new TorrentError('info.piece length must be a positive integer');
+  if (!isInt(pieceLength) || pieceLength < 1 || pieceLength > MAX_READ_PIECE_LENGTH) throw new TorrentError(`info.piece length must be an integer from 1 to ${MAX_READ_PIECE_LENGTH}`);
   const pieces = info.pieces;
   if (!isBytes(pieces)) {
     throw new TorrentError(info['meta version'] === 2 ? 'v2-only torrents are not supported (no v1 pieces)' : 'info.pieces is missing');
@@ -101,6 +114,7 @@ export function parseTorrent(buf: Uint8Array, opts: ParseOptions = {}): Metainfo
     if (info.length !== undefined) throw new TorrentError('info has both length and files');
     files = readFiles(info, opts.maxFiles ?? DEFAULT_MAX_FILES);
   } else {
+    if (info.length === undefined) throw new TorrentError('info has neither length (one file) nor files');
     if (!isInt(info.length) || info.length < 0) throw new TorrentError('info.length must be a non-negative integer');
     files = [{ path: name, length: info.length }];
   }
@@ -111,6 +125,6 @@ export function parseTorrent(buf: Uint8Array, opts: ParseOptions = {}): Metainfo
   if (pieceCount !== expected) throw new TorrentError(`info.pieces has ${pieceCount} hashes but the size needs ${expected}`);
   return {
     infoHash: createHash('sha1').update(buf.subarray(span[0], span[1])).digest('hex'),
-    name, pieceLength, pieceCount, totalSize, files, multiFile, private: info.private === 1,
+    name, pieceLength, pieceCount, totalSize, files, multiFile, private: typeof info.private === 'number' && info.private !== 0,
   };
 }

@@ -10,8 +10,11 @@ export interface AnnounceRequest {
   /** The raw 20-byte peer_id. */
   peerId: Buffer;
   port: number;
+  /** Bytes; the client may send up to 2^64-1, stored saturated at MAX_COUNTER (2^53-1, counter.ts). */
   uploaded: number;
+  /** Bytes, saturated like `uploaded`. */
   downloaded: number;
+  /** Bytes still wanted, saturated like `uploaded`: 0 is a seeder, anything else a leecher. */
   left: number;
   event: AnnounceEvent;
   /** Already capped to the tracker's maximum. */

@@ -26,7 +26,7 @@ export function handleAnnounce(req: AnnounceRequest, ip: string, ctx: TrackerCon
   const a: PeerAnnounce = {
     infoHash: req.infoHash, peerId: req.peerId, ip, port: req.port,
     uploaded: req.uploaded, downloaded: req.downloaded, left: req.left, event: req.event,
-    numwant: req.event === 'stopped' ? 0 : req.numwant, wantPeerIds: !req.compact && !req.noPeerId,
+    numwant: req.event === 'stopped' ? 0 : req.numwant, wantPeerIds: !req.compact && !req.noPeerId, key: req.key,
   };
   if (ctx.store.sync) {
     ctx.store.announce(a, shared);

@@ -1,6 +1,8 @@
 // In-process PeerStore: one Swarm per torrent (swarm.ts), peers keyed by ip:port as opentracker
-// does; a reply is a couple of memcpy and no object is kept per peer.
+// does, a peer that sent a BEP 7 key followed to a new address (peer-identity.ts); a reply is a
+// couple of memcpy and no object is kept per peer.
 import { peersPerAddress, type AnnounceResult, type PeerAnnounce, type PeerInfo, type PeerStore, type PeerStoreOptions, type SwarmCounts } from './peer-store.js';
+import { peerIdentity } from './peer-identity.js';
 import type { PeerList } from './peer-list.js';
 import { compactOf, LEECHERS4, peerKey, SEEDERS4, SLOT_BITS, splitKey, Swarm } from './swarm.js';
 
@@ -12,9 +14,9 @@ function pick(s: Swarm, l4: number, want: number, selfList: number, selfIdx: num
   const n4 = a.length - (skip4 >= 0 ? 1 : 0), n6 = b.length - (skip6 >= 0 ? 1 : 0);
   let want6 = n6;
   if (n4 + n6 > want) want6 = n6 === 0 ? 0 : Math.min(n6, Math.max(1, Math.round((want * n6) / (n4 + n6))));
-  const got6 = b.copyOut(out.peers6, out.peers6Len, want6, skip6, ids ? out.ids6 : null);
+  const got6 = b.copyOut(out.peers6, out.peers6Len, want6, skip6, ids ? out.ids6 : null, (out.peers6Len / 18) * 20);
   out.peers6Len += got6 * 18;
-  const got4 = a.copyOut(out.peers4, out.peers4Len, want - got6, skip4, ids ? out.ids4 : null);
+  const got4 = a.copyOut(out.peers4, out.peers4Len, want - got6, skip4, ids ? out.ids4 : null, (out.peers4Len / 6) * 20);
   out.peers4Len += got4 * 6;
   return got4 + got6;
 }
@@ -50,37 +52,57 @@ export class MemoryPeerStore implements PeerStore {
     out.reset();
     const s = this.swarm(a.infoHash);
     const key = peerKey(a.ip, a.port);
-    const code = s.slots.get(key);
+    const v6 = typeof key === 'string' ? 1 : 0;
+    let code = s.slots.get(key);
     let l = code === undefined ? -1 : Math.floor(code / SLOT_BITS);
     let i = code === undefined ? -1 : code - l * SLOT_BITS;
+    // BEP 7 key: the same identity at another ip:port of this family is this peer, moved from there
+    const id = peerIdentity(a.peerId, a.key, v6 === 1);
+    const rekey = id !== (l >= 0 ? s.lists[l].identity(i) : 0);
+    let was = l, moved = false;
+    if (rekey && id !== 0) {
+      const other = s.holder(id, a.peerId, v6, key);
+      if (other >= 0) {
+        const ol = Math.floor(other / SLOT_BITS);
+        if (l < 0) was = ol;
+        s.remove(ol, other - ol * SLOT_BITS);
+        moved = true;
+        if (l >= 0) {
+          // the removal may have moved this peer's slot
+          code = s.slots.get(key) as number;
+          i = code - l * SLOT_BITS;
+        }
+      }
+    }
     const seeder = a.left === 0;
     if (a.event === 'stopped') {
-      if (l >= 0) {
-        s.remove(l, i);
-        out.changed = true;
-      }
+      if (l >= 0) s.remove(l, i);
+      out.changed = l >= 0 || moved;
     } else {
-      if (a.event === 'completed' && (l < 0 || l >= LEECHERS4)) {
+      if (a.event === 'completed' && (was < 0 || was >= LEECHERS4)) {
         s.downloaded++;
         out.completedNow = true;
         out.changed = true;
       }
-      const v6 = typeof key === 'string' ? 1 : 0;
       const want = (seeder ? SEEDERS4 : LEECHERS4) + v6;
       if (l < 0) {
         l = want;
         i = s.join(l, key, compactOf(key, a.ip, a.port), a.peerId, this.perAddress);
-        out.changed = true;
+        // a peer that moved and kept its role leaves the counts as they were
+        if (!moved || was !== want) out.changed = true;
       } else {
         if (l !== want) {
           i = s.move(l, i, want);
           l = want;
           out.changed = true;
         }
+        if (moved) out.changed = true;
         s.lists[l].setPeerId(i, a.peerId);
       }
+      if (rekey) s.setIdentity(l, i, id);
       s.lists[l].setStats(i, a.uploaded, a.downloaded, a.left, Date.now());
       // BEP 3 leaves the choice to the tracker: seeders need only leechers; leechers get seeders first.
+      if (a.wantPeerIds) out.roomForIds();
       let n = a.numwant;
       if (!seeder) n -= pick(s, SEEDERS4, n, l, i, out, a.wantPeerIds);
       pick(s, LEECHERS4, n, l, i, out, a.wantPeerIds);

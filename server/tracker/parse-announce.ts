@@ -2,7 +2,8 @@
 // AnnounceRequest. Every problem becomes a ClientError whose text is the `failure reason`.
 import type { AnnounceEvent, AnnounceRequest } from './announce-request.js';
 import { ClientError } from './errors.js';
-import { decodeBytes, decodeText, MAX_QUERY_LENGTH, parseCount } from './query-string.js';
+import { parseCount } from './counter.js';
+import { decodeBytes, decodeText, MAX_QUERY_LENGTH } from './query-string.js';
 
 export const DEFAULT_NUMWANT = 50;
 export const MAX_NUMWANT = 200;

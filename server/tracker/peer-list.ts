@@ -6,7 +6,8 @@
 /** ip:port as a number for IPv4 (ip * 65536 + port), as `ip]port` for IPv6. */
 export type PeerKey = number | string;
 
-const UPLOADED = 0, DOWNLOADED = 1, LEFT = 2, LAST_SEEN = 3, NUMS = 4;
+// IDENTITY: peer-identity.ts, 0 for a peer that sent no key
+const UPLOADED = 0, DOWNLOADED = 1, LEFT = 2, LAST_SEEN = 3, IDENTITY = 4, NUMS = 5;
 
 export class PeerList {
   /** keys[i] is the key of slot i; its length is the number of peers. */
@@ -39,11 +40,12 @@ export class PeerList {
     this.nums = nums;
   }
 
-  /** Appends a peer (its compact bytes already in `addr` at `addrOff`) and returns its slot. */
+  /** Appends a peer (its compact bytes already in `addr` at `addrOff`), without an identity, and returns its slot. */
   add(key: PeerKey, addr: Uint8Array, addrOff: number, peerId: Uint8Array, idOff: number): number {
     const i = this.keys.length;
     if (i === this.nums.length / NUMS) this.grow();
     this.keys.push(key);
+    this.nums[i * NUMS + IDENTITY] = 0;
     const w = this.width, a = this.addrs, o = i * w;
     for (let k = 0; k < w; k++) a[o + k] = addr[addrOff + k];
     const d = this.ids, io = i * 20;
@@ -64,6 +66,17 @@ export class PeerList {
     const d = this.ids, o = i * 20;
     for (let k = 0; k < 20; k++) d[o + k] = peerId[k];
   }
+
+  /** Whether slot i's peer id is `peerId`. */
+  hasPeerId(i: number, peerId: Uint8Array): boolean {
+    const d = this.ids, o = i * 20;
+    for (let k = 0; k < 20; k++) if (d[o + k] !== peerId[k]) return false;
+    return true;
+  }
+
+  setIdentity(i: number, identity: number): void { this.nums[i * NUMS + IDENTITY] = identity; }
+  /** Slot i's identity (peer-identity.ts); 0: none. */
+  identity(i: number): number { return this.nums[i * NUMS + IDENTITY]; }
 
   uploaded(i: number): number { return this.nums[i * NUMS + UPLOADED]; }
   downloaded(i: number): number { return this.nums[i * NUMS + DOWNLOADED]; }
@@ -95,10 +108,10 @@ export class PeerList {
 
   /**
    * Copies up to `max` peers' compact bytes into dst at `offset`, from a random slot onwards,
-   * wrapping, skipping slot `skip` (-1: none); pushes copies of their ids when `ids` is given.
+   * wrapping, skipping slot `skip` (-1: none); their ids too into `ids` at `idOffset` when given.
    * Returns the number of peers copied.
    */
-  copyOut(dst: Buffer, offset: number, max: number, skip: number, ids: Buffer[] | null): number {
+  copyOut(dst: Buffer, offset: number, max: number, skip: number, ids: Buffer | null, idOffset: number): number {
     const n = this.keys.length;
     const avail = skip >= 0 ? n - 1 : n;
     let left = max < avail ? max : avail;
@@ -115,7 +128,7 @@ export class PeerList {
       const end = skip > i ? skip : n;
       const take = end - i < left ? end - i : left;
       this.addrs.copy(dst, o, i * w, (i + take) * w);
-      if (ids !== null) for (let k = i; k < i + take; k++) ids.push(this.peerId(k));
+      if (ids !== null) idOffset += this.ids.copy(ids, idOffset, i * 20, (i + take) * 20);
       o += take * w;
       left -= take;
       i += take;

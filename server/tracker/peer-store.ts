@@ -23,6 +23,11 @@ export interface PeerAnnounce {
   numwant: number;
   /** Fill AnnounceResult.ids4/ids6 too (dictionary-model replies that carry peer ids). */
   wantPeerIds: boolean;
+  /**
+   * The announce's `key` parameter (null or absent: none). With it, the same peer_id and key from
+   * a new address of the same family moves the peer instead of adding one (peer-identity.ts).
+   */
+  key?: string | null;
 }
 
 /** A peer as listed for operators (GraphQL swarm, tests); never used on the announce path. */
@@ -38,6 +43,8 @@ export interface PeerInfo {
   lastSeen: number;
 }
 
+const NO_IDS = Buffer.alloc(0);
+
 /**
  * What an announce produces. Reused across requests by synchronous stores (the caller encodes it
  * before the next announce), so it holds fixed buffers: compact IPv4 peers (6 bytes each) and
@@ -51,18 +58,27 @@ export class AnnounceResult {
   peers4Len = 0;
   readonly peers6 = Buffer.alloc(MAX_NUMWANT * 18);
   peers6Len = 0;
-  /** Peer ids in the order of peers4 / peers6, filled only when asked for. */
-  readonly ids4: Buffer[] = [];
-  readonly ids6: Buffer[] = [];
+  /**
+   * Peer ids (20 bytes each) in the order of peers4 / peers6, filled only when asked for: empty
+   * until roomForIds() (compact replies, the usual case, never pay for them).
+   */
+  ids4 = NO_IDS;
+  ids6 = NO_IDS;
   /** The swarm's counts changed (a peer joined, left, or changed state; a download completed). */
   changed = false;
   /** This announce was a download completing (counted once per peer). */
   completedNow = false;
 
+  /** Gives ids4/ids6 room for MAX_NUMWANT ids each (once per result). */
+  roomForIds(): void {
+    if (this.ids4.length > 0) return;
+    this.ids4 = Buffer.allocUnsafe(MAX_NUMWANT * 20);
+    this.ids6 = Buffer.allocUnsafe(MAX_NUMWANT * 20);
+  }
+
   reset(): void {
     this.complete = this.incomplete = this.downloaded = 0;
     this.peers4Len = this.peers6Len = 0;
-    this.ids4.length = this.ids6.length = 0;
     this.changed = this.completedNow = false;
   }
 }
@@ -111,6 +127,7 @@ export function peersPerAddress(opts: PeerStoreOptions): number {
  * (IPv4 address or IPv6 /64) holds at most `maxPeersPerAddress` of one swarm: a new ip:port
  * beyond that replaces the address's least recently announced peer (EVICTION_SAMPLE), so a client
  * restarted on a new port is never locked out; found through a per-address index, never a scan.
+ * A peer that sent a BEP 7 key is followed to a new ip:port of its family (peer-identity.ts).
  */
 export interface PeerStore {
   readonly sync: boolean;

@@ -39,23 +39,6 @@ export function decodeBytes(query: string, start: number, end: number, out: Buff
   return n;
 }
 
-/**
- * Parses query[start, end) as a non-negative decimal integer no larger than 2^53 - 1.
- * Throws ClientError naming the parameter otherwise.
- */
-export function parseCount(query: string, start: number, end: number, name: string): number {
-  const len = end - start;
-  if (len === 0 || len > 16) throw new ClientError(`invalid ${name}: must be a non-negative integer`);
-  let v = 0;
-  for (let i = start; i < end; i++) {
-    const d = query.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) throw new ClientError(`invalid ${name}: must be a non-negative integer`);
-    v = v * 10 + d;
-  }
-  if (v > Number.MAX_SAFE_INTEGER) throw new ClientError(`invalid ${name}: too large`);
-  return v;
-}
-
 /** Decodes query[start, end) as a short text value (latin1), or throws on a broken escape. */
 export function decodeText(query: string, start: number, end: number, name: string, maxBytes = 256): string {
   if (query.indexOf('%', start) === -1 || query.indexOf('%', start) >= end) {

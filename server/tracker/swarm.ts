@@ -1,6 +1,7 @@
 // One torrent's swarm in memory: four PeerLists (seeders/leechers x IPv4/IPv6), a Map from
-// ip:port key to slot, so counts are O(1) and no object is kept per peer, and a Map from client
-// address (IPv4 address, IPv6 /64) to its peers' keys, so the per-address limit costs no scan.
+// ip:port key to slot, so counts are O(1) and no object is kept per peer, a Map from client
+// address (IPv4 address, IPv6 /64) to its peers' keys, so the per-address limit costs no scan,
+// and a Map from identity (peer-identity.ts) to key for the peers that sent a BEP 7 key.
 import { encodeCompactPeer } from './compact-peer.js';
 import { PeerList, type PeerKey } from './peer-list.js';
 import { EVICTION_SAMPLE } from './peer-store.js';
@@ -61,6 +62,8 @@ export class Swarm {
   readonly slots = new Map<PeerKey, number>();
   /** Keys of each address's peers in join order: the key itself while there is one (no array for the usual case). */
   readonly byAddress = new Map<AddressKey, PeerKey | PeerKey[]>();
+  /** The key of the peer holding each identity (at most one per identity). */
+  readonly byIdentity = new Map<number, PeerKey>();
   readonly lists = [new PeerList(6), new PeerList(18), new PeerList(6), new PeerList(18)];
   downloaded = 0;
 
@@ -110,10 +113,39 @@ export class Swarm {
     this.remove(l, victim - l * SLOT_BITS);
   }
 
+  /**
+   * The slot code of the peer holding `identity` in family `v6` (0 IPv4, 1 IPv6) with this peer
+   * id, at a key other than `key`; -1 when there is none.
+   */
+  holder(identity: number, peerId: Uint8Array, v6: number, key: PeerKey): number {
+    const other = this.byIdentity.get(identity);
+    if (other === undefined || other === key) return -1;
+    const code = this.slots.get(other);
+    if (code === undefined) return -1;
+    const l = Math.floor(code / SLOT_BITS), i = code - l * SLOT_BITS;
+    const list = this.lists[l];
+    return (l & 1) === v6 && list.identity(i) === identity && list.hasPeerId(i, peerId) ? code : -1;
+  }
+
+  /** Gives slot i of list l `identity`, taking the index entry of its old one away. */
+  setIdentity(l: number, i: number, identity: number): void {
+    const list = this.lists[l];
+    this.unkey(list, i);
+    list.setIdentity(i, identity);
+    if (identity !== 0) this.byIdentity.set(identity, list.keys[i]);
+  }
+
+  /** Drops the index entry of slot i's identity if it points to that slot's peer. */
+  private unkey(list: PeerList, i: number): void {
+    const id = list.identity(i);
+    if (id !== 0 && this.byIdentity.get(id) === list.keys[i]) this.byIdentity.delete(id);
+  }
+
   /** Removes the peer in slot i of list l. */
   remove(l: number, i: number): void {
     const list = this.lists[l];
     const key = list.keys[i];
+    this.unkey(list, i);
     const a = addressOf(key, list.addrBytes(), i * list.width);
     const had = this.byAddress.get(a);
     if (had === key) this.byAddress.delete(a);
@@ -135,6 +167,7 @@ export class Swarm {
     const j = this.lists[to].add(key, src.addrBytes(), i * src.width, src.idBytes(), i * 20);
     this.slots.set(key, to * SLOT_BITS + j);
     this.lists[to].setStats(j, src.uploaded(i), src.downloaded(i), src.left(i), src.lastSeen(i));
+    this.lists[to].setIdentity(j, src.identity(i));
     const moved = src.remove(i);
     if (moved !== undefined) this.slots.set(moved, from * SLOT_BITS + i);
     return j;

@@ -1,6 +1,7 @@
 // What the announce and scrape handlers need, wired once by main.ts.
 import type { CompletedTally } from './completed-tally.js';
 import type { AnnounceRate } from './announce-rate.js';
+import type { FullScrape } from './full-scrape.js';
 import type { PeerStore } from './peer-store.js';
 import type { TrackerStats } from './tracker-stats.js';
 
@@ -16,6 +17,8 @@ export interface TrackerContext {
   announces?: AnnounceRate;
   /** Counts and latencies of announces and scrapes (bumped by the HTTP answers). */
   stats: TrackerStats;
+  /** Answers scrapes without info_hash; undefined: full scrape is off (FULL_SCRAPE). */
+  fullScrape?: FullScrape;
   /** Called after an announce that changed a swarm's counts. */
   onSwarmChange?: (infoHash: string) => void;
 }

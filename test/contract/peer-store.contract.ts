@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { AnnounceResult, EVICTION_SAMPLE, MAX_PEERS_PER_ADDRESS, type PeerAnnounce, type PeerStore, type PeerStoreOptions } from '../../server/tracker/peer-store.js';
 import { compactPeers } from '../helpers/tracker-client.js';
+import { peerKeyContract } from './peer-key.contract.js';
 
 export type StoreFactory = (opts?: PeerStoreOptions) => Promise<PeerStore> | PeerStore;
 
@@ -102,7 +103,7 @@ export function peerStoreContract(name: string, create: StoreFactory, skip: stri
     it('hands out peer ids when asked for the dictionary model', async () => {
       await announce(peer(1000, 0));
       const r = await announce(peer(1001, 5, { wantPeerIds: true }));
-      assert.deepEqual(r.ids4.map((b) => b.toString()), ['-TT0001-000000001000']);
+      assert.deepEqual([r.peers4Len, r.ids4.toString('latin1', 0, 20)], [6, '-TT0001-000000001000']);
     });
 
     it('scrapes counts per torrent, zeros for a torrent without peers', async () => {
@@ -129,6 +130,14 @@ export function peerStoreContract(name: string, create: StoreFactory, skip: stri
       const peers = (await store.peers(hash)).sort((a, b) => a.port - b.port);
       assert.deepEqual(peers.map((p) => [p.ip, p.port, p.seeder, p.uploaded, p.left]), [['10.0.0.1', 1000, true, 7, 0], ['2001:db8::9', 1001, false, 0, 30]]);
       assert.ok(peers.every((p) => Math.abs(p.lastSeen - Date.now()) < 60_000));
+    });
+
+    it('keeps counters saturated at 2^53-1 exactly, and such a left (Transmission without metadata) is a leecher', async () => {
+      const max = Number.MAX_SAFE_INTEGER;
+      const r = await announce(peer(1000, max, { uploaded: max, downloaded: max - 1 }));
+      assert.deepEqual([r.complete, r.incomplete], [0, 1]);
+      const [p] = await store.peers(hash);
+      assert.deepEqual([p.seeder, p.uploaded, p.downloaded, p.left], [false, max, max - 1, max]);
     });
 
     it('expires peers not seen since a cut-off, and keeps the others', async () => {
@@ -203,6 +212,8 @@ export function peerStoreContract(name: string, create: StoreFactory, skip: stri
       assert.deepEqual(await store.peerPage(hash, 0, 0), []);
       assert.deepEqual(await store.peerPage(randomBytes(20).toString('hex'), 0, 10), []);
     });
+
+    peerKeyContract(create);
 
     describe('peers per address', () => {
       const LIMIT = 3;
@@ -295,6 +306,25 @@ export function peerStoreContract(name: string, create: StoreFactory, skip: stri
           const [c] = await limited.scrape([hash]);
           assert.equal(c.complete + c.incomplete, all.length, `counts after step ${step}`);
         }
+      });
+
+      it('keeps the limit when a keyed peer moves to a full address, and frees its room at the old one', async () => {
+        const id = Buffer.from('-qB4650-keyedclient2');
+        for (let i = 0; i < LIMIT; i++) {
+          await send(peer(1000 + i, 5, { ip: '10.0.0.2' }));
+          await pause();
+        }
+        await send(peer(2000, 5, { ip: '10.0.0.3', peerId: id, key: 'K' }));
+        for (let i = 1; i < LIMIT; i++) await send(peer(2000 + i, 5, { ip: '10.0.0.3' }));
+        await pause();
+        const r = await send(peer(2000, 5, { ip: '10.0.0.2', peerId: id, key: 'K' }));
+        assert.deepEqual([r.complete, r.incomplete], [0, 2 * LIMIT - 1]);
+        await send(peer(2100, 5, { ip: '10.0.0.3' }));
+        const at = (await limited.peers(hash)).map((p) => `${p.ip}:${p.port}`).sort();
+        assert.deepEqual(at, [
+          ...Array.from({ length: LIMIT - 1 }, (_, i) => `10.0.0.2:${1001 + i}`), '10.0.0.2:2000',
+          ...Array.from({ length: LIMIT - 1 }, (_, i) => `10.0.0.3:${2001 + i}`), '10.0.0.3:2100',
+        ].sort());
       });
 
       it(`keeps a limit above ${EVICTION_SAMPLE} too, the oldest peers going first`, async () => {

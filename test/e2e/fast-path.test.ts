@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { databaseKinds } from '../helpers/databases.js';
 import { makeTorrent } from '../helpers/make-torrent.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { announceUrl } from '../helpers/tracker-client.js';
+import { announceUrl, escapeBytes } from '../helpers/tracker-client.js';
 
 /** Sends raw bytes (in the given pieces, with pauses) and collects everything until the server closes or `ms` passes. */
 function rawExchange(port: number, pieces: string[], ms = 1500): Promise<string> {
@@ -46,7 +46,7 @@ describe('tracker fast path on shared connections', () => {
 
   it('answers pipelined announces in order on one connection', async () => {
     const raw = await rawExchange(t.server.port, [
-      `GET ${target(8001)} HTTP/1.1\r\nHost: x\r\n\r\nGET ${target(8002)} HTTP/1.1\r\nHost: x\r\n\r\nGET /scrape HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      `GET ${target(8001)} HTTP/1.1\r\nHost: x\r\n\r\nGET ${target(8002)} HTTP/1.1\r\nHost: x\r\n\r\nGET /scrape?info_hash=${escapeBytes(Buffer.from(hash, 'hex'))} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
     ]);
     assert.deepEqual(statusLines(raw), ['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
     assert.equal((raw.match(/8:intervali/g) ?? []).length, 2);

@@ -221,13 +221,16 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(tor.files, [{ path: 'a.txt', size: 10 }, { path: 'sub/b.txt', size: 8000 }]);
       assert.ok(Math.abs(Date.parse(tor.createdAt) - Date.now()) < 60_000, tor.createdAt);
       const m = new URL(tor.magnetUri);
-      assert.deepEqual([m.protocol, m.searchParams.get('xt'), m.searchParams.get('dn'), m.searchParams.get('xl'), m.searchParams.get('tr'), m.searchParams.get('ws')],
-        ['magnet:', `urn:btih:${h}`, 'q-hotel', '8010', 'http://seed.example:8080/announce', `http://seed.example:8080/webseed/${h}/`]);
+      assert.deepEqual([m.protocol, m.searchParams.get('xt'), m.searchParams.get('dn'), m.searchParams.get('xl'), m.searchParams.get('tr'), m.searchParams.get('ws'), m.searchParams.get('xs')],
+        ['magnet:', `urn:btih:${h}`, 'q-hotel', '8010', 'http://seed.example:8080/announce', `http://seed.example:8080/webseed/${h}/`, `http://seed.example:8080/torrents/${h}.torrent`]);
       assert.equal(tor.torrentUrl, `http://seed.example:8080/torrents/${h}.torrent`);
       const file = await httpGet(`${t.baseUrl}/torrents/${h}.torrent`);
       assert.equal(createHash('sha1').update(infoOf(file.body)).digest('hex'), h);
       const charlie = ok(await q(TORRENT_FULL, { h: made[2].hash })).torrent;
       assert.deepEqual([charlie.seeders, charlie.leechers, charlie.completed, charlie.hosted, charlie.files], [1, 0, 1, false, [{ path: 'q-charlie', size: 1000 }]]);
+      // a tracked-only torrent's magnet has no webseed, but still the .torrent as exact source
+      const cm = new URL(charlie.magnetUri);
+      assert.deepEqual([cm.searchParams.get('ws'), cm.searchParams.get('xs')], [null, `http://seed.example:8080/torrents/${made[2].hash}.torrent`]);
       assert.equal(ok(await q(TORRENT_FULL, { h: 'f'.repeat(40) })).torrent, null);
     });
 
@@ -314,7 +317,9 @@ for (const kind of databaseKinds()) {
       const register = (data: Buffer) => upload(t.baseUrl, REGISTER_TORRENT, { file: null }, [{ at: 'variables.file', filename: 'x.torrent', data }], { token: acc.alice });
       const good = makeTorrent();
       await storesNothing(async () => {
-        for (const data of [Buffer.from('not bencode at all'), Buffer.alloc(0), good.file.subarray(0, good.file.length - 9), Buffer.from('d4:infod4:name1:xee')]) {
+        // the last: an info dict whose only key is __proto__ (holding a valid info dict)
+        const proto = Buffer.from(`d4:infod9:__proto__d6:lengthi3e4:name1:x12:piece lengthi16384e6:pieces20:${'a'.repeat(20)}eee`);
+        for (const data of [Buffer.from('not bencode at all'), Buffer.alloc(0), good.file.subarray(0, good.file.length - 9), Buffer.from('d4:infod4:name1:xee'), proto]) {
           assert.equal(codeOf(await register(data)), 'BAD_USER_INPUT', data.toString('latin1').slice(0, 40));
         }
       });

@@ -3,22 +3,17 @@
 // ports replacing the oldest, while other addresses keep their peers. Memory store, and Redis
 // when TEST_REDIS_URL is set.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
 import { MAX_PEERS_PER_ADDRESS } from '../../server/tracker/peer-store.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { makeTorrent } from '../helpers/make-torrent.js';
-import { deletePrefix, TEST_REDIS_URL } from '../helpers/redis.js';
+import { closeAndClearRedis, storeBackends } from '../helpers/redis.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { announce, compactPeers, failureOf, scrape } from '../helpers/tracker-client.js';
 
-const backends: { name: string; env: () => Record<string, string> }[] = [{ name: 'memory', env: () => ({}) }];
-if (TEST_REDIS_URL !== undefined) {
-  backends.push({ name: 'redis', env: () => ({ REDIS_URL: TEST_REDIS_URL as string, REDIS_PREFIX: `seedhost-test-${randomBytes(4).toString('hex')}:` }) });
-}
+const backends = storeBackends();
 
 for (const backend of backends) {
   describe(`peers per address (${backend.name} store)`, () => {
@@ -44,15 +39,7 @@ for (const backend of backends) {
       hash = (await t.cli(['register', f])).stdout.trim();
       while (!t.server.registered.has(hash)) await new Promise((r) => setTimeout(r, 50));
     });
-    after(async () => {
-      const prefix = t.env.REDIS_PREFIX;
-      await t.close();
-      if (prefix !== undefined) {
-        const r = new Redis(TEST_REDIS_URL as string);
-        await deletePrefix(r, prefix);
-        await r.quit();
-      }
-    });
+    after(() => closeAndClearRedis(t));
 
     it('keeps one address at the limit however many ports it announces from, newest ports kept', async () => {
       for (let port = 20000; port < 20040; port++) {

@@ -104,14 +104,14 @@ for (const kind of databaseKinds()) {
       });
     });
 
-    it('scrapes one, many and all torrents, leaving unknown hashes out', async () => {
+    it('scrapes one and many torrents, leaving unknown hashes out, and refuses a full scrape (FULL_SCRAPE off)', async () => {
       const second = await registerViaCli(t);
       const unknown = 'cd'.repeat(20);
       const many = await scrape(`${t.baseUrl}/scrape`, [hash, second, unknown]);
       assert.deepEqual(Object.keys(many).sort(), [hash, second].sort());
       assert.deepEqual(many[second], { complete: 0, downloaded: 0, incomplete: 0 });
-      const all = await scrape(`${t.baseUrl}/scrape`, []);
-      assert.deepEqual(Object.keys(all).sort(), [hash, second].sort());
+      const all = expectBencodedDict(await httpGet(`${t.baseUrl}/scrape`));
+      assert.equal(failureOf(all), 'full scrape is off: ask for one or more info_hash');
     });
 
     it('expires peers that stop announcing', async () => {
@@ -185,3 +185,29 @@ for (const kind of databaseKinds()) {
     });
   });
 }
+
+describe('full scrape over HTTP (FULL_SCRAPE on)', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer(databaseKinds()[0], { FULL_SCRAPE: 'on', FULL_SCRAPE_INTERVAL: '3600' });
+  });
+  after(() => t.close());
+
+  it('lists every registered torrent from a cached reply, and refuses an address past its share', async () => {
+    const a = await registerViaCli(t);
+    const b = await registerViaCli(t);
+    await announce(t.announceUrl, { infoHash: a, peerId: '-XX0001-full', port: 7300, left: 0 });
+    const first = await httpGet(`${t.baseUrl}/scrape`);
+    const d = expectBencodedDict(first) as { files: Record<string, unknown>; flags: unknown };
+    const files = Object.fromEntries(Object.entries(d.files).map(([k, v]) => [Buffer.from(k, 'latin1').toString('hex'), v]));
+    assert.deepEqual(files, { [a]: { complete: 1, downloaded: 0, incomplete: 0 }, [b]: { complete: 0, downloaded: 0, incomplete: 0 } });
+    assert.deepEqual(d.flags, { min_request_interval: 3600 });
+    await announce(t.announceUrl, { infoHash: b, peerId: '-XX0001-full', port: 7301, left: 0 });
+    const second = await httpGet(`${t.baseUrl}/scrape`);
+    assert.ok(second.body.equals(first.body), 'the cached reply changed within the interval');
+    const third = expectBencodedDict(await httpGet(`${t.baseUrl}/scrape`));
+    assert.match(failureOf(third) ?? '', /^too many full scrapes: at most 2 per 3600 s from one address$/);
+    const one = await scrape(`${t.baseUrl}/scrape`, [b]);
+    assert.deepEqual(one[b], { complete: 1, downloaded: 0, incomplete: 0 }, 'scrapes by info_hash stay live and unlimited');
+  });
+});

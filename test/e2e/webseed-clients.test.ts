@@ -14,6 +14,7 @@ import bencode from 'bencode';
 import { bdecode, type BValue } from '../helpers/bdecode.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { hasCommand, libtorrentPython, needs } from '../helpers/environment.js';
+import { countServedBytes } from '../helpers/server-spies.js';
 import { REPO_ROOT, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { freePort } from '../helpers/wait.js';
 
@@ -125,7 +126,7 @@ describe('real clients and the webseed', () => {
   let work: string;
   const clients: Client[] = [];
   /** Bytes the webseed route read from the file store, per info_hash. */
-  const served = new Map<string, number>();
+  let served: Map<string, number>;
   const published = new Map<string, Promise<Published>>();
 
   const start = (name: string, cmd: string, args: string[], env: Record<string, string> = {}): Client => {
@@ -235,14 +236,7 @@ describe('real clients and the webseed', () => {
     work = mkdtempSync(path.join(tmpdir(), 'seedhost-webseed-'));
     mkdirSync(path.join(work, 'content'));
     mkdirSync(path.join(work, 'torrents'));
-    // Count what the webseed serves: the route reads every byte it sends through the file store.
-    const files = ts.server.files;
-    const readAt = files.readAt.bind(files);
-    files.readAt = async (key, rel, buf, length, position) => {
-      const n = await readAt(key, rel, buf, length, position);
-      served.set(key, (served.get(key) ?? 0) + n);
-      return n;
-    };
+    served = countServedBytes(ts);
   });
 
   after(async () => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { publishTorrent } from '../../server/services/publish-torrent.js';
 import { databaseKinds } from '../helpers/databases.js';
@@ -86,6 +88,18 @@ describe('webseed route', () => {
     assert.equal(stale.body.length, data.length);
   });
 
+  it('compares If-None-Match weakly (W/ tags match, lists too) and If-Range strongly', async () => {
+    const url = `${t.baseUrl}/webseed/${single}/movie%20file.bin`;
+    const etag = String((await httpGet(url, { method: 'HEAD' })).headers.etag);
+    assert.equal((await httpGet(url, { headers: { 'If-None-Match': `W/${etag}` } })).status, 304);
+    assert.equal((await httpGet(url, { headers: { 'If-None-Match': `"other", W/${etag}` } })).status, 304);
+    assert.equal((await httpGet(url, { method: 'HEAD', headers: { 'If-None-Match': `W/${etag}` } })).status, 304);
+    assert.equal((await httpGet(url, { headers: { 'If-None-Match': 'W/"other"' } })).status, 200);
+    const weakRange = await httpGet(url, { headers: { Range: 'bytes=0-0', 'If-Range': `W/${etag}` } });
+    assert.equal(weakRange.status, 200, 'a weak validator in If-Range never matches: the whole file');
+    assert.equal(weakRange.body.length, data.length);
+  });
+
   it('answers HEAD with headers and no body', async () => {
     const r = await httpGet(`${t.baseUrl}/webseed/${single}/movie%20file.bin`, { method: 'HEAD' });
     assert.equal(r.status, 200);
@@ -116,6 +130,39 @@ describe('webseed route', () => {
   ];
   it('answers 404 to every path trick, never reaching outside the torrent', async () => {
     for (const p of tricks()) assert.equal(await rawStatus(t.server.port, p), 404, p);
+  });
+
+  it('follows no symbolic link inside a torrent\'s folder: a linked file, folder or torrent folder is 404', async () => {
+    const deps = { ds: t.server.ds, files: t.server.files, events: t.server.events, publicUrl: t.baseUrl, maxUploadBytes: 0 };
+    const linked = (await publishTorrent(deps, {
+      name: 'linked', files: [
+        { path: 'a.bin', size: 6, stream: stream(Buffer.from('plain!')) },
+        { path: 'plain.bin', size: 6, stream: stream(Buffer.from('plain!')) },
+        { path: 'sub/b.bin', size: 6, stream: stream(Buffer.from('plain!')) },
+      ],
+    })).infoHash;
+    const whole = (await publishTorrent(deps, { name: 'whole.bin', files: [{ path: 'whole.bin', size: 6, stream: stream(Buffer.from('plain!')) }] })).infoHash;
+    // outside the torrents: files of the same names and sizes, which the links point to
+    const outside = path.join(t.dataDir, 'outside');
+    mkdirSync(path.join(outside, 'sub'), { recursive: true });
+    for (const f of ['secret.bin', 'sub/b.bin']) writeFileSync(path.join(outside, f), 'SECRET');
+    const root = path.join(t.dataDir, 'content', linked, 'linked');
+    rmSync(path.join(root, 'a.bin'));
+    symlinkSync(path.join(outside, 'secret.bin'), path.join(root, 'a.bin'));
+    rmSync(path.join(root, 'sub'), { recursive: true });
+    symlinkSync(path.join(outside, 'sub'), path.join(root, 'sub'));
+    const wholeDir = path.join(t.dataDir, 'content', whole);
+    renameSync(wholeDir, path.join(outside, whole));
+    symlinkSync(path.join(outside, whole), wholeDir);
+
+    assert.equal(String((await httpGet(`${t.baseUrl}/webseed/${linked}/linked/plain.bin`)).body), 'plain!');
+    for (const p of [`${linked}/linked/a.bin`, `${linked}/linked/sub/b.bin`, `${whole}/whole.bin`]) {
+      for (const method of ['GET', 'HEAD']) {
+        const r = await httpGet(`${t.baseUrl}/webseed/${p}`, { method });
+        assert.equal(r.status, 404, `${method} ${p}`);
+        assert.doesNotMatch(String(r.body), /SECRET|plain/);
+      }
+    }
   });
 
   it('serves many concurrent range requests correctly (more than its buffer pool holds at once)', async () => {

@@ -33,3 +33,23 @@ export function testRedisStore(opts: PeerStoreOptions = {}): RedisPeerStore {
     },
   });
 }
+
+/** The swarm stores a server suite runs on: memory, and Redis (env for a fresh REDIS_PREFIX) when TEST_REDIS_URL is set. */
+export function storeBackends(): { name: string; env: () => Record<string, string> }[] {
+  const backends = [{ name: 'memory', env: (): Record<string, string> => ({}) }];
+  if (TEST_REDIS_URL !== undefined) {
+    backends.push({ name: 'redis', env: () => ({ REDIS_URL: TEST_REDIS_URL as string, REDIS_PREFIX: `seedhost-test-${randomBytes(4).toString('hex')}:` }) });
+  }
+  return backends;
+}
+
+/** Closes a test server, then deletes the Redis keys under its REDIS_PREFIX, if it had one. */
+export async function closeAndClearRedis(t: { env: Record<string, string>; close(): Promise<void> }): Promise<void> {
+  const prefix = t.env.REDIS_PREFIX;
+  await t.close();
+  if (prefix !== undefined) {
+    const r = new Redis(TEST_REDIS_URL as string);
+    await deletePrefix(r, prefix);
+    await r.quit();
+  }
+}

@@ -42,6 +42,17 @@ describe('config', () => {
     assert.equal(loadConfig({ MAX_PEERS_PER_ADDRESS: '64' }).maxPeersPerAddress, 64);
   });
 
+  it('reads WEBSEED_SEND_TIMEOUT (30 s by default)', () => {
+    assert.equal(loadConfig({}).webseedSendTimeout, 30);
+    assert.equal(loadConfig({ WEBSEED_SEND_TIMEOUT: '120' }).webseedSendTimeout, 120);
+    });
+
+  it('reads FULL_SCRAPE (off by default) and FULL_SCRAPE_INTERVAL (60 s by default)', () => {
+    assert.deepEqual([loadConfig({}).fullScrape, loadConfig({}).fullScrapeInterval], [false, 60]);
+    const on = loadConfig({ FULL_SCRAPE: 'on', FULL_SCRAPE_INTERVAL: '300' });
+    assert.deepEqual([on.fullScrape, on.fullScrapeInterval], [true, 300]);
+  });
+
   it('reads every variable', () => {
     const c = loadConfig({
       PORT: '9000', HOST: '127.0.0.1', PUBLIC_URL: 'https://t.example.org/', DATA_DIR: '/srv/seed',
@@ -71,12 +82,19 @@ describe('config', () => {
     [{ TRUSTED_PROXIES: '10.0.0.0/33' }, /^invalid TRUSTED_PROXIES: '10.0.0.0\/33'/],
     [{ TRUSTED_PROXIES: 'proxy.local' }, /^invalid TRUSTED_PROXIES/],
     [{ ADMIN_USERNAME: 'admin' }, /^invalid ADMIN_PASSWORD/],
+    [{ ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'short' }, /^invalid ADMIN_PASSWORD: must be at least 8 characters$/],
+    [{ ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'x'.repeat(1025) }, /^invalid ADMIN_PASSWORD: must be at most 1024 characters$/],
+    [{ ADMIN_USERNAME: 'the admin', ADMIN_PASSWORD: 'long enough' }, /^invalid ADMIN_USERNAME: must be 1-64 letters, digits, _ \. or - \(got 'the admin'\)/],
     [{ LOG_LEVEL: 'loud' }, /^invalid LOG_LEVEL/],
     [{ METRICS: 'yes' }, /^invalid METRICS: .*'yes'/],
     [{ DIRECT_IO: 'auto' }, /^invalid DIRECT_IO: .*'auto'/],
     [{ MAX_PEERS_PER_ADDRESS: '0' }, /^invalid MAX_PEERS_PER_ADDRESS: .*'0'/],
     [{ MAX_PEERS_PER_ADDRESS: 'many' }, /^invalid MAX_PEERS_PER_ADDRESS/],
     [{ MAX_PEERS_PER_ADDRESS: '1025' }, /^invalid MAX_PEERS_PER_ADDRESS: must be a whole number from 1 to 1024/],
+    [{ WEBSEED_SEND_TIMEOUT: '0' }, /^invalid WEBSEED_SEND_TIMEOUT: must be a whole number from 1 to 3600/],
+    [{ WEBSEED_SEND_TIMEOUT: '30s' }, /^invalid WEBSEED_SEND_TIMEOUT/],
+    [{ FULL_SCRAPE: 'yes' }, /^invalid FULL_SCRAPE: must be on or off/],
+    [{ FULL_SCRAPE_INTERVAL: '0' }, /^invalid FULL_SCRAPE_INTERVAL: must be a whole number from 1 to 86400/],
   ];
   for (const [env, msg] of bad) {
     it(`stops on ${JSON.stringify(env)} with one line naming the variable`, () => {

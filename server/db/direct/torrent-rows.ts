@@ -6,7 +6,7 @@ import { searchText } from '../search-text.js';
 import type { SqlClient } from './sql-client.js';
 
 /** The `name` of every migration in db/data-source.ts, in order (a test keeps the two in step). */
-export const MIGRATION_NAMES = ['Initial1764201600000', 'Accounts1764288000000', 'SearchText1764374400000'];
+export const MIGRATION_NAMES = ['Initial1764201600000', 'Accounts1764288000000', 'Settings1764374400000', 'SearchText1764460800000'];
 
 /** True when the database holds exactly the migrations this version knows: its schema is the one this SQL is written for. */
 export async function schemaIsCurrent(db: SqlClient): Promise<boolean> {

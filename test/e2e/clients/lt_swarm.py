@@ -8,14 +8,18 @@
       list can only come from the tracker. Exits 0 once the leecher has the whole file and the
       tracker has answered its `completed` announce.
   lt_swarm.py seed <torrent> <seed_dir>
-      Only the seeder, for another client to download from; runs until stdin closes.
+      Only the seeder, for another client to download from; runs until stdin closes. A line
+      `reannounce` on stdin makes it announce again at once (ignoring the tracker's min interval),
+      to learn of a peer that joined since and connect to it (Transmission never connects to the
+      loopback peers a tracker hands it, so the seeder has to).
 
 Stdout carries one JSON object per line for the test:
   {"event": "seeding", "port": P}                      the seeder is complete and announced
   {"event": "leeching", "port": P}                     (swarm) the leecher was added
   {"event": "finished", "seeder_port": P, "leecher_port": Q, "first_reply_peers": N,
    "outgoing": ["ip:port", ...], ...}                  (swarm) the leecher has the whole file
-  {"event": "stopped", "uploaded": B, ...}             (seed) stdin closed, the seeder stops
+  {"event": "announced", "peers": N}                   (seed) the tracker answered a later announce
+  {"event": "stopped", "uploaded": B, "outgoing": [..]} (seed) stdin closed, the seeder stops
 In swarm mode, after "finished" the sessions stay up (so the test can inspect the tracker's
 swarm) until a line arrives on stdin or stdin closes. Diagnostics go to stderr; on a timeout
 (SEEDHOST_LT_TIMEOUT seconds, default 60) the script prints the alerts and states it saw and
@@ -128,14 +132,23 @@ def main():
 
     if mode == "seed":
         # Serve until the test closes stdin (or the deadline), draining alerts meanwhile.
+        outgoing = []
         while time.monotonic() < DEADLINE:
             r, _, _ = select.select([sys.stdin], [], [], 0.2)
             for a in seed_ses.pop_alerts():
                 log(f"[seeder] {type(a).__name__}: {a.message()}")
-            if r and sys.stdin.readline() == "":
-                break
+                if isinstance(a, lt.tracker_reply_alert):
+                    emit({"event": "announced", "peers": a.num_peers})
+                elif isinstance(a, lt.peer_connect_alert) and "outgoing" in a.message():
+                    outgoing.append(f"{a.ip[0]}:{a.ip[1]}")
+            if r:
+                line = sys.stdin.readline()
+                if line == "":
+                    break
+                if line.strip() == "reannounce":
+                    seed_h.force_reannounce(0, -1, lt.reannounce_flags_t.ignore_min_interval)
         s = seed_h.status()
-        emit({"event": "stopped", "uploaded": s.total_payload_upload, "peers": s.num_peers})
+        emit({"event": "stopped", "uploaded": s.total_payload_upload, "peers": s.num_peers, "outgoing": outgoing})
         return
 
     leech_dir = sys.argv[4]

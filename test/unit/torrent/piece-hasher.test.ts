@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { choosePieceLength, isValidPieceLength } from '../../../server/torrent/piece-length.js';
 import { PieceHasher } from '../../../server/torrent/piece-hasher.js';
-import { magnetUri } from '../../../server/torrent/magnet.js';
 
 const reference = (data: Buffer, pl: number): Buffer => {
   const out: Buffer[] = [];
@@ -31,34 +29,5 @@ describe('PieceHasher', () => {
 
   it('gives no pieces for no bytes', async () => {
     assert.equal((await new PieceHasher(16384).digest()).length, 0);
-  });
-});
-
-describe('piece length', () => {
-  it('aims at 1,000-2,000 pieces within 16 KiB..16 MiB, powers of two', () => {
-    assert.equal(choosePieceLength(1), 16384);
-    assert.equal(choosePieceLength(1024 ** 3), 1024 * 1024);
-    assert.equal(choosePieceLength(10 * 1024 ** 4), 16 * 1024 * 1024);
-    assert.equal(choosePieceLength(undefined), 256 * 1024);
-    for (const size of [5e7, 3e8, 7e9, 2e10]) {
-      const n = size / choosePieceLength(size);
-      assert.ok(n <= 2000 && n > 1000, `${size}: ${n} pieces`);
-    }
-    assert.ok(isValidPieceLength(32768));
-    assert.ok(!isValidPieceLength(3000));
-    assert.ok(!isValidPieceLength(8192));
-  });
-});
-
-describe('magnet URI', () => {
-  it('carries xt, dn, xl, tr and ws', () => {
-    const m = magnetUri({ infoHash: 'ab'.repeat(20), name: 'my file.iso', totalSize: 42, announce: 'http://t/announce', webseed: 'http://t/webseed/x/' });
-    const u = new URL(m);
-    assert.equal(u.protocol, 'magnet:');
-    assert.equal(u.searchParams.get('xt'), `urn:btih:${'ab'.repeat(20)}`);
-    assert.equal(u.searchParams.get('dn'), 'my file.iso');
-    assert.equal(u.searchParams.get('xl'), '42');
-    assert.equal(u.searchParams.get('tr'), 'http://t/announce');
-    assert.equal(u.searchParams.get('ws'), 'http://t/webseed/x/');
   });
 });

@@ -43,6 +43,14 @@ describe('parseAnnounce', () => {
     assert.equal(parseAnnounce(base({ numwant: '0' })).numwant, 0);
   });
 
+  it('accepts counters up to 2^64-1 (Transmission sends left=2^63-1 without metadata), saturated at 2^53-1', () => {
+    const a = parseAnnounce(base({ left: '9223372036854775807', uploaded: '18446744073709551615', downloaded: '9007199254740991' }));
+    assert.deepEqual([a.left, a.uploaded, a.downloaded], [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]);
+    assert.equal(parseAnnounce(base({ left: '9007199254740992' })).left, Number.MAX_SAFE_INTEGER);
+    assert.equal(parseAnnounce(base({ left: '0' })).left, 0);
+    assert.equal(parseAnnounce(base({ numwant: '18446744073709551615' })).numwant, MAX_NUMWANT);
+  });
+
   it('ignores parameters it does not know', () => {
     assert.equal(parseAnnounce(base({ corrupt: '0', supportcrypto: '1', trackerid: 'x', 'weird%00': 'y' })).port, 6881);
   });
@@ -68,7 +76,11 @@ describe('parseAnnounce', () => {
     ['a negative left', base({ left: '-100' }), /invalid left/],
     ['an empty left', base({ left: '' }), /invalid left/],
     ['a fractional left', base({ left: '1.5' }), /invalid left/],
-    ['a left beyond 2^53', base({ left: '99999999999999999' }), /invalid left/],
+    ['a left of 2^64', base({ left: '18446744073709551616' }), /^invalid left: must be at most 2\^64-1/],
+    ['a leading + in left', base({ left: '+5' }), /^invalid left: must be a non-negative integer$/],
+    ['an uploaded of 2^64', base({ uploaded: '18446744073709551616' }), /^invalid uploaded: must be at most 2\^64-1/],
+    ['a fractional downloaded', base({ downloaded: '0.5' }), /^invalid downloaded: must be a non-negative integer$/],
+    ['a port of 2^64-1', base({ port: '18446744073709551615' }), /^invalid port: must be 1 to 65535$/],
     ['a missing left', base({ left: null }), /missing left/],
     ['a missing uploaded', base({ uploaded: null }), /missing uploaded/],
     ['an unknown event', base({ event: 'finished' }), /invalid event/],

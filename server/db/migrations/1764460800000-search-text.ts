@@ -6,8 +6,8 @@ import { MAX_SEARCH_TEXT_LENGTH, searchText } from '../search-text.js';
 /** Paths read per torrent: each takes at least two characters of the text (one and a line feed). */
 const MAX_PATHS = MAX_SEARCH_TEXT_LENGTH / 2;
 
-export class SearchText1764374400000 implements MigrationInterface {
-  name = 'SearchText1764374400000';
+export class SearchText1764460800000 implements MigrationInterface {
+  name = 'SearchText1764460800000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.addColumn('torrents', new TableColumn({ name: 'search_text', type: 'text', isNullable: true }));

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { magnetUri } from '../../../server/torrent/magnet.js';
+
+const HASH = 'ab'.repeat(20);
+
+describe('magnet URI', () => {
+  it('carries xt, dn, xl, tr, ws and the .torrent URL as xs', () => {
+    const m = magnetUri({ infoHash: HASH, name: 'my file.iso', totalSize: 42, announce: 'http://t/announce', webseed: 'http://t/webseed/x/', torrentUrl: `http://t/torrents/${HASH}.torrent` });
+    const u = new URL(m);
+    assert.equal(u.protocol, 'magnet:');
+    assert.deepEqual([...u.searchParams.keys()], ['xt', 'dn', 'xl', 'tr', 'ws', 'xs']);
+    assert.equal(u.searchParams.get('xt'), `urn:btih:${HASH}`);
+    assert.equal(u.searchParams.get('dn'), 'my file.iso');
+    assert.equal(u.searchParams.get('xl'), '42');
+    assert.equal(u.searchParams.get('tr'), 'http://t/announce');
+    assert.equal(u.searchParams.get('ws'), 'http://t/webseed/x/');
+    assert.equal(u.searchParams.get('xs'), `http://t/torrents/${HASH}.torrent`);
+  });
+
+  it('percent-encodes every value, so names and URLs with & # % + survive', () => {
+    const name = 'a&b=c#d%e+f ü/🎵';
+    const torrentUrl = 'http://h:8080/base?x=1&y=2/torrents/t.torrent';
+    const m = magnetUri({ infoHash: HASH, name, totalSize: 1, announce: 'http://h:8080/announce', torrentUrl });
+    assert.doesNotMatch(m.slice('magnet:?'.length), /[ #+]|&(?!(dn|xl|tr|xs)=)/);
+    const u = new URL(m);
+    assert.equal(u.searchParams.get('dn'), name);
+    assert.equal(u.searchParams.get('xs'), torrentUrl);
+    assert.equal(u.searchParams.get('ws'), null, 'no webseed given, no ws');
+  });
+});
