@@ -6,6 +6,8 @@ import TorrentsPage from './pages/TorrentsPage.vue';
 
 export const router = createRouter({
   history: createWebHistory(),
+  // back and forward return to where the page was scrolled (the list is kept alive: its rows are there)
+  scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
   routes: [
     { path: '/', name: 'torrents', component: TorrentsPage, meta: { title: 'Torrents' } },
     { path: '/t/:infoHash', name: 'torrent', component: () => import('./pages/TorrentPage.vue'), props: true, meta: { title: 'Torrent' } },

@@ -85,17 +85,23 @@ function sendError(res: ServerResponse, status: number, message: string): void {
  * Answers a request whose body is still arriving, then closes its connection without a reset.
  * Node ends a `Connection: close` reply by closing the socket at once, and closing with the
  * client's unread bytes queued makes the kernel send a reset, which can discard the reply before
- * the client reads it. So the reply is written here, the socket half-closed, and what the client
- * still sends is read and dropped until it closes, or for REFUSED_LINGER_MS at most.
+ * the client reads it (a browser then reports a network error instead of the refusal). So the
+ * reply is written here, the socket half-closed, and what the client still sends is read and
+ * dropped until it closes, or for REFUSED_LINGER_MS at most.
  */
-function refuseUnread(req: IncomingMessage, status: number, message: string): void {
-  const body = errorBody(status, message);
+function replyUnread(req: IncomingMessage, status: number, headers: Iterable<[string, string]>, body: string): void {
   const socket = req.socket;
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n`;
+  for (const [k, v] of headers) if (!/^(content-length|connection|transfer-encoding)$/i.test(k)) head += `${k}: ${v}\r\n`;
+  socket.end(`${head}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  req.unpipe(); // an upload's parser reads no further
   req.resume();
   const timer = setTimeout(() => socket.destroy(), REFUSED_LINGER_MS);
   socket.once('close', () => clearTimeout(timer));
 }
+
+const refuseUnread = (req: IncomingMessage, status: number, message: string): void =>
+  replyUnread(req, status, [['Content-Type', 'application/json']], errorBody(status, message));
 
 /** Builds schema, Apollo and the WebSocket server around `deps` (deps.pubSub is set here). */
 export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub' | 'watchers'>, clientIp: (req: IncomingMessage) => string, log: Logger): Promise<GraphQLServer> {
@@ -146,16 +152,16 @@ export async function startGraphQL(base: Omit<GraphQLDeps, 'pubSub' | 'watchers'
         httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: q === -1 ? '' : url.slice(q), body },
         context: () => buildContext(deps, req.headers.authorization, ip),
       });
+      // an upload answered before its body was read (refused, failed): reply so that the client
+      // can read it, and close rather than drain the body
+      if (multipart !== null && !req.complete && result.body.kind === 'complete') return replyUnread(req, result.status ?? 200, result.headers, result.body.string);
       res.statusCode = result.status ?? 200;
       for (const [k, v] of result.headers) res.setHeader(k, v);
-      // an upload answered before its body was read (refused, failed): close rather than drain it
-      if (multipart !== null && !req.complete) res.setHeader('Connection', 'close');
       if (result.body.kind === 'complete') res.end(result.body.string);
       else {
         for await (const chunk of result.body.asyncIterator) res.write(chunk);
         res.end();
       }
-      if (multipart !== null && !req.complete) res.on('finish', () => req.socket.destroy());
     } catch (e) {
       if (e instanceof MultipartError && multipart === null && !req.complete) return refuseUnread(req, e.status, e.message);
       if (e instanceof MultipartError) return sendError(res, e.status, e.message);

@@ -60,6 +60,13 @@ export class SwarmWatchers {
     };
   }
 
+  /** Counts a subscription to each of `infoHashes` while `source` is iterated. */
+  watchMany<T>(infoHashes: string[], source: AsyncIterable<T>): AsyncIterable<T> {
+    let inner: AsyncIterable<T> = source;
+    for (const h of infoHashes) inner = this.watch(h, inner);
+    return inner;
+  }
+
   /** true when someone listens to this torrent or to every torrent. */
   wanted(infoHash: string): boolean {
     return this.counts.size > 0 && (this.counts.has(infoHash) || this.counts.has(''));

@@ -1,10 +1,13 @@
 // GET|HEAD of the web UI: files of the Vite build (client/dist/), hashed /assets/ cached for a
 // year, index.html always revalidated, and index.html for any page URL (history-mode routing).
+// Text files are served precompressed (the build writes `.br` and `.gz` beside them) to clients
+// whose Accept-Encoding allows it, with `Vary: Accept-Encoding` either way.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { acceptedEncodings } from './accept-encoding.js';
 import { noneMatchHits } from './conditional.js';
 
 /** client/dist/ next to the compiled server (dist/server/http/ -> ../../../client/dist/). */
@@ -17,6 +20,10 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon', '.woff': 'font/woff', '.woff2': 'font/woff2', '.txt': 'text/plain; charset=utf-8',
   '.webmanifest': 'application/manifest+json', '.wasm': 'application/wasm',
 };
+
+/** Types the build precompresses (client/vite.config.ts); others (images, fonts) are served as they are. */
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.map', '.svg', '.txt', '.webmanifest', '.wasm']);
+const SUFFIX = { br: '.br', gzip: '.gz' } as const;
 
 /** A file of the build folder for a URL path, or null when the path is malformed or leaves the folder. */
 function fileInside(root: string, urlPath: string): string | null {
@@ -56,16 +63,28 @@ export async function serveSpa(req: IncomingMessage, res: ServerResponse, urlPat
     st = await fileStat(file);
     if (st === null) return notFound(res, 'web UI not built (run npm run build)\n');
   }
-  const f = file as string;
-  const isIndex = f === nodePath.join(root, 'index.html');
-  const etag = `"${st.size.toString(16)}-${Math.floor(st.mtime.getTime()).toString(16)}"`;
+  const original = file as string;
+  const ext = nodePath.extname(original).toLowerCase();
+  const isIndex = original === nodePath.join(root, 'index.html');
+  const compressible = COMPRESSIBLE.has(ext);
+  let f = original;
+  let encoding: 'br' | 'gzip' | null = null;
+  for (const e of compressible ? acceptedEncodings(req.headers['accept-encoding']) : []) {
+    const packed = await fileStat(original + SUFFIX[e]);
+    if (packed === null) continue;
+    [f, st, encoding] = [original + SUFFIX[e], packed, e];
+    break;
+  }
+  const etag = `"${st.size.toString(16)}-${Math.floor(st.mtime.getTime()).toString(16)}${encoding === null ? '' : `-${encoding}`}"`;
   const headers: Record<string, string | number> = {
-    'Content-Type': TYPES[nodePath.extname(f).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Type': TYPES[ext] ?? 'application/octet-stream',
     'Cache-Control': isIndex ? 'no-cache' : urlPath.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
     'Last-Modified': st.mtime.toUTCString(),
     ETag: etag,
     'X-Content-Type-Options': 'nosniff',
   };
+  if (compressible) headers.Vary = 'Accept-Encoding';
+  if (encoding !== null) headers['Content-Encoding'] = encoding;
   if (noneMatchHits(req.headers['if-none-match'], etag)) {
     res.writeHead(304, headers);
     res.end();

@@ -4,6 +4,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { TorrentFileEntity } from '../db/entities/torrent-file.entity.js';
 import { TorrentEntity } from '../db/entities/torrent.entity.js';
+import { searchText } from '../db/search-text.js';
 import { bumpCounter, TORRENTS_COUNTER } from './change-counter.js';
 import type { NewTorrent } from './torrent-rows.js';
 
@@ -30,7 +31,7 @@ const params = (id: number, files: NewTorrent['files'], from: number): unknown[]
 
 async function insertRows(ds: DataSource, m: EntityManager, t: NewTorrent): Promise<number> {
   const { files, ...fields } = t;
-  const { identifiers } = await m.insert(TorrentEntity, { ...fields, completed: 0, displayName: null });
+  const { identifiers } = await m.insert(TorrentEntity, { ...fields, completed: 0, displayName: null, searchText: searchText(t.name, files.map((f) => f.path)) });
   const id = identifiers[0].id as number;
   if (ds.options.type === 'better-sqlite3') {
     // prepared once and run on the driver's connection (inside this transaction): a fifth of the

@@ -1,8 +1,9 @@
 // Use cases for managing torrents from the API: search and paginate, read one, edit, delete,
 // with ownership rules (uploaders manage their own torrents, admins every torrent).
-import type { DataSource } from 'typeorm';
+import type { DataSource, Repository } from 'typeorm';
 import { TorrentFileEntity } from '../db/entities/torrent-file.entity.js';
 import { TorrentEntity } from '../db/entities/torrent.entity.js';
+import { MAX_SEARCH_TEXT_LENGTH, renamedSearchText, searchPattern, searchText } from '../db/search-text.js';
 import type { FileStore } from '../storage/file-store.js';
 import type { SwarmCounts } from '../tracker/peer-store.js';
 import type { AuthUser } from './auth.js';
@@ -54,7 +55,7 @@ function afterCursor(after: string, order: TorrentOrder): Cursor {
   return c;
 }
 
-/** A page of torrents matching `search` (name, case-insensitive), in the asked order. */
+/** A page of torrents whose name or a file path contains `search` (folded: any script, any case), in the asked order. */
 export async function findTorrents(ds: DataSource, q: TorrentPageQuery, counts: (hashes: string[]) => Promise<SwarmCounts[]>): Promise<TorrentPage> {
   const first = q.first ?? 20;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE) throw new CatalogError('BAD_USER_INPUT', `first must be 0 to ${MAX_PAGE}`);
@@ -66,9 +67,10 @@ export async function findTorrents(ds: DataSource, q: TorrentPageQuery, counts: 
   const problem = search ? searchProblem(search) : null;
   if (problem !== null) throw new CatalogError('BAD_USER_INPUT', problem);
   if (search) {
-    // '!' escapes: a backslash would need different quoting in MySQL and SQLite
-    const like = `%${search.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
-    qb.where("LOWER(COALESCE(t.display_name, t.name)) LIKE :like ESCAPE '!'", { like });
+    // '!' escapes: a backslash would need different quoting in MySQL and SQLite. Both sides are
+    // folded already: MySQL compares byte-wise (its _ci collation would also ignore accents)
+    const text = ds.options.type === 'better-sqlite3' ? 't.search_text' : 't.search_text COLLATE utf8mb4_bin';
+    qb.where(`${text} LIKE :like ESCAPE '!'`, { like: searchPattern(search) });
   }
   const totalCount = await qb.getCount();
   if (order === 'SEEDERS') {
@@ -151,8 +153,23 @@ export async function updateTorrent(ds: DataSource, actor: AuthUser, infoHash: s
     if (problem !== null) throw new CatalogError('BAD_USER_INPUT', problem);
     t.description = description;
   }
-  await ds.getRepository(TorrentEntity).update({ id: t.id }, { displayName: t.displayName, description: t.description });
+  await ds.transaction(async (m) => {
+    const repo = m.getRepository(TorrentEntity);
+    const patchRow: Partial<TorrentEntity> = { displayName: t.displayName, description: t.description };
+    if (patch.name !== undefined) patchRow.searchText = await shownNameText(m.getRepository(TorrentFileEntity), repo, t);
+    await repo.update({ id: t.id }, patchRow);
+  });
   return t;
+}
+
+/** The search text of `t` under its (new) shown name. */
+async function shownNameText(files: Repository<TorrentFileEntity>, torrents: Repository<TorrentEntity>, t: TorrentEntity): Promise<string> {
+  const name = t.displayName ?? t.name;
+  const row = await torrents.createQueryBuilder('t').select('t.search_text', 'text').where('t.id = :id', { id: t.id }).getRawOne<{ text: string | null }>();
+  if (row?.text != null) return renamedSearchText(row.text, name);
+  // a row written before search_text existed
+  const paths = await files.createQueryBuilder('f').select('f.path', 'path').where('f.torrent_id = :id', { id: t.id }).orderBy('f.position').limit(MAX_SEARCH_TEXT_LENGTH / 2).getRawMany<{ path: string }>();
+  return searchText(name, paths.map((p) => p.path));
 }
 
 /** Deletes a torrent (row, swarm, content) if `actor` may. */

@@ -15,12 +15,13 @@ export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-rules.js';
 
 /** A refused account change; `code` is the GraphQL code (CONFLICT: the current state forbids it). */
 export class UserInputError extends Error {
-  constructor(message: string, readonly code: 'BAD_USER_INPUT' | 'CONFLICT' | 'FORBIDDEN' = 'BAD_USER_INPUT') {
+  constructor(message: string, readonly code: 'BAD_USER_INPUT' | 'CONFLICT' | 'FORBIDDEN' | 'RATE_LIMITED' = 'BAD_USER_INPUT') {
     super(message);
   }
 }
 
-function checkPassword(password: string): void {
+/** Throws UserInputError for a password the rules refuse. */
+export function checkPassword(password: string): void {
   const problem = passwordProblem(password);
   if (problem !== undefined) throw new UserInputError(`password ${problem}`);
 }

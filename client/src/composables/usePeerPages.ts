@@ -18,13 +18,17 @@ export function usePeerPages(infoHash: () => string) {
   const loading = ref(false);
   const error = ref<string | null>(null);
   const hasMore = ref(false);
-  let latest = 0; // an older reply that arrives late is dropped
+  let generation = 0; // a reply for a list cleared since is dropped
+  // one request at a time, each sized when it starts: a "load more" clicked while a refresh is in
+  // flight then appends to what the refresh brought instead of racing it
+  let chain: Promise<void> = Promise.resolve();
+  const enqueue = (op: () => Promise<void>): Promise<void> => (chain = chain.then(op, op));
 
   async function fetchPage(first: number, after: string | undefined, apply: (page: PagedPeer[]) => void): Promise<void> {
-    const mine = ++latest;
+    const mine = generation;
     loading.value = true;
     const r = await urqlClient.query<{ swarm: { peers: PagedPeer[] | null } | null }>(SWARM_PEERS, { infoHash: infoHash(), first, after }, { requestPolicy: 'network-only' }).toPromise();
-    if (mine !== latest) return;
+    if (mine !== generation) return;
     loading.value = false;
     error.value = errorText(r.error);
     const page = r.data?.swarm?.peers;
@@ -35,18 +39,17 @@ export function usePeerPages(infoHash: () => string) {
 
   /** Reloads the list from its start, keeping as many peers as were shown. */
   function refresh(): Promise<void> {
-    const first = Math.min(MAX_PAGE, Math.max(PEER_PAGE, peers.value.length));
-    return fetchPage(first, undefined, (page) => { peers.value = page; });
+    return enqueue(() => fetchPage(Math.min(MAX_PAGE, Math.max(PEER_PAGE, peers.value.length)), undefined, (page) => { peers.value = page; }));
   }
 
   /** Appends the next page. */
   function loadMore(): Promise<void> {
-    return fetchPage(PEER_PAGE, peers.value.at(-1)?.cursor, (page) => { peers.value = [...peers.value, ...page]; });
+    return enqueue(() => fetchPage(PEER_PAGE, peers.value.at(-1)?.cursor, (page) => { peers.value = [...peers.value, ...page]; }));
   }
 
   /** Forgets the list (another torrent, or the viewer is no admin any more). */
   function clear(): void {
-    latest++;
+    generation++;
     peers.value = [];
     hasMore.value = false;
     loading.value = false;

@@ -14,6 +14,8 @@ export function useUpload() {
   const samples = shallowRef<ProgressSample[]>([]);
   const total = ref(0);
   const error = ref<string | null>(null);
+  /** Why the last upload failed: 'NETWORK' (no reply read), a GraphQL error code, or null. */
+  const failCode = ref<string | null>(null);
   const progress = computed(() => progressView(samples.value, total.value));
   let xhr: XMLHttpRequest | null = null;
 
@@ -27,14 +29,16 @@ export function useUpload() {
 
     phase.value = 'sending';
     error.value = null;
+    failCode.value = null;
     total.value = plan.totalSize;
     samples.value = [{ at: performance.now(), loaded: 0 }];
     const req = new XMLHttpRequest();
     xhr = req;
     return new Promise((resolve) => {
-      const fail = (message: string): void => {
+      const fail = (message: string, code: string | null): void => {
         phase.value = 'failed';
         error.value = message;
+        failCode.value = code;
         resolve(null);
       };
       req.upload.onprogress = (e) => {
@@ -50,7 +54,7 @@ export function useUpload() {
         phase.value = 'cancelled';
         resolve(null);
       };
-      req.onerror = () => fail(friendlyError(null, true));
+      req.onerror = () => fail(friendlyError(null, true), 'NETWORK');
       req.onload = () => {
         let reply: { data?: { uploadTorrent?: { infoHash: string; name: string } } | null; errors?: ServerErrorLike[] } | null = null;
         try {
@@ -58,9 +62,9 @@ export function useUpload() {
         } catch { /* not JSON: a proxy's error page */ }
         const err = reply?.errors?.[0];
         if (err?.extensions?.code === 'UNAUTHENTICATED') clearSession();
-        if (err) return fail(friendlyError(err));
+        if (err) return fail(friendlyError(err), typeof err.extensions?.code === 'string' ? err.extensions.code : null);
         const t = reply?.data?.uploadTorrent;
-        if (!t) return fail(req.status === 413 ? friendlyError({ message: '', extensions: { code: 'PAYLOAD_TOO_LARGE' } }) : friendlyError(null));
+        if (!t) return req.status === 413 ? fail(friendlyError({ message: '', extensions: { code: 'PAYLOAD_TOO_LARGE' } }), 'PAYLOAD_TOO_LARGE') : fail(friendlyError(null), null);
         phase.value = 'done';
         resolve(t);
       };
@@ -76,5 +80,5 @@ export function useUpload() {
     xhr?.abort();
   }
 
-  return { phase, progress, error, start, cancel };
+  return { phase, progress, error, failCode, start, cancel };
 }

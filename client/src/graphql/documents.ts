@@ -48,15 +48,16 @@ export const SWARM_PEERS = gql`
   }
 `;
 
-export const SWARM_UPDATED = gql`
-  subscription SwarmUpdated {
-    swarmUpdated { infoHash seeders leechers completed }
+/** Counts of the torrents a page shows (at most 100: the server's MAX_WATCHED_TORRENTS). */
+export const SWARMS_UPDATED = gql`
+  subscription SwarmsUpdated($infoHashes: [String!]!) {
+    swarmsUpdated(infoHashes: $infoHashes) { infoHash seeders leechers completed }
   }
 `;
 
 export const TORRENT_ADDED = gql`
   subscription TorrentAdded {
-    torrentAdded { infoHash }
+    torrentAdded { ${TORRENT_FIELDS} }
   }
 `;
 
@@ -81,6 +82,10 @@ export const UPLOAD_TORRENT_TEXT = `mutation UploadTorrent($files: [Upload!]!, $
   uploadTorrent(files: $files, name: $name, description: $description, totalSize: $totalSize) { infoHash name }
 }`;
 
+export const LIMITS = gql`
+  query Limits { limits { maxUploadBytes maxTorrentFiles maxTorrentFileBytes maxNameBytes maxDescriptionLength maxSearchLength } }
+`;
+
 export const LOGIN = gql`
   mutation Login($username: String!, $password: String!) {
     login(username: $username, password: $password) { token user { username role } }
@@ -89,6 +94,10 @@ export const LOGIN = gql`
 
 export const LOGOUT = gql`
   mutation Logout { logout }
+`;
+
+export const CHANGE_PASSWORD = gql`
+  mutation ChangePassword($currentPassword: String!, $newPassword: String!) { changePassword(currentPassword: $currentPassword, newPassword: $newPassword) }
 `;
 
 export const ME = gql`

@@ -48,6 +48,10 @@ export class TorrentEntity {
   @Column({ name: 'owner_id', type: 'integer', nullable: true })
   ownerId: number | null;
 
+  /** Folded name and file paths that searches match (db/search-text.ts); not loaded unless asked for. null: a row written before it existed. */
+  @Column({ name: 'search_text', type: 'text', nullable: true, select: false })
+  searchText: string | null;
+
   /** The .torrent file as served; not loaded unless asked for. */
   @Column({ type: 'blob', select: false })
   metainfo: Buffer;

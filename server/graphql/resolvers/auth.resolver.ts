@@ -2,6 +2,7 @@
 import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { UserEntity } from '../../db/entities/user.entity.js';
 import { createApiToken, listApiTokens, login, logout, revokeApiToken } from '../../services/auth.js';
+import { changeOwnPassword } from '../../services/own-password.js';
 import type { GraphQLContext } from '../context.js';
 import { fail, rethrow } from '../errors.js';
 import { toApiToken, toUser } from '../mappers.js';
@@ -20,6 +21,13 @@ export class AuthResolver {
   async logout(@Ctx() { deps, token, user }: GraphQLContext): Promise<boolean> {
     if (user?.via.kind !== 'session') fail('BAD_USER_INPUT', 'API tokens are revoked, not logged out');
     return logout(deps.ds, token as string);
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: "Changes the caller's own password; the current one must be given (wrong ones count as failed logins). Ends the caller's other sessions; API tokens stay." })
+  async changePassword(@Arg('currentPassword') currentPassword: string, @Arg('newPassword') newPassword: string, @Ctx() { deps, user, ip }: GraphQLContext): Promise<boolean> {
+    await changeOwnPassword(deps.ds, deps.limiter, user!, currentPassword, newPassword, ip).catch(rethrow);
+    return true;
   }
 
   @Query(() => User, { nullable: true, description: 'The signed-in user, or null.' })

@@ -1,4 +1,5 @@
 // Live events over graphql-ws: swarm counts (coalesced), torrents added and removed.
+import { Repeater } from '@graphql-yoga/subscription';
 import { Arg, Resolver, Root, Subscription } from 'type-graphql';
 import type { GraphQLContext } from '../context.js';
 import { infoHashArg } from '../info-hash-arg.js';
@@ -6,6 +7,9 @@ import { fail } from '../errors.js';
 import { SWARM_UPDATED, SWARM_UPDATED_ALL, TORRENT_ADDED, TORRENT_REMOVED, type EventBus } from '../pubsub.js';
 import { SwarmUpdate, TorrentRemoved } from '../types/swarm.type.js';
 import { Torrent } from '../types/torrent.type.js';
+
+/** Most torrents one swarmsUpdated subscription follows (a page of the list is at most 100). */
+export const MAX_WATCHED_TORRENTS = 100;
 
 @Resolver()
 export class SubscriptionResolver {
@@ -23,6 +27,22 @@ export class SubscriptionResolver {
     description: 'Counts of one torrent (or every torrent without infoHash), pushed after announces that change them; at most a few per second per torrent. BAD_USER_INPUT unless infoHash is 40 hex characters, NOT_FOUND for a torrent not tracked here.',
   })
   swarmUpdated(@Root() u: SwarmUpdate, @Arg('infoHash', () => String, { nullable: true }) _infoHash: string | null): SwarmUpdate {
+    return u;
+  }
+
+  @Subscription(() => SwarmUpdate, {
+    subscribe: ({ args, context }) => {
+      const { pubSub, watchers, registered } = (context as GraphQLContext).deps;
+      const bus = pubSub as EventBus;
+      const given = (args as { infoHashes: string[] }).infoHashes;
+      if (given.length > MAX_WATCHED_TORRENTS) fail('BAD_USER_INPUT', `at most ${MAX_WATCHED_TORRENTS} infoHashes`);
+      // torrents deleted meanwhile are left out, not refused: a list shown for a while may hold some
+      const tracked = [...new Set(given.map(infoHashArg))].filter((h) => registered.has(h));
+      return watchers.watchMany(tracked, Repeater.merge(tracked.map((h) => bus.subscribe(SWARM_UPDATED, h))));
+    },
+    description: `Counts of the given torrents (what a page shows), as swarmUpdated pushes them; at most ${MAX_WATCHED_TORRENTS} (BAD_USER_INPUT beyond), hashes this server does not track are ignored.`,
+  })
+  swarmsUpdated(@Root() u: SwarmUpdate, @Arg('infoHashes', () => [String]) _infoHashes: string[]): SwarmUpdate {
     return u;
   }
 

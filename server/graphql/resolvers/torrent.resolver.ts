@@ -14,7 +14,7 @@ import { GraphQLUpload, type FileUpload } from '../upload.js';
 
 @ArgsType()
 class TorrentsArgs {
-  @Field(() => String, { nullable: true, description: 'Case-insensitive part of the name.' })
+  @Field(() => String, { nullable: true, description: 'Part of the name or of a file path (the first 20,000 characters of paths), matched in any case and script.' })
   search?: string | null;
 
   @Field(() => Int, { nullable: true, description: 'Page size, 0 to 100 (default 20).' })

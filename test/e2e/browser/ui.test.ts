@@ -2,46 +2,23 @@
 // server: sign in, upload a folder with a progress bar, check the .torrent, watch live swarm
 // counts move on announces without a reload, delete. Screenshots go to test-artifacts/ui/.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { findTopLevelValue } from '../../../server/torrent/bencode-span.js';
 import { databaseKinds } from '../../helpers/databases.js';
-import { needs } from '../../helpers/environment.js';
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, ensureClientBuild, needsChromium, SHOTS, textIs, until } from '../../helpers/browser.js';
 import { login, registerAs } from '../../helpers/graphql-client.js';
 import { makeMultiFileTorrent } from '../../helpers/make-torrent.js';
-import { REPO_ROOT, startTestServer, type TestServer } from '../../helpers/test-server.js';
+import { startTestServer, type TestServer } from '../../helpers/test-server.js';
 import { announce, httpGet } from '../../helpers/tracker-client.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SHOTS = path.join(REPO_ROOT, 'test-artifacts', 'ui');
 const ADMIN = { username: 'admin', password: 'correct horse battery' };
-const skip = needs(existsSync(CHROMIUM), 'Debian chromium at /usr/bin/chromium (apt-get install -y chromium)');
 
-/** Builds the web UI when client/dist is missing or older than its sources (npm test builds it already). */
-function ensureClientBuild(): void {
-  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'client/scripts/ensure-build.mjs')], { stdio: 'inherit' });
-  assert.equal(r.status, 0, 'client build failed');
-}
-
-/** Polls `check` until it returns true (10 s). */
-async function until(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const textIs = (l: Locator, want: string) => async () => (await l.first().textContent())?.trim() === want;
-
-describe('web UI in chromium', { skip }, () => {
+describe('web UI in chromium', { skip: needsChromium() }, () => {
   let srv: TestServer;
   let ctx: BrowserContext;
   let page: Page;

@@ -16,15 +16,16 @@ describe('migrations', () => {
       await old.initialize();
       await old.runMigrations();
       await old.query(`INSERT INTO torrents (info_hash, name, total_size, piece_length, piece_count, multi_file, hosted, completed, metainfo, created_at)
-        VALUES ('${'a'.repeat(40)}', 'kept', 2, 16384, 1, 1, 0, 7, x'00', '2026-01-01 00:00:00.000')`);
-      await old.query(`INSERT INTO torrent_files (torrent_id, position, path, length) VALUES (1, 0, 'x', 1), (1, 1, 'y', 1)`);
+        VALUES ('${'a'.repeat(40)}', 'Kept ФОТО', 2, 16384, 1, 1, 0, 7, x'00', '2026-01-01 00:00:00.000')`);
+      await old.query(`INSERT INTO torrent_files (torrent_id, position, path, length) VALUES (1, 0, 'Docs/X', 1), (1, 1, 'y', 1)`);
       await old.destroy();
       const ds = await openDatabase(`sqlite:${file}`);
-      const [t] = await ds.query('SELECT name, completed, owner_id, display_name FROM torrents');
+      const [t] = await ds.query('SELECT name, completed, owner_id, display_name, search_text FROM torrents');
       const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM torrent_files');
       const applied = await ds.query('SELECT name FROM migrations ORDER BY id');
       await ds.destroy();
-      assert.deepEqual([t.name, Number(t.completed), t.owner_id, t.display_name], ['kept', 7, null, null]);
+      assert.deepEqual([t.name, Number(t.completed), t.owner_id, t.display_name], ['Kept ФОТО', 7, null, null]);
+      assert.equal(t.search_text, 'kept фото\ndocs/x\ny', 'the search text of a torrent stored before it existed');
       assert.equal(Number(n), 2);
       assert.ok(applied.length >= 2);
     } finally {
