@@ -149,7 +149,7 @@ class Connection {
 
   private answer(head: TrackerRequestHead): Buffer | Promise<Buffer> {
     const deps = this.shared.deps;
-    return head.path === '/announce' ? answerAnnounce(head.query, this.socket.remoteAddress, head.xff, deps) : answerScrape(head.query, deps);
+    return head.path === '/announce' ? answerAnnounce(head.query, this.socket.remoteAddress, head.xff, deps) : answerScrape(head.query, deps, this.socket.remoteAddress, head.xff);
   }
 
   /** Writes a reply; false when it closed the connection. */

@@ -189,7 +189,7 @@ for (const kind of databaseKinds()) {
 describe('full scrape over HTTP (FULL_SCRAPE on)', () => {
   let t: TestServer;
   before(async () => {
-    t = await startTestServer(databaseKinds()[0], { FULL_SCRAPE: 'on', FULL_SCRAPE_INTERVAL: '3600' });
+    t = await startTestServer(databaseKinds()[0], { FULL_SCRAPE: 'on', FULL_SCRAPE_INTERVAL: '3600', TRUSTED_PROXIES: '127.0.0.1/32, ::1' });
   });
   after(() => t.close());
 
@@ -207,6 +207,8 @@ describe('full scrape over HTTP (FULL_SCRAPE on)', () => {
     assert.ok(second.body.equals(first.body), 'the cached reply changed within the interval');
     const third = expectBencodedDict(await httpGet(`${t.baseUrl}/scrape`));
     assert.match(failureOf(third) ?? '', /^too many full scrapes: at most 2 per 3600 s from one address$/);
+    const elsewhere = await httpGet(`${t.baseUrl}/scrape`, { headers: { 'X-Forwarded-For': '10.7.0.1' } });
+    assert.ok(elsewhere.body.equals(first.body), 'another address (through the fast path) has its own share');
     const one = await scrape(`${t.baseUrl}/scrape`, [b]);
     assert.deepEqual(one[b], { complete: 1, downloaded: 0, incomplete: 0 }, 'scrapes by info_hash stay live and unlimited');
   });
