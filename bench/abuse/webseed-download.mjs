@@ -1,7 +1,11 @@
 // The webseed's other client in issue 13 item 2: one downloader fetching a whole hosted file over
 // one keep-alive connection, again and again for a while; its rate is what stalled readers of
-// another torrent must not take away.
+// another torrent must not take away. It is another user: it connects from 127.0.0.2 (loopback
+// holds all of 127/8), since the webseed shares its buffers per client address and the attackers
+// connect from 127.0.0.1. VICTIM_ADDRESS=127.0.0.1 measures the same address instead.
 import http from 'node:http';
+
+const LOCAL_ADDRESS = process.env.VICTIM_ADDRESS || '127.0.0.2';
 
 /** Bytes per second as text: "812 MB/s". */
 export const rate = (bps) => (Number.isFinite(bps) ? `${bps >= 1e8 ? Math.round(bps / 1e6) : (bps / 1e6).toFixed(1)} MB/s` : '?');
@@ -15,7 +19,7 @@ function downloadOnce(url, agent, endAt) {
       clearTimeout(timer);
       resolve({ kind, bytes, error });
     };
-    const req = http.get(url, { agent }, (res) => {
+    const req = http.get(url, { agent, localAddress: LOCAL_ADDRESS }, (res) => {
       status = res.statusCode ?? 0;
       res.on('data', (c) => { bytes += c.length; });
       res.on('end', () => finish(status === 200 ? 'complete' : 'error', status === 200 ? '' : `HTTP ${status}`));
