@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { AnnounceResult, type PeerAnnounce, type PeerStore } from '../../server/tracker/peer-store.js';
+import { type PeerAnnounce, type PeerStore } from '../../server/tracker/peer-store.js';
 import { compactPeers } from '../helpers/tracker-client.js';
+import { peerFixtures } from './peer-fixtures.js';
 import type { StoreFactory } from './peer-store.contract.js';
 
 /** Registers the key tests for one PeerStore implementation (inside its contract suite). */
@@ -21,19 +22,7 @@ export function peerKeyContract(create: StoreFactory): void {
       await store.removeTorrent(hash);
       await store.close();
     });
-    const peer = (port: number, left: number, over: Partial<PeerAnnounce> = {}): PeerAnnounce => ({
-      infoHash: hash, peerId: Buffer.from(`-TT0001-${String(port).padStart(12, '0')}`), ip: '10.0.0.1', port,
-      uploaded: 0, downloaded: 0, left, event: 'started', numwant: 50, wantPeerIds: false, ...over,
-    });
-    const announce = async (p: PeerAnnounce): Promise<AnnounceResult> => {
-      const out = new AnnounceResult();
-      await store.announce(p, out);
-      return out;
-    };
-    const listed = (r: AnnounceResult): string[] => [
-      ...compactPeers(r.peers4.subarray(0, r.peers4Len)),
-      ...compactPeers(r.peers6.subarray(0, r.peers6Len), true),
-    ].sort();
+    const { peer, announce, listed } = peerFixtures(() => store, () => hash);
     const ID = Buffer.from('-qB4650-keyedclient1');
     const client = (ip: string, port: number, key: string | null, over: Partial<PeerAnnounce> = {}): PeerAnnounce =>
       peer(port, 5, { ip, peerId: ID, key, event: '', ...over });

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { AnnounceResult, EVICTION_SAMPLE, MAX_PEERS_PER_ADDRESS, type PeerAnnounce, type PeerStore, type PeerStoreOptions } from '../../server/tracker/peer-store.js';
 import { compactPeers } from '../helpers/tracker-client.js';
+import { peerFixtures } from './peer-fixtures.js';
 import { peerKeyContract } from './peer-key.contract.js';
 
 export type StoreFactory = (opts?: PeerStoreOptions) => Promise<PeerStore> | PeerStore;
@@ -27,19 +28,7 @@ export function peerStoreContract(name: string, create: StoreFactory, skip: stri
     });
     after(() => undefined);
 
-    const peer = (port: number, left: number, over: Partial<PeerAnnounce> = {}): PeerAnnounce => ({
-      infoHash: hash, peerId: Buffer.from(`-TT0001-${String(port).padStart(12, '0')}`), ip: '10.0.0.1', port,
-      uploaded: 0, downloaded: 0, left, event: 'started', numwant: 50, wantPeerIds: false, ...over,
-    });
-    const announce = async (p: PeerAnnounce): Promise<AnnounceResult> => {
-      const out = new AnnounceResult();
-      await store.announce(p, out);
-      return out;
-    };
-    const listed = (r: AnnounceResult): string[] => [
-      ...compactPeers(r.peers4.subarray(0, r.peers4Len)),
-      ...compactPeers(r.peers6.subarray(0, r.peers6Len), true),
-    ].sort();
+    const { peer, announce, listed } = peerFixtures(() => store, () => hash);
 
     it('counts a new seeder and a new leecher, and marks the swarm changed', async () => {
       const s = await announce(peer(1000, 0));

@@ -2,15 +2,12 @@
 // client's half-close too, and nothing runs after a reply that closes.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { databaseKinds } from '../helpers/databases.js';
-import { makeTorrent } from '../helpers/make-torrent.js';
 import { exchangeUntilClosed, statusLines } from '../helpers/raw-http.js';
 import { deletePrefix, redisSkip, TEST_REDIS_URL } from '../helpers/redis.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { registerViaCli, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { announceUrl } from '../helpers/tracker-client.js';
 
 const skip = redisSkip();
@@ -27,11 +24,7 @@ describe('tracker fast path over the Redis swarm store', { skip }, () => {
 
   before(async () => {
     t = await startTestServer(databaseKinds()[0], { REDIS_URL: TEST_REDIS_URL as string, REDIS_PREFIX: prefix });
-    const m = makeTorrent();
-    const f = path.join(t.dataDir, 'm.torrent');
-    writeFileSync(f, m.file);
-    hash = (await t.cli(['register', f])).stdout.trim();
-    while (!t.server.registered.has(hash)) await new Promise((r) => setTimeout(r, 50));
+    hash = await registerViaCli(t);
   });
   after(async () => {
     await t.close();

@@ -3,16 +3,13 @@
 // reach the tracker; where Node handles a request, seedhost must answer it as a tracker request; a
 // request smuggled in a body runs on seedhost only if Node, too, reads it as a request.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MAX_HEAD_BYTES } from '../../server/http/tracker-fast-path.js';
 import { databaseKinds } from '../helpers/databases.js';
-import { makeTorrent } from '../helpers/make-torrent.js';
 import { exchangeUntilClosed } from '../helpers/raw-http.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { registerViaCli, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { announceUrl } from '../helpers/tracker-client.js';
 
 /** What a plain Node server did with one connection's bytes. */
@@ -90,11 +87,7 @@ describe('fast path strictness against Node\'s parser', () => {
   before(async () => {
     t = await startTestServer(databaseKinds()[0]);
     node = await referenceServer();
-    const m = makeTorrent();
-    const f = path.join(t.dataDir, 'm.torrent');
-    writeFileSync(f, m.file);
-    hash = (await t.cli(['register', f])).stdout.trim();
-    while (!t.server.registered.has(hash)) await new Promise((r) => setTimeout(r, 50));
+    hash = await registerViaCli(t);
   });
   after(async () => {
     await node.close();

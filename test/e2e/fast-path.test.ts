@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { databaseKinds } from '../helpers/databases.js';
-import { makeTorrent } from '../helpers/make-torrent.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { registerViaCli, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { exchangeUntilClosed, sendAfterReply } from '../helpers/raw-http.js';
 import { announceUrl, escapeBytes } from '../helpers/tracker-client.js';
 
@@ -36,11 +33,7 @@ describe('tracker fast path on shared connections', () => {
   let target: (port: number, extra?: string) => string;
   before(async () => {
     t = await startTestServer(databaseKinds()[0]);
-    const m = makeTorrent();
-    const f = path.join(t.dataDir, 'm.torrent');
-    writeFileSync(f, m.file);
-    hash = (await t.cli(['register', f])).stdout.trim();
-    while (!t.server.registered.has(hash)) await new Promise((r) => setTimeout(r, 50));
+    hash = await registerViaCli(t);
     target = (port, extra) => new URL(announceUrl(`${t.baseUrl}/announce`, { infoHash: hash, peerId: '-XX0001-fast', port, left: 1, extra })).pathname +
       new URL(announceUrl(`${t.baseUrl}/announce`, { infoHash: hash, peerId: '-XX0001-fast', port, left: 1, extra })).search;
   });

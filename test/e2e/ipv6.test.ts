@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { databaseKinds } from '../helpers/databases.js';
 import { needs } from '../helpers/environment.js';
-import { makeTorrent } from '../helpers/make-torrent.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { registerViaCli, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { announce, compactPeers } from '../helpers/tracker-client.js';
 
 const hasLoopback6 = await new Promise<boolean>((resolve) => {
@@ -18,11 +15,7 @@ describe('tracker on a dual-stack socket', { skip: needs(hasLoopback6, 'an IPv6 
   let hash: string;
   before(async () => {
     t = await startTestServer(databaseKinds()[0], { HOST: '::' });
-    const m = makeTorrent();
-    const f = path.join(t.dataDir, 'm.torrent');
-    writeFileSync(f, m.file);
-    hash = (await t.cli(['register', f])).stdout.trim();
-    while (!t.server.registered.has(hash)) await new Promise((r) => setTimeout(r, 50));
+    hash = await registerViaCli(t);
   });
   after(() => t.close());
 

@@ -3,14 +3,11 @@
 // ports replacing the oldest, while other addresses keep their peers. Memory store, and Redis
 // when TEST_REDIS_URL is set.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MAX_PEERS_PER_ADDRESS } from '../../server/tracker/peer-store.js';
 import { databaseKinds } from '../helpers/databases.js';
-import { makeTorrent } from '../helpers/make-torrent.js';
 import { closeAndClearRedis, storeBackends } from '../helpers/redis.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { registerViaCli, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { announce, compactPeers, failureOf, scrape } from '../helpers/tracker-client.js';
 
 const backends = storeBackends();
@@ -33,11 +30,7 @@ for (const backend of backends) {
     };
     before(async () => {
       t = await startTestServer(databaseKinds()[0], { TRUSTED_PROXIES: '127.0.0.2', ...backend.env() });
-      const m = makeTorrent();
-      const f = path.join(t.dataDir, 'm.torrent');
-      writeFileSync(f, m.file);
-      hash = (await t.cli(['register', f])).stdout.trim();
-      while (!t.server.registered.has(hash)) await new Promise((r) => setTimeout(r, 50));
+      hash = await registerViaCli(t);
     });
     after(() => closeAndClearRedis(t));
 

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { databaseKinds } from '../helpers/databases.js';
-import { makeTorrent } from '../helpers/make-torrent.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { registerViaCli, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { announce, compactPeers, escapeBytes, expectBencodedDict, failureOf, httpGet, scrape } from '../helpers/tracker-client.js';
 
 const until = async (cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> => {
@@ -15,18 +12,6 @@ const until = async (cond: () => boolean | Promise<boolean>, ms = 5000): Promise
     await new Promise((r) => setTimeout(r, 50));
   }
 };
-
-/** Registers a fresh torrent through the real command line and waits until the server tracks it. */
-async function registerViaCli(t: TestServer): Promise<string> {
-  const made = makeTorrent();
-  const file = path.join(t.dataDir, `${made.infoHash}.torrent`);
-  writeFileSync(file, made.file);
-  const r = await t.cli(['register', file]);
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout.trim(), made.infoHash);
-  await until(() => t.server.registered.has(made.infoHash));
-  return made.infoHash;
-}
 
 for (const kind of databaseKinds()) {
   describe(`tracker over HTTP (${kind.name})`, () => {

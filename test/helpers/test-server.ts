@@ -1,5 +1,6 @@
 // A real seedhost server for e2e tests: in this process, port 0, a fresh data dir and database.
-import { mkdtempSync, rmSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -8,6 +9,8 @@ import { createLogger } from '../../server/logger.js';
 import { startServer, type RunningServer } from '../../server/main.js';
 import { runCli, type CliResult } from './cli.js';
 import type { DatabaseKind, TestDatabase } from './databases.js';
+import { makeTorrent } from './make-torrent.js';
+import { waitUntil } from './wait.js';
 
 export { CLI, REPO_ROOT } from './cli.js';
 
@@ -38,4 +41,16 @@ export async function startTestServer(kind: DatabaseKind, extraEnv: Record<strin
       await db.drop();
     },
   };
+}
+
+/** Registers a fresh torrent through the real command line and waits until the server tracks it; returns its info_hash. */
+export async function registerViaCli(t: TestServer): Promise<string> {
+  const made = makeTorrent();
+  const file = path.join(t.dataDir, `${made.infoHash}.torrent`);
+  writeFileSync(file, made.file);
+  const r = await t.cli(['register', file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), made.infoHash);
+  assert.ok(await waitUntil(() => t.server.registered.has(made.infoHash)), 'the server did not pick up the registered torrent');
+  return made.infoHash;
 }
