@@ -178,6 +178,30 @@ for (const kind of databaseKinds()) {
       }
     });
 
+    it('pushes swarmsUpdated(current: true) counts as they are at once, then live updates, so no announce between query and subscription is lost', async () => {
+      await peer(h[2], 0, 'started');
+      const want = await Promise.all([h[2], h[3]].map(counts));
+      const sub = ws.subscribe<{ infoHash: string; seeders: number; leechers: number; completed: number }>(SWARMS_CURRENT, { hs: [h[2], h[3], 'e'.repeat(40)] });
+      try {
+        // no announce: the current counts come first, one per tracked torrent, the unknown hash ignored
+        await sub.waitFor(() => sub.events.length >= 2, 2000);
+        assert.deepEqual([...sub.events].sort((a, b) => a.infoHash.localeCompare(b.infoHash)), want.sort((a, b) => a.infoHash.localeCompare(b.infoHash)));
+        await peer(h[3], 0, 'started');
+        const e = await sub.waitFor((x) => x.infoHash === h[3] && x.seeders === want.find((w) => w.infoHash === h[3])!.seeders + 1, 1000);
+        assert.deepEqual(e, await counts(h[3]));
+      } finally {
+        sub.close();
+      }
+      // without current, nothing comes until a change
+      const quiet = ws.subscribe<{ infoHash: string }>(SWARMS_PLAIN, { hs: [h[2]] });
+      try {
+        await sleep(500);
+        assert.equal(quiet.events.length, 0);
+      } finally {
+        quiet.close();
+      }
+    });
+
     it('pushes torrentAdded after an upload', async () => {
       const sub = ws.subscribe<{ infoHash: string; name: string; size: number; owner: string; hosted: boolean; files: { path: string }[] }>(TORRENT_ADDED);
       try {
@@ -223,6 +247,8 @@ const TORRENTS = '{ torrents(first: 100) { nodes { infoHash } } }';
 const SWARM = 'query($h: String!) { swarm(infoHash: $h) { seeders leechers completed } }';
 const DELETE_TORRENT = 'mutation($h: String!) { deleteTorrent(infoHash: $h) }';
 const SWARM_UPDATED = 'subscription($h: String) { swarmUpdated(infoHash: $h) { infoHash seeders leechers completed } }';
+const SWARMS_CURRENT = 'subscription($hs: [String!]!) { swarmsUpdated(infoHashes: $hs, current: true) { infoHash seeders leechers completed } }';
+const SWARMS_PLAIN = 'subscription($hs: [String!]!) { swarmsUpdated(infoHashes: $hs) { infoHash } }';
 const TORRENT_ADDED = 'subscription { torrentAdded { infoHash name size owner hosted files { path } } }';
 const TORRENT_REMOVED = 'subscription { torrentRemoved { infoHash } }';
 const ME = '{ me { username } }';

@@ -51,7 +51,7 @@ export const SWARM_PEERS = gql`
 /** Counts of the torrents a page shows (at most 100: the server's MAX_WATCHED_TORRENTS). */
 export const SWARMS_UPDATED = gql`
   subscription SwarmsUpdated($infoHashes: [String!]!) {
-    swarmsUpdated(infoHashes: $infoHashes) { infoHash seeders leechers completed }
+    swarmsUpdated(infoHashes: $infoHashes, current: true) { infoHash seeders leechers completed }
   }
 `;
 

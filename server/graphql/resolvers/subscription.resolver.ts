@@ -2,6 +2,7 @@
 import { Repeater } from '@graphql-yoga/subscription';
 import { Arg, Resolver, Root, Subscription } from 'type-graphql';
 import type { GraphQLContext } from '../context.js';
+import { currentCounts, startingWithCurrent } from '../current-counts.js';
 import { infoHashArg } from '../info-hash-arg.js';
 import { fail } from '../errors.js';
 import { SWARM_UPDATED, SWARM_UPDATED_ALL, TORRENT_ADDED, TORRENT_REMOVED, type EventBus } from '../pubsub.js';
@@ -32,17 +33,22 @@ export class SubscriptionResolver {
 
   @Subscription(() => SwarmUpdate, {
     subscribe: ({ args, context }) => {
-      const { pubSub, watchers, registered } = (context as GraphQLContext).deps;
+      const { pubSub, watchers, registered, store } = (context as GraphQLContext).deps;
       const bus = pubSub as EventBus;
-      const given = (args as { infoHashes: string[] }).infoHashes;
+      const { infoHashes: given, current } = args as { infoHashes: string[]; current?: boolean | null };
       if (given.length > MAX_WATCHED_TORRENTS) fail('BAD_USER_INPUT', `at most ${MAX_WATCHED_TORRENTS} infoHashes`);
       // torrents deleted meanwhile are left out, not refused: a list shown for a while may hold some
       const tracked = [...new Set(given.map(infoHashArg))].filter((h) => registered.has(h));
-      return watchers.watchMany(tracked, Repeater.merge(tracked.map((h) => bus.subscribe(SWARM_UPDATED, h))));
+      const live = Repeater.merge(tracked.map((h) => bus.subscribe(SWARM_UPDATED, h)));
+      return watchers.watchMany(tracked, current === true ? startingWithCurrent(live, () => currentCounts(store, tracked)) : live);
     },
-    description: `Counts of the given torrents (what a page shows), as swarmUpdated pushes them; at most ${MAX_WATCHED_TORRENTS} (BAD_USER_INPUT beyond), hashes this server does not track are ignored.`,
+    description: `Counts of the given torrents (what a page shows), as swarmUpdated pushes them; at most ${MAX_WATCHED_TORRENTS} (BAD_USER_INPUT beyond), hashes this server does not track are ignored. With current: true, first the counts of each as they are when the subscription starts (nothing changed between a query and this subscription is missed).`,
   })
-  swarmsUpdated(@Root() u: SwarmUpdate, @Arg('infoHashes', () => [String]) _infoHashes: string[]): SwarmUpdate {
+  swarmsUpdated(
+    @Root() u: SwarmUpdate,
+    @Arg('infoHashes', () => [String]) _infoHashes: string[],
+    @Arg('current', () => Boolean, { nullable: true, defaultValue: false, description: 'Push the current counts of each torrent first.' }) _current: boolean,
+  ): SwarmUpdate {
     return u;
   }
 
