@@ -34,6 +34,8 @@ export const ATTACKS = [
   ['json-2mib', 7, 'big-json-body.mjs', { bytes: 2 * MiB }],
   ['pipeline-announces-no-read', '13.1', 'pipeline-no-read.mjs', { kind: 'announce', bytes: 38 * 1e6 }],
   ['pipeline-scrapes-no-read', '13.1', 'pipeline-no-read.mjs', { kind: 'scrape', count: 3000, seconds: 30 }],
+  // not an attack: the other client's download alone, what a full-speed loopback download costs the probe
+  ['webseed-download-only', '13.2', 'webseed-stalled.mjs', { clients: 0, seconds: env('WEBSEED_SECONDS', 8) }],
   ['webseed-stalled-64', '13.2', 'webseed-stalled.mjs', { clients: 64, seconds: env('WEBSEED_SECONDS', 8) }],
   ['webseed-slow-read-1000', '13.2', 'webseed-stalled.mjs', { clients: 1000, slowReadMs: 5000, seconds: env('WEBSEED_SECONDS', 8) }],
   ['upgrade-any-path', '13.3', 'upgrade-any-path.mjs', { rate: 50, seconds: 5 }],

@@ -19,7 +19,10 @@ export function startProbe(base, infoHash, { intervalMs = 50, timeoutMs = 10_000
   let running = true, inFlight = null;
   let wake = null;
 
+  const started = performance.now();
+  const trace = Number(process.env.PROBE_TRACE_MS ?? 0); // > 0: print each answer slower than this, with its time
   const record = (lat) => {
+    if (trace > 0 && lat > trace) process.stderr.write(`   probe: ${lat.toFixed(1)} ms at +${((performance.now() - started - lat) / 1000).toFixed(2)} s\n`);
     samples.push(lat);
     for (let missed = lat - intervalMs; missed > 0; missed -= intervalMs) samples.push(missed);
     if (lat > worst) worst = lat;

@@ -7,6 +7,7 @@
 import type http from 'node:http';
 import type { Socket } from 'node:net';
 import { encodeFailure } from '../tracker/replies.js';
+import { HandOverQueue } from './handover-queue.js';
 import { MORE, ODD, PendingHead } from './pending-head.js';
 import { isHttp09RequestLine, isTrackerRequestLine, parseTrackerHead, type TrackerRequestHead } from './request-head.js';
 import { answerAnnounce, answerScrape, type TrackerRouteDeps } from './tracker-answers.js';
@@ -52,6 +53,8 @@ interface Shared {
   deps: TrackerRouteDeps;
   server: http.Server;
   httpConnection: (socket: Socket) => void;
+  /** Connections handed to Node's server, started a few per turn. */
+  handOvers: HandOverQueue;
   owned: Set<Connection>;
   idle: Set<Connection>;
   closing: boolean;
@@ -288,8 +291,7 @@ class Connection {
     socket.setTimeout(0);
     this.forget();
     if (rest.length > 0) socket.unshift(rest);
-    this.shared.httpConnection.call(this.shared.server, socket);
-    process.nextTick(() => socket.resume());
+    this.shared.handOvers.add(socket);
   }
 
   private readonly onTimeout = (): void => {
@@ -332,8 +334,12 @@ class Connection {
 export function installTrackerFastPath(server: http.Server, deps: TrackerRouteDeps, opts: FastPathOptions = {}): FastPath {
   const httpConnection = server.listeners('connection')[0] as (socket: Socket) => void;
   server.removeListener('connection', httpConnection);
+  const handOvers = new HandOverQueue((socket) => {
+    httpConnection.call(server, socket);
+    socket.resume();
+  });
   const shared: Shared = {
-    deps, server, httpConnection, owned: new Set(), idle: new Set(), closing: false,
+    deps, server, httpConnection, handOvers, owned: new Set(), idle: new Set(), closing: false,
     sendTimeoutMs: opts.sendTimeoutMs ?? SEND_TIMEOUT_MS,
   };
   server.on('connection', (socket: Socket) => new Connection(socket, shared));
@@ -344,6 +350,7 @@ export function installTrackerFastPath(server: http.Server, deps: TrackerRouteDe
       shared.idle.clear();
     },
     closeAll() {
+      handOvers.destroyAll();
       for (const c of shared.owned) c.destroy();
       shared.owned.clear();
       shared.idle.clear();
