@@ -1,6 +1,8 @@
 // A page on another origin (a second local port) reads seedhost's public content with fetch() in
 // Debian chromium: a Range of webseed content (206, Content-Range, the bytes), the .torrent, and a
-// preflighted request, as a browser client (WebTorrent in a page, a player) would (issue 14, item 4).
+// preflighted request, as a browser client (WebTorrent in a page, a player) would (issue 14, item 4);
+// and opened in a tab, a published text shows while a published HTML page is downloaded, never
+// run as seedhost's origin (item 9).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -20,12 +22,18 @@ describe('cross-origin fetch() of webseed and .torrent in chromium', { skip: nee
   let elsewhere: http.Server;
   let b: Browser;
   let hash: string;
+  let docs: string;
   const data = randomBytes(5000);
 
   before(async () => {
     srv = await startTestServer(databaseKinds()[0]);
     const deps = { ds: srv.server.ds, files: srv.server.files, events: srv.server.events, publicUrl: srv.baseUrl, maxUploadBytes: 0 };
     hash = (await publishTorrent(deps, { name: 'clip.bin', files: [{ path: 'clip.bin', size: data.length, stream: stream(data) }] })).infoHash;
+    const page = Buffer.from('<!doctype html><script>document.title = "ran as " + origin</script>');
+    const text = Buffer.from('plain words\n');
+    docs = (await publishTorrent(deps, {
+      name: 'docs', files: [{ path: 'page.html', size: page.length, stream: stream(page) }, { path: 'read me.txt', size: text.length, stream: stream(text) }],
+    })).infoHash;
     // the other origin: a page that has nothing to do with seedhost
     elsewhere = http.createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/html' });
@@ -87,5 +95,21 @@ describe('cross-origin fetch() of webseed and .torrent in chromium', { skip: nee
   it('can read the status of a missing file', async () => {
     const r = await read(`${srv.baseUrl}/webseed/${hash}/missing.bin`) as Read;
     assert.equal(r.status, 404);
+  });
+
+  it('shows a published text in the tab, and downloads a published HTML page instead of running it as seedhost', async () => {
+    const tab = await b.ctx.newPage();
+    try {
+      await tab.goto(`${srv.baseUrl}/webseed/${docs}/docs/read%20me.txt`);
+      assert.equal((await tab.textContent('body'))?.trim(), 'plain words');
+      const [download] = await Promise.all([
+        tab.waitForEvent('download'),
+        tab.goto(`${srv.baseUrl}/webseed/${docs}/docs/page.html`).catch(() => null), // a download aborts the navigation
+      ]);
+      assert.equal(download.suggestedFilename(), 'page.html');
+      assert.doesNotMatch(await tab.title(), /ran as/);
+    } finally {
+      await tab.close();
+    }
   });
 });
