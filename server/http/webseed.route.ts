@@ -1,7 +1,8 @@
 // GET|HEAD /webseed/<infohash>/<path>: BEP 19 (GetRight-style) content with Range, ETag,
 // Last-Modified, If-None-Match and If-Range. Real HTTP statuses (404, 416); streaming with
 // backpressure through fairly shared read buffers (webseed-buffers.ts) and a send timeout, never a
-// whole-file read.
+// whole-file read. A single-file torrent's file is also at the url-list URL itself
+// (`/webseed/<infohash>/`), which WebTorrent fetches without appending the name.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { HostedFiles } from '../services/hosted-files.js';
@@ -9,6 +10,8 @@ import type { FileStore } from '../storage/file-store.js';
 import { addressGroup } from '../tracker/address-group.js';
 import { normalizeIp } from './client-ip.js';
 import { ifRangeTagHits, noneMatchHits } from './conditional.js';
+import { contentDisposition, contentTypeOf, isActiveType } from './content-type.js';
+import { PUBLIC_METHODS } from './cors.js';
 import { parseRange } from './range.js';
 import { SEND_TIMEOUT_MS, WebseedBuffers } from './webseed-buffers.js';
 
@@ -65,20 +68,29 @@ export async function serveWebseed(req: IncomingMessage, res: ServerResponse, re
   const stats = deps.stats;
   if (stats !== undefined) res.once('close', () => stats.answered(res.statusCode));
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': 0 });
+    res.writeHead(405, { Allow: PUBLIC_METHODS, 'Content-Length': 0 });
     res.end();
     return;
   }
   const slash = rest.indexOf('/');
-  const infoHash = slash === -1 ? '' : rest.slice(0, slash).toLowerCase();
-  const path = slash === -1 ? null : decodeWebseedPath(rest.slice(slash + 1));
-  if (!/^[0-9a-f]{40}$/.test(infoHash) || path === null) return notFound(res);
-  const f = await deps.hosted.resolve(infoHash, path);
+  const infoHash = (slash === -1 ? rest : rest.slice(0, slash)).toLowerCase();
+  const tail = slash === -1 ? '' : rest.slice(slash + 1);
+  if (!/^[0-9a-f]{40}$/.test(infoHash)) return notFound(res);
+  // '' is the url-list URL itself, with or without its slash: a single-file torrent's file
+  const path = tail === '' ? '' : decodeWebseedPath(tail);
+  if (path === null) return notFound(res);
+  const f = path === '' ? await deps.hosted.resolveRoot(infoHash) : await deps.hosted.resolve(infoHash, path);
   if (f === null) return notFound(res);
   const lastModified = f.mtime.toUTCString();
+  const name = f.path.slice(f.path.lastIndexOf('/') + 1);
+  const type = contentTypeOf(name);
   const common = {
     'Accept-Ranges': 'bytes', ETag: f.etag, 'Last-Modified': lastModified,
-    'Cache-Control': 'public, max-age=31536000, immutable', 'Content-Type': 'application/octet-stream',
+    'Cache-Control': 'public, max-age=31536000, immutable', 'Content-Type': type,
+    // a publisher's document never runs as this origin: sandboxed (an opaque origin, no script),
+    // and HTML/SVG/XML downloaded rather than shown
+    'Content-Disposition': contentDisposition(isActiveType(type) ? 'attachment' : 'inline', name),
+    'Content-Security-Policy': 'sandbox', 'X-Content-Type-Options': 'nosniff',
   };
   if (noneMatchHits(req.headers['if-none-match'], f.etag)) {
     res.writeHead(304, { ETag: f.etag, 'Last-Modified': lastModified });

@@ -19,27 +19,35 @@ export interface HostedFile {
 
 const CACHE_LIMIT = 2000;
 
+/** A hosted torrent's files: storage path → position; `single` is a single-file torrent's path, else null. */
+interface FileList {
+  paths: Map<string, number>;
+  single: string | null;
+}
+
 export class HostedFiles {
-  private readonly cache = new Map<string, Map<string, number> | null>();
+  private readonly cache = new Map<string, FileList>();
   private readonly stats = new Map<string, HostedFile>();
 
   constructor(private readonly ds: DataSource, private readonly files: FileStore) {}
 
-  private async paths(infoHash: string): Promise<Map<string, number> | null> {
-    if (this.cache.has(infoHash)) return this.cache.get(infoHash) ?? null;
+  private async list(infoHash: string): Promise<FileList | null> {
+    const cached = this.cache.get(infoHash);
+    if (cached !== undefined) return cached;
     const t = await this.ds.getRepository(TorrentEntity).findOneBy({ infoHash });
     // raw rows, not entities: a 20,000-file torrent's list without hydrating 20,000 objects on the loop
     const rows = t === null || !t.hosted ? null : await this.ds.getRepository(TorrentFileEntity).createQueryBuilder('f')
       .select('f.path', 'path').addSelect('f.position', 'position').where('f.torrent_id = :id', { id: t.id }).getRawMany<{ path: string; position: number }>();
-    const map = t === null || rows === null ? null : new Map(rows.map((f) => [storagePath(t.name, f.path, t.multiFile), Number(f.position)]));
+    if (t === null || rows === null) return null;
+    const list: FileList = { paths: new Map(rows.map((f) => [storagePath(t.name, f.path, t.multiFile), Number(f.position)])), single: t.multiFile ? null : t.name };
     if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
-    if (map !== null) this.cache.set(infoHash, map);
-    return map;
+    this.cache.set(infoHash, list);
+    return list;
   }
 
   /** The file at `path` of a hosted torrent, or null (unknown torrent, not hosted, no such path). */
   async resolve(infoHash: string, path: string): Promise<HostedFile | null> {
-    const position = (await this.paths(infoHash))?.get(path);
+    const position = (await this.list(infoHash))?.paths.get(path);
     if (position === undefined) return null;
     // content under an info_hash never changes: stat each file once
     const key = `${infoHash}/${path}`;
@@ -52,6 +60,15 @@ export class HostedFiles {
       this.stats.set(key, found);
     }
     return found;
+  }
+
+  /**
+   * What the torrent's root URL (the url-list entry itself) holds: a single-file torrent's one file,
+   * as `resolve` gives it; null for a multi-file torrent (a folder has no bytes) or anything unknown.
+   */
+  async resolveRoot(infoHash: string): Promise<HostedFile | null> {
+    const single = (await this.list(infoHash))?.single ?? null;
+    return single === null ? null : this.resolve(infoHash, single);
   }
 
   forget(infoHash: string): void {

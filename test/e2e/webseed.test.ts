@@ -107,10 +107,32 @@ describe('webseed route', () => {
     assert.equal(r.body.length, 0);
   });
 
+  it('serves a single-file torrent at its url-list URL too, with and without the slash (WebTorrent fetches it as is)', async () => {
+    const named = await httpGet(`${t.baseUrl}/webseed/${single}/movie%20file.bin`, { method: 'HEAD' });
+    for (const root of [`${t.baseUrl}/webseed/${single}/`, `${t.baseUrl}/webseed/${single}`, `${t.baseUrl}/webseed/${single.toUpperCase()}/`]) {
+      const whole = await httpGet(root);
+      assert.equal(whole.status, 200, root);
+      assert.ok(whole.body.equals(data));
+      assert.equal(whole.headers.etag, named.headers.etag, 'one file, one validator');
+      assert.equal(whole.headers['last-modified'], named.headers['last-modified']);
+      assert.match(String(whole.headers['content-disposition']), /^inline; filename="movie file.bin"/, 'a browser saves it under its name, not the hash');
+      const part = await httpGet(root, { headers: { Range: 'bytes=100-199' } });
+      assert.equal(part.status, 206);
+      assert.equal(part.headers['content-range'], `bytes 100-199/${data.length}`);
+      assert.ok(part.body.equals(data.subarray(100, 200)));
+      const head = await httpGet(root, { method: 'HEAD' });
+      assert.equal(head.headers['content-length'], String(data.length));
+      assert.equal(head.body.length, 0);
+      assert.equal((await httpGet(root, { headers: { 'If-None-Match': String(named.headers.etag) } })).status, 304);
+      assert.equal((await httpGet(root, { headers: { Range: `bytes=${data.length}-` } })).status, 416);
+    }
+  });
+
   const tricks = (): string[] => [
-    `/webseed/${single}/`,
-    `/webseed/${single}`,
+    `/webseed/${single}//`,
+    `/webseed/${single}/./`,
     `/webseed/${single}/other.bin`,
+    `/webseed/${single}/movie%20file.bin/`,
     `/webseed/${single}/../../seedhost.db`,
     `/webseed/${single}/%2e%2e/%2e%2e/seedhost.db`,
     `/webseed/${single}/..%2f..%2fseedhost.db`,
@@ -120,6 +142,12 @@ describe('webseed route', () => {
     `/webseed/${multi}/album/notes.txt%00.jpg`,
     `/webseed/${multi}/album/cd1`,
     `/webseed/${multi}/album`,
+    `/webseed/${multi}/album/`,
+    `/webseed/${multi}/`,
+    `/webseed/${multi}`,
+    `/webseed/${'f'.repeat(40)}/`,
+    `/webseed/${'f'.repeat(40)}`,
+    `/webseed/`,
     `/webseed/${multi}//etc/passwd`,
     `/webseed/${multi}/%2Fetc%2Fpasswd`,
     `/webseed/${multi}/album\\notes.txt`,
@@ -128,7 +156,7 @@ describe('webseed route', () => {
     `/webseed/not-a-hash/album/notes.txt`,
     `/webseed/../content/${single}/movie%20file.bin`,
   ];
-  it('answers 404 to every path trick, never reaching outside the torrent', async () => {
+  it('answers 404 to every path trick and to a multi-file torrent\'s folders, never reaching outside the torrent', async () => {
     for (const p of tricks()) assert.equal(await rawStatus(t.server.port, p), 404, p);
   });
 

@@ -107,7 +107,7 @@ describe('web UI in chromium', { skip: needsChromium() }, () => {
     assert.equal(await page.textContent('[data-testid=torrent-name]'), 'holiday-photos');
     assert.equal(await page.textContent('[data-testid=info-hash]'), infoHash);
     // next to the magnet buttons: which clients start from the magnet alone (docs/clients.md)
-    assert.match(await page.textContent('[data-testid=magnet-note]') ?? '', /Transmission, qBittorrent, .* need a peer to start from a magnet link/);
+    assert.match(await page.textContent('[data-testid=magnet-note]') ?? '', /Magnet links work without peers in WebTorrent\.\s+Transmission, qBittorrent, .* need a peer to start from a magnet link/);
     const tree = await page.textContent('[data-testid=file-tree]');
     assert.match(tree ?? '', /docs\//);
     assert.match(tree ?? '', /b\.txt/);

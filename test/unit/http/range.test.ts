@@ -16,6 +16,14 @@ describe('parseRange', () => {
     ['bytes=0-1,5-6', 100, null],
     ['items=0-1', 100, null],
     ['bytes=abc', 100, null],
+    // an empty file, as nginx answers it: the whole (empty) file unless the range starts past 0
+    ['bytes=0-12', 0, null],
+    ['bytes=0-', 0, null],
+    ['bytes=0-0', 0, null],
+    ['bytes=-5', 0, null],
+    ['bytes=-0', 0, null],
+    ['bytes=5-', 0, 'unsatisfiable'],
+    ['bytes=1-3', 0, 'unsatisfiable'],
   ];
   for (const [h, size, want] of cases) {
     it(`reads ${JSON.stringify(h)} of ${size} bytes as ${JSON.stringify(want)}`, () => assert.deepEqual(parseRange(h, size), want));
