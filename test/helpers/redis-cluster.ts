@@ -79,6 +79,16 @@ export async function startRedisCluster(masters = 3, replicas = 0): Promise<Test
           if (i > 200) throw new Error(`cluster node ${p} did not reach cluster_state:ok`);
           await new Promise((res) => setTimeout(res, 50));
         }
+        // replicas: every master lists its replicas, and each replica's link is up
+        const ready = async (): Promise<boolean> => {
+          const ranges = await r.cluster('SLOTS') as unknown as unknown[][];
+          const info = await r.info('replication');
+          return ranges.every((range) => range.length >= 3 + replicas) && (!/^role:slave$/m.test(info) || /master_link_status:up/.test(info));
+        };
+        for (let i = 0; replicas > 0 && !(await ready()); i++) {
+          if (i > 300) throw new Error(`cluster node ${p} did not see its replicas`);
+          await new Promise((res) => setTimeout(res, 50));
+        }
       } finally {
         r.disconnect();
       }
