@@ -6,9 +6,11 @@
 // INFO commandstats (the store sends one call per event-loop tick, so a call carries a batch;
 // diffs: other clients of the same Redis add to them) and Redis memory per peer after the prefill.
 // Keys under a random prefix, deleted after.
+// REDIS_CLUSTER_NODES=host:port,... runs it on a Redis Cluster instead (INFO figures summed over
+// the masters, and Redis CPU per announce of each master apart).
 // Usage: npx tsc -p tsconfig.json && REDIS_URL=redis://127.0.0.1:6379 node bench/redis-store.mjs
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { RedisPeerStore } from '../dist/server/redis/redis-peer-store.js';
 import { AnnounceResult } from '../dist/server/tracker/peer-store.js';
 
@@ -16,8 +18,11 @@ const env = (k, d) => Number(process.env[k] ?? d);
 const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const FLIP = env('FLIP', 0), DURATION = env('DURATION', 10), CONCURRENCY = env('CONCURRENCY', 64), TORRENTS = env('TORRENTS', 1000), PEERS = env('PEERS', 60);
 const prefix = `seedhost-bench:${randomBytes(6).toString('hex')}:`;
-const store = new RedisPeerStore(URL, { prefix });
-const admin = new Redis(URL);
+const NODES = process.env.REDIS_CLUSTER_NODES;
+const cluster = NODES ? new Cluster(NODES.split(',').map((n) => ({ host: n.split(':')[0], port: Number(n.split(':')[1]) })), { enableAutoPipelining: true, scaleReads: 'master' }) : undefined;
+const store = new RedisPeerStore(cluster ?? URL, { prefix });
+const admin = cluster ?? new Redis(URL);
+const masters = async () => (cluster ? (await cluster.info('server'), cluster.nodes('master')) : [admin]);
 const hashes = Array.from({ length: TORRENTS }, () => randomBytes(20).toString('hex'));
 const ids = Array.from({ length: PEERS }, (_, i) => Buffer.from(`-BE0001-${String(i).padStart(12, '0')}`));
 
@@ -27,12 +32,15 @@ const announce = (h, i, event, left, out) => store.announce({
 }, out);
 
 async function stats() {
-  const info = (await admin.info('cpu')) + (await admin.info('commandstats'));
-  const num = (re) => Number(info.match(re)?.[1] ?? 0);
-  return {
-    cpu: num(/used_cpu_user:([\d.]+)/) + num(/used_cpu_sys:([\d.]+)/),
-    calls: num(/cmdstat_evalsha:calls=(\d+)/), usec: num(/cmdstat_evalsha:calls=\d+,usec=(\d+)/),
-  };
+  const per = await Promise.all((await masters()).map(async (node) => {
+    const info = (await node.info('cpu')) + (await node.info('commandstats'));
+    const num = (re) => Number(info.match(re)?.[1] ?? 0);
+    return {
+      cpu: num(/used_cpu_user:([\d.]+)/) + num(/used_cpu_sys:([\d.]+)/),
+      calls: num(/cmdstat_evalsha:calls=(\d+)/), usec: num(/cmdstat_evalsha:calls=\d+,usec=(\d+)/),
+    };
+  }));
+  return { per, cpu: per.reduce((a, p) => a + p.cpu, 0), calls: per.reduce((a, p) => a + p.calls, 0), usec: per.reduce((a, p) => a + p.usec, 0) };
 }
 
 async function loop(end, lat) {
@@ -53,7 +61,7 @@ async function run(seconds, lat) {
   return counts.reduce((a, b) => a + b, 0);
 }
 
-const usedMemory = async () => Number((await admin.info('memory')).match(/used_memory:(\d+)/)[1]);
+const usedMemory = async () => (await Promise.all((await masters()).map(async (n) => Number((await n.info('memory')).match(/used_memory:(\d+)/)[1])))).reduce((a, b) => a + b, 0);
 
 try {
   const mem0 = await usedMemory();
@@ -73,6 +81,7 @@ try {
     announces: n, perSecond: Math.round(n / DURATION),
     p50ms: +lat[Math.floor(lat.length / 2)].toFixed(2), p99ms: +lat[Math.floor(lat.length * 0.99)].toFixed(2),
     redisCpuUsPerAnnounce: +(((s1.cpu - s0.cpu) * 1e6) / n).toFixed(1),
+    ...(cluster ? { redisCpuUsPerAnnouncePerNode: s1.per.map((p, i) => +(((p.cpu - s0.per[i].cpu) * 1e6) / n).toFixed(1)) } : {}),
     evalshaUsecPerCall: +((s1.usec - s0.usec) / Math.max(1, s1.calls - s0.calls)).toFixed(1), evalshaCalls: s1.calls - s0.calls,
     announcesPerCall: +(n / Math.max(1, s1.calls - s0.calls)).toFixed(1), evalshaUsecPerAnnounce: +((s1.usec - s0.usec) / n).toFixed(1),
     nodeCpuUsPerAnnounce: +((c1.user + c1.system) / n).toFixed(1),
@@ -80,12 +89,14 @@ try {
   }));
 } finally {
   for (const h of hashes) await store.removeTorrent(h);
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await admin.del(...keys);
-  } while (cursor !== '0');
+  for (const node of await masters()) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      for (const k of keys) await admin.del(k);
+    } while (cursor !== '0');
+  }
   await store.close();
   await admin.quit();
 }

@@ -1,10 +1,11 @@
 // Where shared state lives: in this process (memory swarm store, per-process login limiter), or
-// with REDIS_URL in Redis (swarms, completed counts, login failures, events between instances),
-// so several instances serve one tracker. Part of the wiring that main.ts does.
-import { Redis } from 'ioredis';
+// with REDIS_URL (or REDIS_CLUSTER_NODES) in Redis (swarms, completed counts, login failures,
+// events between instances), so several instances serve one tracker. Part of the wiring that
+// main.ts does.
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import type { Config } from './config.js';
+import { redisTarget, type Config } from './config.js';
+import { createRedisClient } from './redis/connect.js';
 import { RedisEventBus, type InstanceEvent } from './redis/event-bus.js';
 import { RedisLoginLimiter } from './redis/login-limiter.js';
 import { RedisPeerStore } from './redis/redis-peer-store.js';
@@ -30,7 +31,8 @@ export interface Backend {
 
 /** Builds the backend for `config`; `onEvent` receives what other instances publish, `onReconnect` runs after Redis came back. */
 export async function openBackend(config: Config, log: Logger, onEvent: (e: InstanceEvent) => void, onReconnect: () => void = () => undefined): Promise<Backend> {
-  if (config.redisUrl === undefined) {
+  const target = redisTarget(config);
+  if (target === undefined) {
     const store = new MemoryPeerStore({ maxPeersPerAddress: config.maxPeersPerAddress });
     return {
       store,
@@ -42,10 +44,9 @@ export async function openBackend(config: Config, log: Logger, onEvent: (e: Inst
       close: async () => store.close(),
     };
   }
-  const url = config.redisUrl;
   const prefix = config.redisPrefix;
   // fail fast while Redis is away: an announce gets a failure reason instead of hanging
-  const redis = new Redis(url, { enableAutoPipelining: true, lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 2000 });
+  const redis = createRedisClient(target, { enableAutoPipelining: true, lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 2000 });
   redis.on('error', (err) => log.warn({ err }, 'redis error'));
   await redis.connect();
   // a reconnect may be to a Redis that restarted empty: let the caller put counts back
@@ -54,7 +55,7 @@ export async function openBackend(config: Config, log: Logger, onEvent: (e: Inst
     onReconnect();
   });
   const store = new RedisPeerStore(redis, { prefix, maxPeersPerAddress: config.maxPeersPerAddress });
-  const bus = new RedisEventBus(url, prefix, onEvent, (err) => log.warn({ err }, 'redis event bus error'));
+  const bus = new RedisEventBus(target, prefix, onEvent, (err) => log.warn({ err }, 'redis event bus error'));
   await bus.start();
   const leaseKey = `${prefix}lease:sweep`;
   return {

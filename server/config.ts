@@ -25,6 +25,7 @@ const schema = z.object({
   DATABASE_URL: optionalText.refine((s) => s === undefined || /^(sqlite:.+|mysql:\/\/.+|mariadb:\/\/.+)$/.test(s),
     'must be sqlite:<path> or mysql://user:pass@host:port/db'),
   REDIS_URL: optionalText.refine((s) => s === undefined || /^rediss?:\/\/.+/.test(s), 'must be a redis:// URL'),
+  REDIS_CLUSTER_NODES: optionalText,
   ADMIN_USERNAME: optionalText,
   ADMIN_PASSWORD: optionalText,
   ANNOUNCE_INTERVAL: int(10, 86400).default('1800'),
@@ -56,6 +57,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string;
   redisUrl: string | undefined;
+  /** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES); set instead of redisUrl, never with it. */
+  redisClusterNodes: { host: string; port: number }[] | undefined;
   admin: { username: string; password: string } | undefined;
   /** Seconds. */
   announceInterval: number;
@@ -94,6 +97,13 @@ export interface Config {
   fullScrapeInterval: number;
 }
 
+/** Where Redis is for `config` (REDIS_URL or REDIS_CLUSTER_NODES); undefined: no Redis. */
+export function redisTarget(config: Pick<Config, 'redisUrl' | 'redisClusterNodes'>): { url: string } | { clusterNodes: { host: string; port: number }[] } | undefined {
+  if (config.redisUrl !== undefined) return { url: config.redisUrl };
+  if (config.redisClusterNodes !== undefined) return { clusterNodes: config.redisClusterNodes };
+  return undefined;
+}
+
 /** Thrown for an invalid setting; the message is the one line to show. */
 export class ConfigError extends Error {}
 
@@ -111,6 +121,20 @@ export function parseCidrList(value: string): BlockList {
     list.addSubnet(addr, prefix, family === 6 ? 'ipv6' : 'ipv4');
   }
   return list;
+}
+
+/** Parses REDIS_CLUSTER_NODES: host:port (IPv6 in brackets), separated by commas. */
+export function parseClusterNodes(value: string): { host: string; port: number }[] {
+  const nodes = value.split(',').map((s) => s.trim()).filter(Boolean).map((item) => {
+    const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(item);
+    const port = m ? Number(m[2]) : 0;
+    if (!m || port < 1 || port > 65535) {
+      throw new ConfigError(`invalid REDIS_CLUSTER_NODES: '${item}' is not host:port (a list: host:port,host:port,...)`);
+    }
+    return { host: m[1].replace(/^\[|\]$/g, ''), port };
+  });
+  if (nodes.length === 0) throw new ConfigError('invalid REDIS_CLUSTER_NODES: must list at least one host:port');
+  return nodes;
 }
 
 /** Builds the Config from an environment; throws ConfigError naming the first bad variable. */
@@ -132,8 +156,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (adminPassword !== undefined) throw new ConfigError(`invalid ADMIN_PASSWORD: ${adminPassword}`); // the value itself is not shown
   const workers = e.WORKERS === 'auto' ? availableParallelism() : Number(e.WORKERS);
   if (workers < 1 || workers > 256) throw new ConfigError(`invalid WORKERS: must be 'auto' or a whole number from 1 to 256 (got '${env.WORKERS}')`);
-  if (workers > 1 && e.REDIS_URL === undefined) {
-    throw new ConfigError('invalid WORKERS: more than one worker shares swarms through Redis, so REDIS_URL must be set');
+  if (e.REDIS_URL !== undefined && e.REDIS_CLUSTER_NODES !== undefined) {
+    throw new ConfigError('invalid REDIS_CLUSTER_NODES: set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both');
+  }
+  const redisClusterNodes = e.REDIS_CLUSTER_NODES === undefined ? undefined : parseClusterNodes(e.REDIS_CLUSTER_NODES);
+  if (workers > 1 && e.REDIS_URL === undefined && redisClusterNodes === undefined) {
+    throw new ConfigError('invalid WORKERS: more than one worker shares swarms through Redis, so REDIS_URL (or REDIS_CLUSTER_NODES) must be set');
   }
   const dataDir = path.resolve(e.DATA_DIR);
   const minInterval = e.MIN_ANNOUNCE_INTERVAL ?? Math.max(1, Math.floor(e.ANNOUNCE_INTERVAL / 2));
@@ -147,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     databaseUrl: e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'seedhost.db')}`,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes,
     admin: e.ADMIN_USERNAME !== undefined ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD as string } : undefined,
     announceInterval: e.ANNOUNCE_INTERVAL,
     minAnnounceInterval: minInterval,

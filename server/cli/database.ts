@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, redisTarget, type Config } from '../config.js';
 import { sqliteFileOf } from '../db/database-url.js';
 import type { SqlClient } from '../db/direct/sql-client.js';
 import type { TorrentRows } from '../services/torrent-rows.js';
@@ -47,9 +47,10 @@ function checkDatabase(config: Config, use: DatabaseUse): void {
 
 /** Tells running servers at once through Redis (when set) that the registry changed; without it they notice within SYNC_INTERVAL. */
 async function notifyServers(config: Config): Promise<void> {
-  if (config.redisUrl === undefined) return;
+  const target = redisTarget(config);
+  if (target === undefined) return;
   const { publishEvent } = await import('../redis/event-bus.js');
-  await publishEvent(config.redisUrl, config.redisPrefix, { kind: 'registry' })
+  await publishEvent(target, config.redisPrefix, { kind: 'registry' })
     .catch((e: Error) => process.stderr.write(`seedhost: warning: could not notify servers through Redis (${e.message}); they will notice within SYNC_INTERVAL\n`));
 }
 

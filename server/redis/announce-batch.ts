@@ -1,20 +1,32 @@
-// Collects the announces issued in one event-loop tick and sends them as one script call
-// (announce.lua.ts): arguments packed into one byte string, one packed reply parsed by hand. One
-// call per tick instead of one per announce is what lets one Redis serve many tracker processes.
+// Collects the announces issued in one event-loop tick and sends them as one script call per
+// Redis node (announce.lua.ts): arguments packed into one byte string, one packed reply parsed by
+// hand. One call per tick instead of one per announce is what lets one Redis serve many tracker
+// processes; on a cluster the calls of one tick go to their nodes in parallel.
 import type { AnnounceEvent } from '../tracker/announce-request.js';
 import { encodeCompactPeer } from '../tracker/compact-peer.js';
 import { MAX_NUMWANT } from '../tracker/parse-announce.js';
 import { peerIdentity } from '../tracker/peer-identity.js';
 import type { AnnounceResult, PeerAnnounce } from '../tracker/peer-store.js';
 import { LEECHERS4, SEEDERS4 } from './keys.js';
+import { tagOfSlot } from './slots.js';
 
 /** An identity (peer-identity.ts) as the scripts keep it: 14 lowercase hex digits. */
 function identityText(id: number): string {
   return id.toString(16).padStart(14, '0');
 }
 
-/** Sends one packed batch (announce.lua.ts ARGV 3) with the time in ms; resolves to the packed reply. */
-export type SendBatch = (now: number, blob: Buffer) => Promise<Buffer>;
+/**
+ * Sends one packed batch (announce.lua.ts ARGV 3) with the time in ms to the node serving `slot`
+ * (the slot of its first torrent); `completions`: the batch raises a completed count. Resolves to
+ * the packed reply.
+ */
+export type SendBatch = (now: number, blob: Buffer, slot: number, completions: boolean) => Promise<Buffer>;
+
+/** Where announces go: each torrent's hash slot, and a batch split into runs of one node each. */
+export interface BatchRoute {
+  slotOf(infoHash: string): number;
+  split<T extends { slot: number }>(items: readonly T[]): T[][];
+}
 
 /** Announces one script call carries at most; more in one tick go out in several calls. */
 export const MAX_BATCH = 256;
@@ -25,6 +37,7 @@ const HEAD = 17;
 
 interface Pending {
   a: PeerAnnounce;
+  slot: number;
   addr: Buffer;
   counters: string;
   out: AnnounceResult;
@@ -35,12 +48,15 @@ interface Pending {
 /** Packs the announces back to back in the layout announce.lua.ts reads. */
 function pack(batch: readonly Pending[]): Buffer {
   let size = 0;
-  for (const p of batch) size += p.a.infoHash.length + p.addr.length + p.counters.length + 32;
+  for (const p of batch) size += p.a.infoHash.length + p.addr.length + p.counters.length + 38;
   const b = Buffer.allocUnsafe(size);
   let o = 0;
-  for (const { a, addr, counters } of batch) {
+  for (const { a, slot, addr, counters } of batch) {
     b[o++] = a.infoHash.length;
     o += b.write(a.infoHash, o, 'latin1');
+    const tag = tagOfSlot(slot);
+    b[o++] = tag.length;
+    o += b.write(tag, o, 'latin1');
     b[o++] = addr.length;
     o += addr.copy(b, o);
     // a peer id is 20 bytes (parse-announce checks it); zero-fill keeps the layout if not
@@ -54,7 +70,7 @@ function pack(batch: readonly Pending[]): Buffer {
     b[o++] = counters.length;
     o += b.write(counters, o, 'latin1');
   }
-  return b;
+  return b.subarray(0, o);
 }
 
 /**
@@ -70,7 +86,7 @@ export class AnnounceBatcher {
     this.flush();
   };
 
-  constructor(private readonly send: SendBatch) {}
+  constructor(private readonly send: SendBatch, private readonly route: BatchRoute) {}
 
   /** Queues one announce; `out` is reset now and filled when its batch's reply arrives. */
   add(a: PeerAnnounce, out: AnnounceResult): Promise<void> {
@@ -80,7 +96,7 @@ export class AnnounceBatcher {
     // the identity rides along as a fourth field, and is stored with the counters (identity.lua.ts)
     const counters = id === 0 ? `${a.uploaded},${a.downloaded},${a.left}` : `${a.uploaded},${a.downloaded},${a.left},${identityText(id)}`;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ a, addr, counters, out, resolve, reject });
+      this.queue.push({ a, slot: this.route.slotOf(a.infoHash), addr, counters, out, resolve, reject });
       if (this.queue.length >= MAX_BATCH) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
@@ -92,15 +108,18 @@ export class AnnounceBatcher {
   /** Sends what is queued now, if anything. */
   private flush(): void {
     if (this.queue.length === 0) return;
-    const batch = this.queue;
+    const now = Date.now();
+    const runs = this.route.split(this.queue);
     this.queue = [];
-    let sent: Promise<Buffer>;
-    try {
-      sent = this.send(Date.now(), pack(batch));
-    } catch (e) {
-      sent = Promise.reject(e);
+    for (const batch of runs) {
+      let sent: Promise<Buffer>;
+      try {
+        sent = this.send(now, pack(batch), batch[0].slot, batch.some((p) => p.a.event === 'completed'));
+      } catch (e) {
+        sent = Promise.reject(e);
+      }
+      sent.then((r) => settle(batch, r), (e) => { for (const p of batch) p.reject(e); });
     }
-    sent.then((r) => settle(batch, r), (e) => { for (const p of batch) p.reject(e); });
   }
 }
 

@@ -7,22 +7,24 @@
 // lookup, reply) and ioredis's per-command cost are paid once per event-loop tick.
 import { ADDRESSES_LUA } from './addresses.lua.js';
 import { IDENTITY_LUA } from './identity.lua.js';
+import { CROSS_SLOT, KEY_NAMES_LUA } from './keys.js';
 import { SLOTS_LUA } from './slots.lua.js';
 
 /**
- * KEYS: 1 completed hash, 2 dirty set, 3 swarms set (keys.ts). ARGV: 1 key prefix, 2 now in ms,
- * 4 peers per address (a new ip:port beyond it replaces the address's least recently announced
- * peer), 3 the announces packed back to back (announce-batch.ts), each: infoHash (length byte + hex),
- * compact ip:port (length byte + bytes), peer id (20 bytes), role '0'-'3' (keys.ts), event ('s'
- * stopped, 'c' completed, '-' other), '1' for peer ids, numwant (uint16 BE), a random uint32 BE
- * (scripts' math.random repeats itself on every call), "uploaded,downloaded,left" with
- * ",identity" (14 hex digits) when the announce sent a key (length byte + text). The torrents' own key names are built here from the prefix, so they are not declared in
- * KEYS: fine on a single Redis, not on Redis Cluster (see redis-peer-store.ts).
+ * KEYS: 1 a key of the node the batch is for (routing only: on a cluster every torrent of the batch
+ * is served by that node). ARGV: 1 key prefix, 2 now in ms, 4 peers per address (a new ip:port
+ * beyond it replaces the address's least recently announced peer), 3 the announces packed back to
+ * back (announce-batch.ts), each: infoHash (length byte + hex), its slot's tag (length byte +
+ * text, keys.ts slotKeys), compact ip:port (length byte + bytes), peer id (20 bytes), role '0'-'3'
+ * (keys.ts), event ('s' stopped, 'c' completed, '-' other), '1' for peer ids, numwant (uint16 BE),
+ * a random uint32 BE (scripts' math.random repeats itself on every call), "uploaded,downloaded,left"
+ * with ",identity" (14 hex digits) when the announce sent a key (length byte + text). Key names are
+ * built here from the prefix (keys.ts KEY_NAMES_LUA), undeclared.
  * Returns one byte string, per announce in order: complete, incomplete, downloaded (uint32 BE),
  * changed + 2 * completedNow (byte), IPv4 and IPv6 peer byte lengths (uint16 BE), then the IPv4
  * compact peers, the IPv6 ones, and if asked, their peer ids (20 bytes each, same order).
  */
-export const ANNOUNCE_LUA = SLOTS_LUA + IDENTITY_LUA + ADDRESSES_LUA + `
+export const ANNOUNCE_LUA = CROSS_SLOT + KEY_NAMES_LUA + SLOTS_LUA + IDENTITY_LUA + ADDRESSES_LUA + `
 local prefix, now, blob, perAddress = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 -- dl: completed count per torrent of the batch, kept current as completions raise it
 local names, dl, out = {}, {}, {}
@@ -30,8 +32,7 @@ local names, dl, out = {}, {}, {}
 local function keysOf(h)
   local k = names[h]
   if not k then
-    local t = prefix .. 'swarm:' .. h .. ':'
-    k = {t .. 's4', t .. 's6', t .. 'l4', t .. 'l6', t .. 'peers', t .. 's4:packed', t .. 's6:packed', t .. 'l4:packed', t .. 'l6:packed'}
+    k = torrentKeys(prefix, h)
     names[h] = k
   end
   return k
@@ -92,8 +93,9 @@ local function ids(k, pieces, w)
   for i = 1, #v do out[#out + 1] = string.sub(v[i], 2, 21) end
 end
 
-local function announce(h, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
+local function announce(h, tag, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
   local k = keysOf(h)
+  local cKey, dKey, sKey = slotKeys(prefix, tag)
   local got = redis.call('HMGET', k[5], addr, '#')
   local old = got[1]
   local n, save = countsOf(k, got[2])
@@ -128,12 +130,12 @@ local function announce(h, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
         redis.call('HSET', k[5], '#', packCounts(n))
       end
     end
-    if n[1] + n[2] + n[3] + n[4] == 0 then redis.call('SREM', KEYS[3], h) end
+    if n[1] + n[2] + n[3] + n[4] == 0 then redis.call('SREM', sKey, h) end
   else
     -- a finished download counts once per peer: not again while the peer stays a seeder
     if ev == 'c' and was ~= 1 and was ~= 2 then
-      dl[h] = redis.call('HINCRBY', KEYS[1], h, 1)
-      redis.call('SADD', KEYS[2], h)
+      dl[h] = redis.call('HINCRBY', cKey, h, 1)
+      redis.call('SADD', dKey, h)
       changed, done = 1, 1
     end
     to = string.byte(role) - 47
@@ -142,7 +144,7 @@ local function announce(h, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
     if from ~= to then
       if from > 0 then unlink(k, n, from, slot, addr)
       else
-        redis.call('SADD', KEYS[3], h)
+        redis.call('SADD', sKey, h)
         af, av = makeRoom(k, n, addr, perAddress)
       end
       slot = link(k, n, to, addr)
@@ -175,22 +177,32 @@ local function announce(h, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
   end
 end
 
--- unpacked first, so the completed counts of all the batch's torrents come in one HMGET
-local list, hs, pos, len = {}, {}, 1, #blob
+-- unpacked first, so the completed counts of the batch's torrents come in one HMGET per slot
+local list, bySlot, tags, pos, len = {}, {}, {}, 1, #blob
 while pos <= len do
-  local a = {struct.unpack('>Bc0Bc0c20c1c1c1HI4Bc0', blob, pos)}
-  pos = a[10]
+  local a = {struct.unpack('>Bc0Bc0Bc0c20c1c1c1HI4Bc0', blob, pos)}
+  pos = a[11]
   list[#list + 1] = a
-  if dl[a[1]] == nil then
-    dl[a[1]] = false
-    hs[#hs + 1] = a[1]
+  local h = a[1]
+  if dl[h] == nil then
+    dl[h] = false
+    local hs = bySlot[a[2]]
+    if not hs then
+      hs = {}
+      bySlot[a[2]] = hs
+      tags[#tags + 1] = a[2]
+    end
+    hs[#hs + 1] = h
   end
 end
-local got = redis.call('HMGET', KEYS[1], unpack(hs))
-for i = 1, #hs do dl[hs[i]] = tonumber(got[i] or '0') end
+for t = 1, #tags do
+  local hs = bySlot[tags[t]]
+  local got = redis.call('HMGET', (slotKeys(prefix, tags[t])), unpack(hs))
+  for i = 1, #hs do dl[hs[i]] = tonumber(got[i] or '0') end
+end
 for i = 1, #list do
   local a = list[i]
-  announce(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9])
+  announce(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10])
 end
 return table.concat(out)
 `;

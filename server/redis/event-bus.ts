@@ -1,8 +1,11 @@
 // Carries events between seedhost instances over Redis pub/sub: "the registry changed" (a torrent
 // was added or removed; receivers re-read it from the database at once) and the info_hashes whose
-// swarm counts changed, batched per instance so the announce path never waits on Redis.
+// swarm counts changed, batched per instance so the announce path never waits on Redis. On a
+// Redis Cluster the one channel is plain (not sharded) pub/sub: a few messages a second per
+// instance, and ioredis's cluster subscriber moves to another node by itself when one fails.
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisTarget } from './connect.js';
+import { isCluster, type RedisClient } from './redis-nodes.js';
 
 /** What one instance tells the others. */
 export type InstanceEvent = { kind: 'registry' } | { kind: 'swarms'; infoHashes: string[] };
@@ -16,8 +19,8 @@ interface Message {
 export const SWARM_BATCH_MS = 100;
 
 /** Publishes one event from a process that is not an instance (the command line), then disconnects. */
-export async function publishEvent(url: string, prefix: string, event: InstanceEvent): Promise<void> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+export async function publishEvent(target: RedisTarget | string, prefix: string, event: InstanceEvent): Promise<void> {
+  const r = createRedisClient(target, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   r.on('error', () => undefined); // the rejected command reports it
   try {
     await r.connect();
@@ -31,23 +34,24 @@ export async function publishEvent(url: string, prefix: string, event: InstanceE
 export class RedisEventBus {
   /** This instance's id; its own messages are not delivered back to it. */
   readonly id = randomUUID();
-  private readonly pub: Redis;
-  private readonly sub: Redis;
+  private readonly pub: RedisClient;
+  private readonly sub: RedisClient;
   private readonly channel: string;
   private swarms = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    url: string,
+    target: RedisTarget | string,
     prefix: string,
     private readonly onEvent: (e: InstanceEvent) => void,
     private readonly onError: (e: unknown) => void,
   ) {
     this.channel = `${prefix}events`;
-    this.pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
-    // resubscribed here after a reconnect, not by ioredis: its own SUBSCRIBE has no rejection
-    // handler, and one cut short (closing while it reconnects) would be an unhandled rejection
-    this.sub = new Redis(url, { lazyConnect: true, autoResubscribe: false });
+    this.pub = createRedisClient(target, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    // one Redis: resubscribed here after a reconnect, not by ioredis: its own SUBSCRIBE has no
+    // rejection handler, and one cut short (closing while it reconnects) would be an unhandled
+    // rejection. A cluster's subscriber resubscribes on the node it moves to.
+    this.sub = createRedisClient(target, { lazyConnect: true, autoResubscribe: typeof target === 'string' || 'url' in target ? false : undefined });
     for (const c of [this.pub, this.sub]) c.on('error', onError);
     this.sub.on('message', (_channel: string, text: string) => this.receive(text));
   }
@@ -56,6 +60,7 @@ export class RedisEventBus {
   async start(): Promise<void> {
     await Promise.all([this.pub.connect(), this.sub.connect()]);
     await this.sub.subscribe(this.channel);
+    if (isCluster(this.sub)) return;
     this.sub.on('ready', () => {
       this.sub.subscribe(this.channel).catch(this.onError);
     });

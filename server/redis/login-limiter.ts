@@ -2,7 +2,7 @@
 // per count a sorted set of attempt times (ms). One script checks every applicable count and
 // records the attempt in all of them, so concurrent requests cannot all pass the check. Keys share
 // the hash tag {login}, so the script's keys stay in one slot on a Redis Cluster too.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-nodes.js';
 import { attemptKeys, LOGIN_POLICY, type AttemptKeys, type LoginAttempts, type LoginPolicy, type Reservation, type ReserveResult } from '../services/login-limiter.js';
 
 // KEYS: account+address, address, account (sorted sets), known (expiry time of the exemption).
@@ -29,13 +29,13 @@ end
 return {1, n}
 `;
 
-type Scripted = Redis & { seedhostLoginReserve(...args: (string | number)[]): Promise<[number, number]> };
+type Scripted = RedisClient & { seedhostLoginReserve(...args: (string | number)[]): Promise<[number, number]> };
 
 export class RedisLoginLimiter implements LoginAttempts {
   private readonly redis: Scripted;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly prefix: string,
     private readonly policy: LoginPolicy = LOGIN_POLICY,
     private readonly clock: () => number = Date.now,

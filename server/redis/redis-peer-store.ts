@@ -1,14 +1,16 @@
-// PeerStore in Redis, so several tracker processes share one set of swarms. Same rules as the
-// memory store; the announces of one event-loop tick go out as one Lua script call
-// (announce-batch.ts, announce.lua.ts), keys are in keys.ts.
+// PeerStore in Redis or a Redis Cluster, so several tracker processes share one set of swarms.
+// Same rules as the memory store; the announces of one event-loop tick go out as one Lua script
+// call per node (announce-batch.ts, announce.lua.ts), keys are in keys.ts, nodes in redis-nodes.ts.
 import { SocketAddress } from 'node:net';
 import { Redis } from 'ioredis';
 import { decodeCompactPeer } from '../tracker/compact-peer.js';
 import { peersPerAddress, type AnnounceResult, type PeerAnnounce, type PeerInfo, type PeerStore, type PeerStoreOptions, type SwarmCounts } from '../tracker/peer-store.js';
-import { AnnounceBatcher } from './announce-batch.js';
+import { AnnounceBatcher, type BatchRoute } from './announce-batch.js';
 import { ANNOUNCE_LUA } from './announce.lua.js';
-import { globalKeys, LEECHERS4, swarmKeys, type GlobalKeys } from './keys.js';
-import { EXPIRE_LUA, PEER_PAGE_LUA, PEERS_LUA, SCRAPE_LUA, SEED_COMPLETED_LUA, TAKE_COMPLETED_LUA, TOTALS_LUA } from './swarm-scripts.lua.js';
+import { LEECHERS4, slotKeys, swarmKeys } from './keys.js';
+import { groupByNode, isCluster, masterOfSlot, replicasOfSlot, type RedisClient } from './redis-nodes.js';
+import { SLOTS, slotOfTag, tagOfSlot } from './slots.js';
+import { EXPIRE_LUA, LIST_SWARMS_LUA, PEER_PAGE_LUA, PEERS_LUA, REMOVE_LUA, SCRAPE_LUA, SEED_COMPLETED_LUA, TAKE_COMPLETED_LUA, TOTALS_LUA } from './swarm-scripts.lua.js';
 
 type Arg = string | Buffer | number;
 
@@ -20,24 +22,32 @@ interface Scripts {
   seedhostPeerPageBuffer(...args: Arg[]): Promise<Buffer[]>;
   seedhostExpire(...args: Arg[]): Promise<[number, number]>;
   seedhostTotals(...args: Arg[]): Promise<[number, number]>;
+  seedhostListSwarms(...args: Arg[]): Promise<(string | number)[]>;
+  seedhostRemove(...args: Arg[]): Promise<number>;
   seedhostSeedCompleted(...args: Arg[]): Promise<number>;
   seedhostTakeCompleted(...args: Arg[]): Promise<string[]>;
 }
 
 /** Torrents per expire/totals script call; peers one expire call drops at most (~10 ms of Redis). */
 const BATCH = 200, EXPIRE_LIMIT = 2000;
+/** Slots whose registries one list/take call reads (a cluster has 16384, most of them small). */
+const SLOT_CHUNK = 1024;
+/** Longest wait (ms) for a replica to confirm a batch that raised a completed count. */
+export const REPLICA_WAIT_MS = 1000;
 
-function defineScripts(r: Redis): Redis & Scripts {
-  // numberOfKeys omitted: the caller passes the key count first (it depends on the torrents)
-  r.defineCommand('seedhostAnnounce', { numberOfKeys: 3, lua: ANNOUNCE_LUA });
-  r.defineCommand('seedhostScrape', { lua: SCRAPE_LUA });
+function defineScripts(r: RedisClient): RedisClient & Scripts {
+  // one routing key (a key of the node) first: the scripts build the other names themselves
+  r.defineCommand('seedhostAnnounce', { numberOfKeys: 1, lua: ANNOUNCE_LUA });
+  r.defineCommand('seedhostScrape', { numberOfKeys: 1, lua: SCRAPE_LUA });
   r.defineCommand('seedhostPeers', { numberOfKeys: 5, lua: PEERS_LUA });
   r.defineCommand('seedhostPeerPage', { numberOfKeys: 9, lua: PEER_PAGE_LUA });
-  r.defineCommand('seedhostExpire', { lua: EXPIRE_LUA });
-  r.defineCommand('seedhostTotals', { lua: TOTALS_LUA });
+  r.defineCommand('seedhostExpire', { numberOfKeys: 1, lua: EXPIRE_LUA });
+  r.defineCommand('seedhostTotals', { numberOfKeys: 1, lua: TOTALS_LUA });
+  r.defineCommand('seedhostListSwarms', { numberOfKeys: 1, lua: LIST_SWARMS_LUA });
+  r.defineCommand('seedhostRemove', { numberOfKeys: 1, lua: REMOVE_LUA });
   r.defineCommand('seedhostSeedCompleted', { numberOfKeys: 1, lua: SEED_COMPLETED_LUA });
-  r.defineCommand('seedhostTakeCompleted', { numberOfKeys: 2, lua: TAKE_COMPLETED_LUA });
-  return r as Redis & Scripts;
+  r.defineCommand('seedhostTakeCompleted', { numberOfKeys: 1, lua: TAKE_COMPLETED_LUA });
+  return r as RedisClient & Scripts;
 }
 
 /** ip and port of compact bytes, the IPv6 address in its canonical short form (as sockets give it). */
@@ -66,30 +76,62 @@ export interface RedisPeerStoreOptions extends PeerStoreOptions {
   prefix?: string;
 }
 
+/** A torrent with its hash slot. */
+interface Slotted {
+  h: string;
+  slot: number;
+}
+
 /**
- * PeerStore kept in Redis (7.0 or later); asynchronous. Built from an ioredis client, which stays
- * the caller's to close, or from a URL, in which case the store opens its own auto-pipelining
- * client and close() quits it. Not for Redis Cluster: scripts touch keys shared by all torrents,
- * and the announce script builds the torrents' key names itself instead of declaring them.
+ * PeerStore kept in Redis (7.0 or later) or a Redis Cluster; asynchronous. Built from an ioredis
+ * client (Redis or Cluster), which stays the caller's to close, or from a URL, in which case the
+ * store opens its own auto-pipelining client and close() quits it. On a cluster, a call that
+ * raised a completed count waits (WAIT, at most REPLICA_WAIT_MS) until a replica has it before
+ * its announces are answered, so a promoted replica has every count a peer was told.
  */
 export class RedisPeerStore implements PeerStore {
   readonly sync = false;
-  private readonly redis: Redis & Scripts;
+  private readonly redis: RedisClient & Scripts;
   private readonly ownsClient: boolean;
+  private readonly cluster: boolean;
   /** Prefix of every key this store uses. */
   readonly prefix: string;
-  private readonly keys: GlobalKeys;
   private readonly batcher: AnnounceBatcher;
 
-  constructor(client: Redis | string, opts: RedisPeerStoreOptions = {}) {
+  constructor(client: RedisClient | string, opts: RedisPeerStoreOptions = {}) {
     this.ownsClient = typeof client === 'string';
     // auto-pipelining: the other commands of one tick (scrapes, the batch) share one write
     this.redis = defineScripts(typeof client === 'string' ? new Redis(client, { enableAutoPipelining: true }) : client);
+    this.cluster = isCluster(this.redis);
     this.prefix = opts.prefix ?? 'seedhost:';
-    this.keys = globalKeys(this.prefix);
-    const g = this.keys;
     const perAddress = peersPerAddress(opts);
-    this.batcher = new AnnounceBatcher((now, blob) => this.redis.seedhostAnnounceBuffer(g.completed, g.dirty, g.swarms, this.prefix, now, blob, perAddress));
+    const route: BatchRoute = { slotOf: (h) => this.slotOf(h), split: (items) => groupByNode(this.redis, items, (p) => p.slot) };
+    this.batcher = new AnnounceBatcher(async (now, blob, slot, completions) => {
+      const r = await this.redis.seedhostAnnounceBuffer(this.routeKey(slot), this.prefix, now, blob, perAddress);
+      if (completions) await this.replicated(slot);
+      return r;
+    }, route);
+  }
+
+  /** The torrent's hash slot on a cluster; 0 (one set of registries) on a single Redis. */
+  private slotOf(infoHash: string): number {
+    return this.cluster ? slotOfTag(infoHash) : 0;
+  }
+
+  /** A key in `slot`, to route a script to the node serving it. */
+  private routeKey(slot: number): string {
+    return slotKeys(this.prefix, tagOfSlot(slot)).completed;
+  }
+
+  /** Waits until a replica of the slot's master has what it wrote so far (if it has replicas). */
+  private async replicated(slot: number): Promise<void> {
+    if (replicasOfSlot(this.redis, slot) === 0) return;
+    await masterOfSlot(this.redis, slot)?.wait(1, REPLICA_WAIT_MS);
+  }
+
+  /** Torrents with their slots, in runs of one node each. */
+  private runs(infoHashes: readonly string[]): Slotted[][] {
+    return groupByNode(this.redis, infoHashes.map((h) => ({ h, slot: this.slotOf(h) })), (t) => t.slot);
   }
 
   announce(a: PeerAnnounce, out: AnnounceResult): Promise<void> {
@@ -98,9 +140,16 @@ export class RedisPeerStore implements PeerStore {
 
   async scrape(infoHashes: readonly string[]): Promise<SwarmCounts[]> {
     if (infoHashes.length === 0) return [];
-    const keys = [this.keys.completed, ...infoHashes.flatMap((h) => swarmKeys(this.prefix, h).slice(0, 4))];
-    const r = await this.redis.seedhostScrape(keys.length, ...keys, ...infoHashes);
-    return infoHashes.map((_, i) => ({ complete: r[i * 3], incomplete: r[i * 3 + 1], downloaded: r[i * 3 + 2] }));
+    const at = new Map<string, number[]>();
+    infoHashes.forEach((h, i) => (at.get(h) ?? at.set(h, []).get(h) as number[]).push(i));
+    const out: SwarmCounts[] = new Array(infoHashes.length);
+    await Promise.all(this.runs([...at.keys()]).map(async (run) => {
+      const r = await this.redis.seedhostScrape(this.routeKey(run[0].slot), this.prefix, ...run.flatMap((t) => [t.h, tagOfSlot(t.slot)]));
+      run.forEach((t, j) => {
+        for (const i of at.get(t.h) as number[]) out[i] = { complete: r[j * 3], incomplete: r[j * 3 + 1], downloaded: r[j * 3 + 2] };
+      });
+    }));
+    return out;
   }
 
   async peers(infoHash: string): Promise<PeerInfo[]> {
@@ -114,21 +163,20 @@ export class RedisPeerStore implements PeerStore {
 
   /** Raises the torrent's completed count to `downloaded` if lower (never lowers it; does not mark it changed). */
   async seedCompleted(infoHash: string, downloaded: number): Promise<void> {
-    await this.redis.seedhostSeedCompleted(this.keys.completed, infoHash, downloaded);
+    await this.redis.seedhostSeedCompleted(this.routeKey(this.slotOf(infoHash)), infoHash, downloaded);
   }
 
   async removeTorrent(infoHash: string): Promise<void> {
-    const g = this.keys;
-    await this.redis.multi().del(...swarmKeys(this.prefix, infoHash)).hdel(g.completed, infoHash)
-      .srem(g.dirty, infoHash).srem(g.swarms, infoHash).exec();
+    const slot = this.slotOf(infoHash);
+    await this.redis.seedhostRemove(this.routeKey(slot), this.prefix, infoHash, tagOfSlot(slot));
   }
 
   async expire(before: number): Promise<number> {
     let dropped = 0;
-    await this.eachSwarmBatch(async (hashes) => {
-      const keys = [this.keys.swarms, ...hashes.flatMap((h) => swarmKeys(this.prefix, h))];
+    await this.eachSwarmBatch(async (run) => {
+      const args = run.flatMap((t) => [t.h, tagOfSlot(t.slot)]);
       for (let more = 1; more === 1;) {
-        const r = await this.redis.seedhostExpire(keys.length, ...keys, before, EXPIRE_LIMIT, ...hashes);
+        const r = await this.redis.seedhostExpire(this.routeKey(run[0].slot), this.prefix, before, EXPIRE_LIMIT, ...args);
         dropped += r[0];
         more = r[1];
       }
@@ -138,32 +186,38 @@ export class RedisPeerStore implements PeerStore {
 
   /** As PeerStore.totals, but `swarms` counts torrents with at least one peer (not merely announced to). */
   async totals(): Promise<{ swarms: number; peers: number; seeders: number; leechers: number }> {
-    let seeders = 0, leechers = 0;
-    await this.eachSwarmBatch(async (hashes) => {
-      const keys = hashes.flatMap((h) => swarmKeys(this.prefix, h).slice(0, 4));
-      const r = await this.redis.seedhostTotals(keys.length, ...keys);
+    let seeders = 0, leechers = 0, swarms = 0;
+    await this.eachSwarmBatch(async (run) => {
+      const r = await this.redis.seedhostTotals(this.routeKey(run[0].slot), this.prefix, ...run.map((t) => t.h));
       seeders += r[0];
       leechers += r[1];
+      swarms += run.length;
     });
-    return { swarms: await this.redis.scard(this.keys.swarms), peers: seeders + leechers, seeders, leechers };
+    return { swarms, peers: seeders + leechers, seeders, leechers };
   }
 
   /**
    * Takes the torrents whose completed count rose since the last call, with their absolute counts,
-   * atomically (of several trackers sharing the Redis, one gets each change). Write them with
-   * GREATEST(stored, count); on failure hand the hashes to restoreCompletedChanges.
+   * atomically per slot (of several trackers sharing the Redis, one gets each change). Write them
+   * with GREATEST(stored, count); on failure hand the hashes to restoreCompletedChanges.
    */
   async takeCompletedChanges(): Promise<Map<string, number>> {
-    const r = await this.redis.seedhostTakeCompleted(this.keys.dirty, this.keys.completed);
     const out = new Map<string, number>();
-    for (let i = 0; i < r.length; i += 2) out.set(r[i], Number(r[i + 1]));
+    await this.eachSlotChunk(async (slots) => {
+      const r = await this.redis.seedhostTakeCompleted(this.routeKey(slots[0]), this.prefix, ...slots.map(tagOfSlot));
+      for (let i = 0; i < r.length; i += 2) out.set(r[i], Number(r[i + 1]));
+    });
     return out;
   }
 
   /** Marks torrents changed again (after a failed database write), so the next take returns them. */
   async restoreCompletedChanges(infoHashes: Iterable<string>): Promise<void> {
-    const list = [...infoHashes];
-    if (list.length > 0) await this.redis.sadd(this.keys.dirty, ...list);
+    const bySlot = new Map<number, string[]>();
+    for (const h of infoHashes) {
+      const s = this.slotOf(h);
+      (bySlot.get(s) ?? bySlot.set(s, []).get(s) as string[]).push(h);
+    }
+    await Promise.all([...bySlot].map(([s, hs]) => this.redis.sadd(slotKeys(this.prefix, tagOfSlot(s)).dirty, ...hs)));
   }
 
   /** Quits the client if the store opened it. */
@@ -171,15 +225,38 @@ export class RedisPeerStore implements PeerStore {
     if (this.ownsClient) await this.redis.quit();
   }
 
-  /** Runs `fn` on batches of the torrents in the swarms set, each torrent once (SSCAN, never KEYS). */
-  private async eachSwarmBatch(fn: (hashes: string[]) => Promise<void>): Promise<void> {
-    const seen = new Set<string>(); // SSCAN may return an element twice while the set rehashes
-    let cursor = '0';
-    do {
-      const [next, found] = await this.redis.sscan(this.keys.swarms, cursor, 'COUNT', BATCH);
-      cursor = next;
-      const hashes = found.filter((h) => !seen.has(h) && seen.add(h) !== undefined);
-      if (hashes.length > 0) await fn(hashes);
-    } while (cursor !== '0');
+  /** Runs `fn` on chunks of the slots in use (all of a cluster's, by node; a single Redis's one). */
+  private async eachSlotChunk(fn: (slots: number[]) => Promise<void>): Promise<void> {
+    const all = this.cluster ? Array.from({ length: SLOTS }, (_, i) => i) : [0];
+    await Promise.all(groupByNode(this.redis, all, (s) => s).map(async (run) => {
+      for (let i = 0; i < run.length; i += SLOT_CHUNK) await fn(run.slice(i, i + SLOT_CHUNK));
+    }));
+  }
+
+  /** Runs `fn` on batches (of one node each) of the torrents that have peers, each torrent once. */
+  private async eachSwarmBatch(fn: (run: Slotted[]) => Promise<void>): Promise<void> {
+    if (!this.cluster) {
+      // SSCAN, never SMEMBERS of a set that may hold every torrent
+      const seen = new Set<string>(); // SSCAN may return an element twice while the set rehashes
+      let cursor = '0';
+      do {
+        const [next, found] = await this.redis.sscan(slotKeys(this.prefix, tagOfSlot(0)).swarms, cursor, 'COUNT', BATCH);
+        cursor = next;
+        const run = found.filter((h) => !seen.has(h) && seen.add(h) !== undefined).map((h) => ({ h, slot: 0 }));
+        if (run.length > 0) await fn(run);
+      } while (cursor !== '0');
+      return;
+    }
+    await this.eachSlotChunk(async (slots) => {
+      const r = await this.redis.seedhostListSwarms(this.routeKey(slots[0]), this.prefix, ...slots.map(tagOfSlot));
+      const run: Slotted[] = [];
+      for (let i = 0; i < r.length;) {
+        const slot = slotOfTag(String(r[i]));
+        const n = Number(r[i + 1]);
+        for (let j = 0; j < n; j++) run.push({ h: String(r[i + 2 + j]), slot });
+        i += 2 + n;
+      }
+      for (let i = 0; i < run.length; i += BATCH) await fn(run.slice(i, i + BATCH));
+    });
   }
 }

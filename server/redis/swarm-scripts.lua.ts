@@ -1,17 +1,23 @@
 // Lua for the PeerStore's operations other than announce; each runs atomically in one round trip.
-// Key layout and the peer-data value format: keys.ts and slots.lua.ts.
+// Key layout and the peer-data value format: keys.ts and slots.lua.ts. A script over several
+// torrents takes KEYS[1] only to be routed (a key of the node; on a cluster the store sends it the
+// torrents that node serves) and builds the names from the prefix (keys.ts KEY_NAMES_LUA).
 import { ADDRESSES_LUA } from './addresses.lua.js';
 import { IDENTITY_LUA } from './identity.lua.js';
+import { CROSS_SLOT, KEY_NAMES_LUA } from './keys.js';
 import { SLOTS_LUA } from './slots.lua.js';
 
-/** KEYS: completed hash, then s4 s6 l4 l6 per torrent; ARGV: the infoHashes. Returns complete, incomplete, downloaded per torrent. */
-export const SCRAPE_LUA = `
-local out = {}
-for t = 1, #ARGV do
-  local b = 1 + (t - 1) * 4
-  out[#out + 1] = redis.call('ZCARD', KEYS[b + 1]) + redis.call('ZCARD', KEYS[b + 2])
-  out[#out + 1] = redis.call('ZCARD', KEYS[b + 3]) + redis.call('ZCARD', KEYS[b + 4])
-  out[#out + 1] = tonumber(redis.call('HGET', KEYS[1], ARGV[t]) or '0')
+/** Head of the scripts over several torrents (cross-slot, name builders). */
+const MANY = CROSS_SLOT + KEY_NAMES_LUA;
+
+/** ARGV: prefix, then infoHash and its slot's tag per torrent. Returns complete, incomplete, downloaded per torrent. */
+export const SCRAPE_LUA = MANY + `
+local prefix, out = ARGV[1], {}
+for t = 2, #ARGV, 2 do
+  local k = torrentKeys(prefix, ARGV[t])
+  out[#out + 1] = redis.call('ZCARD', k[1]) + redis.call('ZCARD', k[2])
+  out[#out + 1] = redis.call('ZCARD', k[3]) + redis.call('ZCARD', k[4])
+  out[#out + 1] = tonumber(redis.call('HGET', (slotKeys(prefix, ARGV[t + 1])), ARGV[t]) or '0')
 end
 return out
 `;
@@ -60,17 +66,16 @@ return out
 `;
 
 /**
- * KEYS: swarms set, then the nine swarmKeys per torrent; ARGV: cut-off ms, limit, the infoHashes.
- * Drops at most `limit` peers in all (so one call never blocks Redis for long) and forgets
- * torrents left without peers. Returns {dropped, 1 if it stopped at the limit: call again}.
+ * ARGV: prefix, cut-off ms, limit, then infoHash and its slot's tag per torrent. Drops at most
+ * `limit` peers in all (so one call never blocks Redis for long) and forgets torrents left
+ * without peers. Returns {dropped, 1 if it stopped at the limit: call again}.
  */
-export const EXPIRE_LUA = SLOTS_LUA + IDENTITY_LUA + ADDRESSES_LUA + `
-local cut, budget = '(' .. ARGV[1], tonumber(ARGV[2])
+export const EXPIRE_LUA = MANY + SLOTS_LUA + IDENTITY_LUA + ADDRESSES_LUA + `
+local prefix, cut, budget = ARGV[1], '(' .. ARGV[2], tonumber(ARGV[3])
 local dropped = 0
-for t = 0, (#KEYS - 1) / 9 - 1 do
+for t = 4, #ARGV, 2 do
   if budget == 0 then return {dropped, 1} end
-  local k = {}
-  for i = 1, 9 do k[i] = KEYS[1 + t * 9 + i] end
+  local k = torrentKeys(prefix, ARGV[t])
   local n, save = countsOf(k, redis.call('HGET', k[5], '#'))
   for r = 1, 4 do
     local old = budget > 0 and redis.call('ZRANGE', k[r], '-inf', cut, 'BYSCORE', 'LIMIT', 0, budget) or {}
@@ -92,7 +97,8 @@ for t = 0, (#KEYS - 1) / 9 - 1 do
   if n[1] + n[2] + n[3] + n[4] == 0 then
     -- no peer left: the hash holds only the counts
     redis.call('DEL', k[5])
-    redis.call('SREM', KEYS[1], ARGV[3 + t])
+    local _, _, swarms = slotKeys(prefix, ARGV[t + 1])
+    redis.call('SREM', swarms, ARGV[t])
   elseif save then
     redis.call('HSET', k[5], '#', packCounts(n))
   end
@@ -100,14 +106,41 @@ end
 return {dropped, budget == 0 and 1 or 0}
 `;
 
-/** KEYS: s4 s6 l4 l6 per torrent. Returns {seeders, leechers} summed over them. */
-export const TOTALS_LUA = `
+/** ARGV: prefix, infoHashes. Returns {seeders, leechers} summed over them. */
+export const TOTALS_LUA = MANY + `
 local s, l = 0, 0
-for b = 0, #KEYS - 1, 4 do
-  s = s + redis.call('ZCARD', KEYS[b + 1]) + redis.call('ZCARD', KEYS[b + 2])
-  l = l + redis.call('ZCARD', KEYS[b + 3]) + redis.call('ZCARD', KEYS[b + 4])
+for t = 2, #ARGV do
+  local k = torrentKeys(ARGV[1], ARGV[t])
+  s = s + redis.call('ZCARD', k[1]) + redis.call('ZCARD', k[2])
+  l = l + redis.call('ZCARD', k[3]) + redis.call('ZCARD', k[4])
 end
 return {s, l}
+`;
+
+/** ARGV: prefix, slot tags. Returns, per slot with torrents that have peers: its tag, their number, the infoHashes. */
+export const LIST_SWARMS_LUA = MANY + `
+local out = {}
+for t = 2, #ARGV do
+  local _, _, swarms = slotKeys(ARGV[1], ARGV[t])
+  local hs = redis.call('SMEMBERS', swarms)
+  if #hs > 0 then
+    out[#out + 1] = ARGV[t]
+    out[#out + 1] = #hs
+    for i = 1, #hs do out[#out + 1] = hs[i] end
+  end
+end
+return out
+`;
+
+/** KEYS: one key of the torrent (routing); ARGV: prefix, infoHash, its slot's tag. Forgets the torrent: peers, count, marks. */
+export const REMOVE_LUA = MANY + `
+local k = torrentKeys(ARGV[1], ARGV[2])
+redis.call('DEL', unpack(k))
+local completed, dirty, swarms = slotKeys(ARGV[1], ARGV[3])
+redis.call('HDEL', completed, ARGV[2])
+redis.call('SREM', dirty, ARGV[2])
+redis.call('SREM', swarms, ARGV[2])
+return 0
 `;
 
 /** KEYS: completed hash; ARGV: infoHash, count. Raises the count to `count`, never lowers it. */
@@ -117,16 +150,21 @@ if cur < tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) en
 return 0
 `;
 
-/** KEYS: dirty set, completed hash. Empties the dirty set; returns infoHash, count pairs for those still known. */
-export const TAKE_COMPLETED_LUA = `
-local hs = redis.call('SMEMBERS', KEYS[1])
-redis.call('DEL', KEYS[1])
+/** ARGV: prefix, slot tags. Empties their dirty sets; returns infoHash, count pairs for those still known. */
+export const TAKE_COMPLETED_LUA = MANY + `
 local out = {}
-for i = 1, #hs do
-  local c = redis.call('HGET', KEYS[2], hs[i])
-  if c then
-    out[#out + 1] = hs[i]
-    out[#out + 1] = c
+for t = 2, #ARGV do
+  local completed, dirty = slotKeys(ARGV[1], ARGV[t])
+  local hs = redis.call('SMEMBERS', dirty)
+  if #hs > 0 then
+    redis.call('DEL', dirty)
+    for i = 1, #hs do
+      local c = redis.call('HGET', completed, hs[i])
+      if c then
+        out[#out + 1] = hs[i]
+        out[#out + 1] = c
+      end
+    end
   end
 end
 return out

@@ -1,5 +1,6 @@
-// Two real seedhost processes sharing one database, one DATA_DIR and one Redis, as behind a load
-// balancer: what one instance learns, the other serves; killing one loses nothing.
+// Two real seedhost processes sharing one database, one DATA_DIR and one Redis (or a private
+// 3-master Redis Cluster), as behind a load balancer: what one instance learns, the other serves;
+// killing one loses nothing.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -12,6 +13,7 @@ import { createDataSource } from '../../server/db/data-source.js';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.js';
 import { needs } from '../helpers/environment.js';
 import { deletePrefix } from '../helpers/redis.js';
+import { deleteClusterPrefix, redisClusterSkip, sharedCluster } from '../helpers/redis-cluster.js';
 import { ADMIN, ADMIN_ENV, fileParts, login, ok, primed, sleep, upload, wsClient, type WsClient } from '../helpers/graphql-client.js';
 import { makeTorrent } from '../helpers/make-torrent.js';
 import { spawnServer, stopServer, type ServerProcess } from '../helpers/server-process.js';
@@ -21,9 +23,35 @@ import { announce, failureOf, scrape } from '../helpers/tracker-client.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL;
 const skip = needs(REDIS_URL !== undefined, 'a Redis server: set TEST_REDIS_URL=redis://127.0.0.1:6379');
+const clusterSkip = redisClusterSkip();
 
-for (const kind of skip ? [] : databaseKinds()) {
-  describe(`two instances on one ${kind.name} database and one Redis`, { skip }, () => {
+/** Where the instances keep shared state: its env, and how to delete a prefix's keys after. */
+interface RedisKind {
+  name: string;
+  env(): Promise<Record<string, string>>;
+  clear(prefix: string): Promise<void>;
+}
+const oneRedis: RedisKind = {
+  name: 'one Redis',
+  env: async () => ({ REDIS_URL: REDIS_URL as string }),
+  clear: async (prefix) => {
+    const redis = new Redis(REDIS_URL as string);
+    await deletePrefix(redis, prefix).finally(() => redis.disconnect());
+  },
+};
+const aCluster: RedisKind = {
+  name: 'a 3-master Redis Cluster',
+  env: async () => ({ REDIS_CLUSTER_NODES: (await sharedCluster()).cluster.nodes }),
+  clear: async (prefix) => deleteClusterPrefix((await sharedCluster()).client, prefix),
+};
+// the cluster on the first database kind only: the database adds nothing to what it shows
+const runs = [
+  ...(skip ? [] : databaseKinds().map((kind) => ({ kind, redis: oneRedis }))),
+  ...(clusterSkip ? [] : [{ kind: databaseKinds()[0], redis: aCluster }]),
+];
+
+for (const { kind, redis: where } of runs) {
+  describe(`two instances on one ${kind.name} database and ${where.name}`, () => {
     let db: TestDatabase;
     let dataDir: string;
     let env: Record<string, string>;
@@ -41,7 +69,7 @@ for (const kind of skip ? [] : databaseKinds()) {
       dataDir = mkdtempSync(path.join(tmpdir(), 'seedhost-scale-'));
       // SYNC_INTERVAL 60: the database poll is too slow to explain anything seen within a second
       env = {
-        ...ADMIN_ENV, DATA_DIR: dataDir, DATABASE_URL: db.url, REDIS_URL: REDIS_URL as string, REDIS_PREFIX: prefix,
+        ...ADMIN_ENV, DATA_DIR: dataDir, DATABASE_URL: db.url, ...(await where.env()), REDIS_PREFIX: prefix,
         PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SYNC_INTERVAL: '60', COMPLETED_FLUSH_INTERVAL: '1',
       };
       // started together: they race on migrations and on creating the admin
@@ -56,8 +84,7 @@ for (const kind of skip ? [] : databaseKinds()) {
       await Promise.all([a, b].filter(Boolean).map((s) => stopServer(s)));
       rmSync(dataDir, { recursive: true, force: true });
       await db?.drop();
-      const redis = new Redis(REDIS_URL as string);
-      await deletePrefix(redis, prefix).finally(() => redis.disconnect());
+      await where.clear(prefix);
     });
 
     it('accepts on B, within a second, a torrent published on A', async () => {

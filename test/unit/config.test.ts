@@ -53,6 +53,13 @@ describe('config', () => {
     assert.deepEqual([on.fullScrape, on.fullScrapeInterval], [true, 300]);
   });
 
+  it('reads REDIS_CLUSTER_NODES (host:port list, IPv6 in brackets) instead of REDIS_URL', () => {
+    const c = loadConfig({ REDIS_CLUSTER_NODES: 'r1:7000, 10.0.0.2:7001,[::1]:7002', WORKERS: '2' });
+    assert.deepEqual(c.redisClusterNodes, [{ host: 'r1', port: 7000 }, { host: '10.0.0.2', port: 7001 }, { host: '::1', port: 7002 }]);
+    assert.equal(c.redisUrl, undefined);
+    assert.equal(loadConfig({}).redisClusterNodes, undefined);
+  });
+
   it('reads every variable', () => {
     const c = loadConfig({
       PORT: '9000', HOST: '127.0.0.1', PUBLIC_URL: 'https://t.example.org/', DATA_DIR: '/srv/seed',
@@ -79,6 +86,9 @@ describe('config', () => {
     [{ DATABASE_URL: 'postgres://x' }, /^invalid DATABASE_URL/],
     [{ PUBLIC_URL: 'ftp://x' }, /^invalid PUBLIC_URL/],
     [{ REDIS_URL: 'localhost:6379' }, /^invalid REDIS_URL/],
+    [{ REDIS_CLUSTER_NODES: 'r1:7000,r2' }, /^invalid REDIS_CLUSTER_NODES: 'r2' is not host:port/],
+    [{ REDIS_CLUSTER_NODES: 'r1:70000' }, /^invalid REDIS_CLUSTER_NODES: 'r1:70000'/],
+    [{ REDIS_CLUSTER_NODES: 'r1:7000', REDIS_URL: 'redis://r:6379' }, /^invalid REDIS_CLUSTER_NODES: set either REDIS_URL .* not both$/],
     [{ TRUSTED_PROXIES: '10.0.0.0/33' }, /^invalid TRUSTED_PROXIES: '10.0.0.0\/33'/],
     [{ TRUSTED_PROXIES: 'proxy.local' }, /^invalid TRUSTED_PROXIES/],
     [{ ADMIN_USERNAME: 'admin' }, /^invalid ADMIN_PASSWORD/],
