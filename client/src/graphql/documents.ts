@@ -48,6 +48,13 @@ export const SWARM_PEERS = gql`
   }
 `;
 
+/** A swarm's history over the last `minutes` (at most 500 points, oldest first). */
+export const SWARM_HISTORY = gql`
+  query SwarmHistory($infoHash: String!, $minutes: Int!) {
+    swarm(infoHash: $infoHash) { infoHash history(minutes: $minutes) { at seeders leechers completed } }
+  }
+`;
+
 /** Counts of the torrents a page shows (at most 100: the server's MAX_WATCHED_TORRENTS). */
 export const SWARMS_UPDATED = gql`
   subscription SwarmsUpdated($infoHashes: [String!]!) {
