@@ -89,6 +89,11 @@ export const UPLOAD_TORRENT_TEXT = `mutation UploadTorrent($files: [Upload!]!, $
   uploadTorrent(files: $files, name: $name, description: $description, totalSize: $totalSize) { infoHash name }
 }`;
 
+/** Sent as a multipart request by "track an existing .torrent" (one file at variables.file). */
+export const REGISTER_TORRENT_TEXT = `mutation RegisterTorrent($file: Upload!, $description: String) {
+  registerTorrent(file: $file, description: $description) { infoHash name }
+}`;
+
 export const LIMITS = gql`
   query Limits { limits { maxUploadBytes maxTorrentFiles maxTorrentFileBytes maxNameBytes maxDescriptionLength maxSearchLength } }
 `;
