@@ -15,7 +15,8 @@ export const SPANS = [
 
 interface Sample { at: string; seeders: number; leechers: number; completed: number }
 
-export function useSwarmHistory(infoHash: () => string, live: Ref<SwarmCounts | null>) {
+/** `infoHash` null: nothing to load (not a torrent). */
+export function useSwarmHistory(infoHash: () => string | null, live: Ref<SwarmCounts | null>) {
   const minutes = ref<number>(SPANS[0].minutes);
   const samples = ref<SwarmPoint[]>([]);
   const now = ref(Date.now());
@@ -23,7 +24,9 @@ export function useSwarmHistory(infoHash: () => string, live: Ref<SwarmCounts | 
 
   async function load(): Promise<void> {
     const mine = ++generation;
-    const r = await urqlClient.query<{ swarm: { history: Sample[] } | null }>(SWARM_HISTORY, { infoHash: infoHash(), minutes: minutes.value }, { requestPolicy: 'network-only' }).toPromise();
+    const h = infoHash();
+    if (h === null) return void (samples.value = []);
+    const r = await urqlClient.query<{ swarm: { history: Sample[] } | null }>(SWARM_HISTORY, { infoHash: h, minutes: minutes.value }, { requestPolicy: 'network-only' }).toPromise();
     if (mine !== generation) return;
     now.value = Date.now();
     samples.value = (r.data?.swarm?.history ?? []).map((s) => ({ at: Date.parse(s.at), seeders: s.seeders, leechers: s.leechers, completed: s.completed }));
