@@ -7,10 +7,13 @@ import type { DataSource } from 'typeorm';
 import { redisTarget, type Config } from './config.js';
 import { createRedisClient } from './redis/connect.js';
 import { RedisEventBus, type InstanceEvent } from './redis/event-bus.js';
+import { RedisHistoryLog } from './redis/history-log.js';
 import { RedisLoginLimiter } from './redis/login-limiter.js';
 import { RedisPeerStore } from './redis/redis-peer-store.js';
 import { flushCompleted, writeCompletedTotals } from './services/flush-completed.js';
 import { LoginLimiter, type LoginAttempts } from './services/login-limiter.js';
+import { MemoryHistoryLog } from './services/memory-history-log.js';
+import type { HistoryLog } from './services/swarm-history.js';
 import type { CompletedTally } from './tracker/completed-tally.js';
 import { MemoryPeerStore } from './tracker/memory-peer-store.js';
 import type { PeerStore } from './tracker/peer-store.js';
@@ -18,6 +21,8 @@ import type { PeerStore } from './tracker/peer-store.js';
 export interface Backend {
   store: PeerStore;
   limiter: LoginAttempts;
+  /** Where swarm history samples go (per process, or shared in Redis). */
+  history: HistoryLog;
   /** Events between instances; undefined without Redis. */
   bus: RedisEventBus | undefined;
   /** Writes finished-download counts to the database (this process's, or every instance's via Redis). */
@@ -37,6 +42,7 @@ export async function openBackend(config: Config, log: Logger, onEvent: (e: Inst
     return {
       store,
       limiter: new LoginLimiter(),
+      history: new MemoryHistoryLog(),
       bus: undefined,
       flushCompleted: async (ds, tally) => void (await flushCompleted(ds, tally)),
       ping: async () => undefined,
@@ -61,6 +67,7 @@ export async function openBackend(config: Config, log: Logger, onEvent: (e: Inst
   return {
     store,
     limiter: new RedisLoginLimiter(redis, prefix),
+    history: new RedisHistoryLog(redis, prefix, bus.id),
     bus,
     async flushCompleted(ds, tally) {
       tally.drain(); // the Redis store counts finished downloads itself, for every instance

@@ -26,6 +26,7 @@ import { logStartupNotes } from './startup-notes.js';
 import { HostedFiles } from './services/hosted-files.js';
 import { PublishStats } from './services/publish-stats.js';
 import { registryEvents, RegistrySync } from './services/registry-sync.js';
+import { SwarmHistory } from './services/swarm-history.js';
 import { ensureAdmin } from './services/users.js';
 import type { FileStore } from './storage/file-store.js';
 import { LocalFileStore } from './storage/local-file-store.js';
@@ -46,6 +47,8 @@ export interface RunningServer {
   events: CatalogEvents;
   registered: ReadonlySet<string>;
   tracker: TrackerContext;
+  /** Per-minute swarm samples (tests call `sample` to take one at once). */
+  history: SwarmHistory;
   graphql: GraphQLServer;
   /** Stops accepting, finishes in-flight requests, flushes counters, closes the database. */
   close(): Promise<void>;
@@ -71,6 +74,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const registered = new Set<string>();
   const completed = new CompletedTally();
   const hosted = new HostedFiles(ds, files);
+  const history = new SwarmHistory(store, registered, backend.history, (err) => log.warn({ err }, 'swarm history sample failed'));
   const tracked = registryEvents(registered, store, (err) => log.warn({ err }, 'swarm store update failed'));
   // what this process learns, from its own services or from the database
   const applied: CatalogEvents = {
@@ -81,6 +85,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     torrentRemoved: (h) => {
       tracked.torrentRemoved(h);
       hosted.forget(h);
+      history.log.forget(h).catch((err) => log.warn({ err }, 'could not forget swarm history'));
       gql?.torrentRemoved(h);
     },
   };
@@ -98,6 +103,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   sync = new RegistrySync(ds, registered, applied, (err) => log.warn({ err }, 'registry sync failed'));
   await sync.refresh();
   sync.start(config.syncInterval);
+  history.start();
 
   const announces = new AnnounceRate();
   const tracker: TrackerContext = {
@@ -115,7 +121,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const webseedBuffers = new WebseedBuffers();
   const publishes = new PublishStats();
   gql = await startGraphQL(
-    { ds, store, files, events, registered, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes, maxTorrentFiles: config.maxTorrentFiles, limiter: backend.limiter, announces, publishes },
+    { ds, store, files, events, registered, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes, maxTorrentFiles: config.maxTorrentFiles, limiter: backend.limiter, announces, publishes, history },
     (req) => resolveClientIp(req, config.trustedProxies), log,
   );
   const graphql = gql;
@@ -168,6 +174,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     closing ??= (async () => {
       clearInterval(sweep);
       clearInterval(flusher);
+      history.stop();
       await sync?.stop();
       await graphql.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -185,7 +192,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     })();
     return closing;
   };
-  return { port, ds, store, files, events, registered, tracker, graphql, close };
+  return { port, ds, store, files, events, registered, tracker, history, graphql, close };
 }
 
 async function main(): Promise<void> {

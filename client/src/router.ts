@@ -24,6 +24,11 @@ router.beforeEach((to) => {
   return true;
 });
 
+/** Sets the tab's title: a page's own (a torrent's name) or its route's. */
+export function setTitle(title: string): void {
+  document.title = `${title} · seedhost`;
+}
+
 router.afterEach((to) => {
-  document.title = `${String(to.meta.title ?? '')} · seedhost`;
+  if (to.name !== 'torrent') setTitle(String(to.meta.title ?? ''));
 });

@@ -4,18 +4,18 @@ import { formatBytes, formatDate, formatDuration, formatRate, formatTimestamp } 
 
 describe('client formatting', () => {
   it('shows sizes in binary units with three significant digits', () => {
-    assert.equal(formatBytes(0), '0 B');
-    assert.equal(formatBytes(1023), '1023 B');
-    assert.equal(formatBytes(1024), '1.00 KiB');
-    assert.equal(formatBytes(1536), '1.50 KiB');
-    assert.equal(formatBytes(10 * 1024 * 1024 + 1), '10.0 MiB');
-    assert.equal(formatBytes(700 * 1024 ** 3), '700 GiB');
+    assert.equal(formatBytes(0), '0\u00a0B');
+    assert.equal(formatBytes(1023), '1023\u00a0B');
+    assert.equal(formatBytes(1024), '1.00\u00a0KiB');
+    assert.equal(formatBytes(1536), '1.50\u00a0KiB');
+    assert.equal(formatBytes(10 * 1024 * 1024 + 1), '10.0\u00a0MiB');
+    assert.equal(formatBytes(700 * 1024 ** 3), '700\u00a0GiB');
     assert.equal(formatBytes(-1), '—');
     assert.equal(formatBytes(NaN), '—');
   });
 
   it('shows rates per second and an unknown rate as a dash', () => {
-    assert.equal(formatRate(2.5 * 1024 * 1024), '2.50 MiB/s');
+    assert.equal(formatRate(2.5 * 1024 * 1024), '2.50\u00a0MiB/s');
     assert.equal(formatRate(NaN), '—');
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileTree } from '../src/lib/file-tree.js';
-import { addPoint, chartPoints, countsOf, mergeUpdate, type SwarmCounts } from '../src/lib/live-swarm.js';
+import { chartPoints, countsOf, countTicks, mergeUpdate, timeTicks, type SwarmCounts } from '../src/lib/live-swarm.js';
 
 describe('live swarm merge', () => {
   const t = { infoHash: 'aa', seeders: 1, leechers: 2, completed: 3 };
@@ -16,13 +16,16 @@ describe('live swarm merge', () => {
     assert.deepEqual(countsOf(t, live), { seeders: 5, leechers: 1, completed: 5 });
   });
 
-  it('keeps the chart history inside its window and skips immediate repeats', () => {
-    let h = addPoint([], { at: 0, seeders: 1, leechers: 0, completed: 0 }, 60_000);
-    h = addPoint(h, { at: 500, seeders: 1, leechers: 0, completed: 0 }, 60_000);
-    assert.equal(h.length, 1);
-    h = addPoint(h, { at: 30_000, seeders: 2, leechers: 1, completed: 0 }, 60_000);
-    h = addPoint(h, { at: 70_000, seeders: 3, leechers: 1, completed: 0 }, 60_000);
-    assert.deepEqual(h.map((p) => p.at), [30_000, 70_000]);
+  it('labels the time axis at round local times and the count axis at round numbers', () => {
+    const from = Date.UTC(2026, 11, 2, 10, 3), to = Date.UTC(2026, 11, 2, 11, 3);
+    assert.deepEqual(timeTicks(from, to, 6, 0).map((t) => t.label), ['10:10', '10:20', '10:30', '10:40', '10:50', '11:00']);
+    assert.deepEqual(timeTicks(from, to, 6, -60).map((t) => t.label), ['11:10', '11:20', '11:30', '11:40', '11:50', '12:00'], 'in local time (UTC+1)');
+    const days = timeTicks(Date.UTC(2026, 10, 29, 11), Date.UTC(2026, 11, 2, 11), 6, 0);
+    assert.ok(days.length <= 6 && days.every((t) => /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) (00|12):00$/.test(t.label)), JSON.stringify(days));
+    assert.deepEqual(countTicks(0).ticks.map((t) => t.value), [0, 1]);
+    assert.deepEqual(countTicks(3).ticks.map((t) => t.value), [0, 5]);
+    assert.deepEqual(countTicks(7).ticks.map((t) => t.value), [0, 5, 10]);
+    assert.deepEqual([countTicks(17).top, countTicks(20).top, countTicks(21).top, countTicks(3000).top], [20, 20, 50, 5000]);
   });
 
   it('draws a step line scaled to the chart box', () => {

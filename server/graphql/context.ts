@@ -8,6 +8,7 @@ import { fileCounts } from '../services/torrent-catalog.js';
 import type { CatalogEvents } from '../services/catalog-events.js';
 import type { LoginAttempts } from '../services/login-limiter.js';
 import type { PublishStats } from '../services/publish-stats.js';
+import type { SwarmHistory } from '../services/swarm-history.js';
 import type { FileStore } from '../storage/file-store.js';
 import type { AnnounceRate } from '../tracker/announce-rate.js';
 import type { PeerStore } from '../tracker/peer-store.js';
@@ -27,6 +28,8 @@ export interface GraphQLDeps {
   pubSub: PubSub;
   watchers: SwarmWatchers;
   announces: AnnounceRate;
+  /** Swarm history for Swarm.history (absent: no history). */
+  history?: SwarmHistory;
   /** Counts uploads for the metrics endpoint, when given. */
   publishes?: PublishStats;
 }

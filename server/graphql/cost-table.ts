@@ -3,6 +3,7 @@
 // the page size they can return. Introspection lists are sized from the schema itself.
 import { MAX_FILE_PAGE, MAX_PAGE } from '../services/torrent-catalog.js';
 import { DEFAULT_PEERS_PAGE, MAX_PEERS_PAGE } from './resolvers/swarm.resolver.js';
+import { MAX_HISTORY_POINTS } from '../services/swarm-history.js';
 import { isAbstractType, isInputObjectType, isInterfaceType, isListType, isNonNullType, isObjectType, isEnumType, type GraphQLSchema } from 'graphql';
 
 /** How many items a list field returns: the `arg` argument when given, else `byDefault`; at most `max`. */
@@ -39,6 +40,7 @@ const TABLE: Record<string, FieldCost> = {
   'Query.apiTokens': { self: ROOT_FIELD_COST, items: { byDefault: 100, max: 100 } },
   'Torrent.files': { items: { arg: 'first', byDefault: MAX_FILE_PAGE, max: MAX_FILE_PAGE } },
   'Swarm.peers': { items: { arg: 'first', byDefault: DEFAULT_PEERS_PAGE, max: MAX_PEERS_PAGE } },
+  'Swarm.history': { self: 5, items: { byDefault: MAX_HISTORY_POINTS, max: MAX_HISTORY_POINTS } }, // a read of up to 4,320 samples
   'Torrent.description': { self: 200 }, // up to 20,000 characters
   'Torrent.magnetUri': { self: 5 }, // name, trackers, webseed and .torrent URLs
   'Torrent.name': { self: 3 },

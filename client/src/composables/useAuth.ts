@@ -1,4 +1,6 @@
 // The signed-in session: token kept in localStorage, the user it belongs to, sign in / out.
+// Storage may be unreachable (a cross-site frame with third-party storage blocked, a private
+// mode that throws): every access is guarded, and the session then lasts as long as the page.
 import { computed, reactive } from 'vue';
 
 const TOKEN_KEY = 'seedhost.token';
@@ -9,17 +11,32 @@ export interface SessionUser {
   role: 'admin' | 'uploader';
 }
 
+function stored(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function store(key: string, value: string | null): void {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
+  } catch { /* storage unavailable: the session stays in memory */ }
+}
+
 function readUser(): SessionUser | null {
   try {
-    const raw = localStorage.getItem(USER_KEY);
-    return raw ? (JSON.parse(raw) as SessionUser) : null;
+    const u = JSON.parse(stored(USER_KEY) ?? 'null') as SessionUser | null;
+    return u && typeof u.username === 'string' && (u.role === 'admin' || u.role === 'uploader') ? u : null;
   } catch {
     return null;
   }
 }
 
 const state = reactive<{ token: string | null; user: SessionUser | null }>({
-  token: localStorage.getItem(TOKEN_KEY),
+  token: stored(TOKEN_KEY),
   user: readUser(),
 });
 
@@ -32,16 +49,24 @@ export function currentToken(): string | null {
 export function setSession(token: string, user: SessionUser): void {
   state.token = token;
   state.user = { username: user.username, role: user.role };
-  localStorage.setItem(TOKEN_KEY, token);
-  localStorage.setItem(USER_KEY, JSON.stringify(state.user));
+  store(TOKEN_KEY, token);
+  store(USER_KEY, JSON.stringify(state.user));
 }
 
 /** Forgets the session locally (after logout, or when the server no longer accepts the token). */
 export function clearSession(): void {
   state.token = null;
   state.user = null;
-  localStorage.removeItem(TOKEN_KEY);
-  localStorage.removeItem(USER_KEY);
+  store(TOKEN_KEY, null);
+  store(USER_KEY, null);
+}
+
+/** Replaces the stored user with what the server says now (a role changed since sign-in). */
+export function updateUser(user: SessionUser): void {
+  if (state.token === null) return;
+  if (state.user?.username === user.username && state.user.role === user.role) return;
+  state.user = { username: user.username, role: user.role };
+  store(USER_KEY, JSON.stringify(state.user));
 }
 
 /** Reactive view of the session for components. */

@@ -1,11 +1,11 @@
 // Live swarm counts for what the page shows: components say which torrents they show (a list
 // row while it is on screen, the one torrent of a torrent page) and one `swarmsUpdated`
 // subscription follows exactly those, re-made (debounced) when the set changes. Pushed counts are
-// merged into a reactive map keyed by info_hash; chart history is kept only for charted torrents.
+// merged into a reactive map keyed by info_hash.
 import { onBeforeUnmount, onMounted, reactive, ref, watch, type Ref } from 'vue';
 import { SWARMS_UPDATED } from '../graphql/documents';
 import { urqlClient, wsClient } from '../graphql/client';
-import { addPoint, countsOf, mergeUpdate, type SwarmCounts, type SwarmPoint, type SwarmUpdate } from '../lib/live-swarm';
+import { countsOf, mergeUpdate, type SwarmCounts, type SwarmUpdate } from '../lib/live-swarm';
 
 /** The server's MAX_WATCHED_TORRENTS: one subscription follows at most this many. */
 const MAX_WATCHED = 100;
@@ -13,7 +13,6 @@ const MAX_WATCHED = 100;
 const RESUBSCRIBE_MS = 300;
 
 const live = reactive(new Map<string, SwarmCounts>());
-const history = reactive(new Map<string, SwarmPoint[]>());
 const connected = ref(false);
 const wanted = new Map<string, number>(); // info_hash -> components showing it
 let subscription: { unsubscribe(): void } | null = null;
@@ -36,7 +35,6 @@ function resubscribe(): void {
     const u = r.data?.swarmsUpdated;
     if (!u) return;
     mergeUpdate(live, u);
-    if (history.has(u.infoHash)) recordPoint(u.infoHash, u);
   });
 }
 
@@ -59,11 +57,6 @@ export function follow(infoHash: string): () => void {
     live.delete(infoHash); // a count not followed would go stale
     changed();
   };
-}
-
-/** Starts a chart for a torrent from the counts its query returned; pushes then add points. */
-export function recordPoint(infoHash: string, c: SwarmCounts, at = Date.now()): void {
-  history.set(infoHash, addPoint(history.get(infoHash) ?? [], { at, seeders: c.seeders, leechers: c.leechers, completed: c.completed }));
 }
 
 /** Follows one torrent while the calling component is mounted (its hash may change). */
@@ -109,7 +102,6 @@ export function useFollowWhileVisible(el: Ref<Element | null | undefined>, infoH
 export function useLiveSwarm() {
   return {
     connected,
-    history,
     counts: <T extends SwarmCounts & { infoHash: string }>(t: T): SwarmCounts => countsOf(t, live),
   };
 }

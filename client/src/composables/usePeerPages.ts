@@ -1,15 +1,17 @@
-// A swarm's peers for admins, a page at a time: `loadMore` appends the next page after the last
-// cursor, `refresh` reloads from the start as many as are shown (at most the server's page bound).
+// A swarm's peers for admins, one bounded page at a time (the server pages them: first/after):
+// `next` and `previous` move between pages, `refresh` reloads the page shown. A busy swarm
+// changes all the time, so refreshes are throttled (at most one per REFRESH_MS), never debounced
+// (a debounce would wait for a quiet moment that never comes).
 import { ref } from 'vue';
 import type { PeerRow } from '../components/torrents/PeerTable.vue';
 import { urqlClient } from '../graphql/client';
 import { SWARM_PEERS } from '../graphql/documents';
 import { errorText } from '../graphql/errors';
 
-/** Peers asked for per "load more". */
+/** Peers per page (the table never holds more). */
 export const PEER_PAGE = 50;
-/** The server's largest page (Swarm.peers `first`). */
-const MAX_PAGE = 200;
+/** Shortest time between two refreshes of the page shown. */
+export const REFRESH_MS = 2000;
 
 type PagedPeer = PeerRow & { cursor: string };
 
@@ -17,44 +19,60 @@ export function usePeerPages(infoHash: () => string) {
   const peers = ref<PagedPeer[]>([]);
   const loading = ref(false);
   const error = ref<string | null>(null);
-  const hasMore = ref(false);
+  const hasNext = ref(false);
+  const page = ref(0); // index of the page shown
+  const starts: (string | undefined)[] = [undefined]; // cursor each page starts after
   let generation = 0; // a reply for a list cleared since is dropped
-  // one request at a time, each sized when it starts: a "load more" clicked while a refresh is in
-  // flight then appends to what the refresh brought instead of racing it
-  let chain: Promise<void> = Promise.resolve();
+  let chain: Promise<void> = Promise.resolve(); // one request at a time
   const enqueue = (op: () => Promise<void>): Promise<void> => (chain = chain.then(op, op));
+  let lastRefresh = 0;
+  let pending: ReturnType<typeof setTimeout> | undefined;
 
-  async function fetchPage(first: number, after: string | undefined, apply: (page: PagedPeer[]) => void): Promise<void> {
+  async function load(index: number): Promise<void> {
     const mine = generation;
     loading.value = true;
-    const r = await urqlClient.query<{ swarm: { peers: PagedPeer[] | null } | null }>(SWARM_PEERS, { infoHash: infoHash(), first, after }, { requestPolicy: 'network-only' }).toPromise();
+    // one more than a page tells whether a next page exists
+    const r = await urqlClient.query<{ swarm: { peers: PagedPeer[] | null } | null }>(SWARM_PEERS, { infoHash: infoHash(), first: PEER_PAGE + 1, after: starts[index] }, { requestPolicy: 'network-only' }).toPromise();
     if (mine !== generation) return;
     loading.value = false;
     error.value = errorText(r.error);
-    const page = r.data?.swarm?.peers;
-    if (!page) return;
-    apply(page);
-    hasMore.value = page.length === first;
+    const got = r.data?.swarm?.peers;
+    if (!got) return;
+    if (got.length === 0 && index > 0) return load(index - 1); // the swarm shrank below this page
+    peers.value = got.slice(0, PEER_PAGE);
+    hasNext.value = got.length > PEER_PAGE;
+    page.value = index;
+    starts.length = index + 1;
+    if (hasNext.value) starts.push(peers.value[PEER_PAGE - 1].cursor);
   }
 
-  /** Reloads the list from its start, keeping as many peers as were shown. */
-  function refresh(): Promise<void> {
-    return enqueue(() => fetchPage(Math.min(MAX_PAGE, Math.max(PEER_PAGE, peers.value.length)), undefined, (page) => { peers.value = page; }));
+  /** Reloads the page shown now, or soon (throttled). */
+  function refresh(): void {
+    if (pending !== undefined) return;
+    const wait = Math.max(0, lastRefresh + REFRESH_MS - Date.now());
+    pending = setTimeout(() => {
+      pending = undefined;
+      lastRefresh = Date.now();
+      void enqueue(() => load(page.value));
+    }, wait);
   }
 
-  /** Appends the next page. */
-  function loadMore(): Promise<void> {
-    return enqueue(() => fetchPage(PEER_PAGE, peers.value.at(-1)?.cursor, (page) => { peers.value = [...peers.value, ...page]; }));
-  }
+  const next = (): Promise<void> => enqueue(() => (hasNext.value ? load(page.value + 1) : Promise.resolve()));
+  const previous = (): Promise<void> => enqueue(() => (page.value > 0 ? load(page.value - 1) : Promise.resolve()));
 
-  /** Forgets the list (another torrent, or the viewer is no admin any more). */
-  function clear(): void {
+  /** Forgets the list (another torrent, or the viewer is no admin any more), then loads its first page when `reload`. */
+  function reset(reload: boolean): void {
     generation++;
+    clearTimeout(pending);
+    pending = undefined;
     peers.value = [];
-    hasMore.value = false;
+    hasNext.value = false;
     loading.value = false;
     error.value = null;
+    page.value = 0;
+    starts.length = 1;
+    if (reload) void enqueue(() => load(0));
   }
 
-  return { peers, loading, error, hasMore, refresh, loadMore, clear };
+  return { peers, loading, error, hasNext, page, refresh, next, previous, reset, stop: () => clearTimeout(pending) };
 }

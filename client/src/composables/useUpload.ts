@@ -2,7 +2,7 @@
 // whose upload progress events drive the progress bar (fetch has no upload progress).
 import { computed, ref, shallowRef } from 'vue';
 import { UPLOAD_TORRENT_TEXT } from '../graphql/documents';
-import { friendlyError, type ServerErrorLike } from '../lib/errors';
+import { existingTorrent, friendlyError, type ServerErrorLike } from '../lib/errors';
 import { multipartFields, type UploadPlan } from '../lib/upload-files';
 import { addSample, progressView, type ProgressSample } from '../lib/upload-progress';
 import { clearSession, currentToken } from './useAuth';
@@ -16,6 +16,8 @@ export function useUpload() {
   const error = ref<string | null>(null);
   /** Why the last upload failed: 'NETWORK' (no reply read), a GraphQL error code, or null. */
   const failCode = ref<string | null>(null);
+  /** The torrent a refused duplicate already is (its info_hash), or null. */
+  const existing = ref<string | null>(null);
   const progress = computed(() => progressView(samples.value, total.value));
   let xhr: XMLHttpRequest | null = null;
 
@@ -30,6 +32,7 @@ export function useUpload() {
     phase.value = 'sending';
     error.value = null;
     failCode.value = null;
+    existing.value = null;
     total.value = plan.totalSize;
     samples.value = [{ at: performance.now(), loaded: 0 }];
     const req = new XMLHttpRequest();
@@ -62,6 +65,8 @@ export function useUpload() {
         } catch { /* not JSON: a proxy's error page */ }
         const err = reply?.errors?.[0];
         if (err?.extensions?.code === 'UNAUTHENTICATED') clearSession();
+        existing.value = existingTorrent(err);
+        if (existing.value) return fail('These files are published already as another torrent.', 'CONFLICT');
         if (err) return fail(friendlyError(err), typeof err.extensions?.code === 'string' ? err.extensions.code : null);
         const t = reply?.data?.uploadTorrent;
         if (!t) return req.status === 413 ? fail(friendlyError({ message: '', extensions: { code: 'PAYLOAD_TOO_LARGE' } }), 'PAYLOAD_TOO_LARGE') : fail(friendlyError(null), null);
@@ -80,5 +85,5 @@ export function useUpload() {
     xhr?.abort();
   }
 
-  return { phase, progress, error, failCode, start, cancel };
+  return { phase, progress, error, failCode, existing, start, cancel };
 }

@@ -48,6 +48,13 @@ export const SWARM_PEERS = gql`
   }
 `;
 
+/** A swarm's history over the last `minutes` (at most 500 points, oldest first). */
+export const SWARM_HISTORY = gql`
+  query SwarmHistory($infoHash: String!, $minutes: Int!) {
+    swarm(infoHash: $infoHash) { infoHash history(minutes: $minutes) { at seeders leechers completed } }
+  }
+`;
+
 /** Counts of the torrents a page shows (at most 100: the server's MAX_WATCHED_TORRENTS). */
 export const SWARMS_UPDATED = gql`
   subscription SwarmsUpdated($infoHashes: [String!]!) {
@@ -80,6 +87,11 @@ export const DELETE_TORRENT = gql`
 /** Sent as a multipart request by the upload page (plain text: it goes into `operations`). */
 export const UPLOAD_TORRENT_TEXT = `mutation UploadTorrent($files: [Upload!]!, $name: String, $description: String, $totalSize: Float) {
   uploadTorrent(files: $files, name: $name, description: $description, totalSize: $totalSize) { infoHash name }
+}`;
+
+/** Sent as a multipart request by "track an existing .torrent" (one file at variables.file). */
+export const REGISTER_TORRENT_TEXT = `mutation RegisterTorrent($file: Upload!, $description: String) {
+  registerTorrent(file: $file, description: $description) { infoHash name }
 }`;
 
 export const LIMITS = gql`

@@ -33,3 +33,9 @@ export function friendlyError(e: ServerErrorLike | null | undefined, network = f
   }
   return 'Something went wrong on the server. Please try again.';
 }
+
+/** The info_hash a CONFLICT ("torrent <hash> is already registered") names, else null. */
+export function existingTorrent(e: ServerErrorLike | null | undefined): string | null {
+  if (e?.extensions?.code !== 'CONFLICT') return null;
+  return /\b([0-9a-f]{40})\b/.exec(e.message)?.[1] ?? null;
+}

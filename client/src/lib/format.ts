@@ -3,7 +3,7 @@
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
-/** Bytes as "1.5 MiB" (binary units, 3 significant digits; whole bytes below 1 KiB). */
+/** Bytes as "1.5 MiB" (binary units, 3 significant digits; whole bytes below 1 KiB), joined by a no-break space so a size never wraps. */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '—';
   let v = bytes;
@@ -12,9 +12,9 @@ export function formatBytes(bytes: number): string {
     v /= 1024;
     u++;
   }
-  if (u === 0) return `${v} B`;
+  if (u === 0) return `${v}\u00a0B`;
   const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2;
-  return `${v.toFixed(digits)} ${UNITS[u]}`;
+  return `${v.toFixed(digits)}\u00a0${UNITS[u]}`;
 }
 
 /** Bytes per second as "2.4 MiB/s"; "—" for an unknown (NaN or negative) rate. */

@@ -5,7 +5,8 @@ import type { GraphQLContext } from '../context.js';
 import { fail } from '../errors.js';
 import { infoHashArg } from '../info-hash-arg.js';
 import { toPeer } from '../mappers.js';
-import { Peer, Stats, Swarm } from '../types/swarm.type.js';
+import { HISTORY_MINUTES, MAX_HISTORY_POINTS } from '../../services/swarm-history.js';
+import { Peer, Stats, Swarm, SwarmPoint } from '../types/swarm.type.js';
 
 /** Peers one `Swarm.peers` page holds at most, and by default. */
 export const MAX_PEERS_PAGE = 200, DEFAULT_PEERS_PAGE = 50;
@@ -57,6 +58,16 @@ export class SwarmResolver {
     const offset = a.after == null ? 0 : decodeCursor(a.after);
     const page = await deps.store.peerPage(s.infoHash, offset, first);
     return page.map((p, i) => toPeer(p, encodeCursor(offset + i + 1)));
+  }
+
+  @FieldResolver(() => [SwarmPoint], {
+    description: `The swarm's counts a minute apart over the last \`minutes\` (1 to ${HISTORY_MINUTES}, default 60), oldest first: at most ${MAX_HISTORY_POINTS} points (longer spans merge minutes into buckets: the most seeders and leechers of each). Minutes without peers read as zero; empty before the first sample with peers.`,
+  })
+  async history(@Root() s: Swarm, @Arg('minutes', () => Int, { nullable: true }) minutes: number | null, @Ctx() { deps }: GraphQLContext): Promise<SwarmPoint[]> {
+    const m = minutes ?? 60;
+    if (!Number.isInteger(m) || m < 1 || m > HISTORY_MINUTES) fail('BAD_USER_INPUT', `minutes must be 1 to ${HISTORY_MINUTES}`);
+    const points = (await deps.history?.read(s.infoHash, m)) ?? [];
+    return points.map((p) => ({ at: new Date(p.minute * 60_000), seeders: p.seeders, leechers: p.leechers, completed: p.completed }));
   }
 
   @Query(() => Stats)

@@ -45,7 +45,22 @@ export class SwarmUpdate {
   completed: number;
 }
 
-@ObjectType({ description: 'A live swarm: its counts, and for admins a page of its peers.' })
+@ObjectType({ description: 'A swarm\'s counts over one minute (or the largest of a bucket of several minutes).' })
+export class SwarmPoint {
+  @Field({ description: 'Start of the minute (or bucket).' })
+  at: Date;
+
+  @Field(() => Int)
+  seeders: number;
+
+  @Field(() => Int)
+  leechers: number;
+
+  @Field(() => Int, { description: 'Finished downloads counted by then.' })
+  completed: number;
+}
+
+@ObjectType({ description: 'A live swarm: its counts, its recent history, and for admins a page of its peers.' })
 export class Swarm extends SwarmUpdate {}
 
 @ObjectType()

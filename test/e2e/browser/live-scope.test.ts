@@ -83,12 +83,21 @@ describe('live counts follow what a page shows', { skip: needsChromium() }, () =
     await sleep(400);
     all.events.length = 0;
     pushed.length = 0;
+    // the tab's main-thread time while the announces flow (printed, not asserted: timing is noisy)
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const busy = async (): Promise<number> => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
+    const cpu0 = await busy();
+    const wall0 = Date.now();
     for (const h of hashes) await seed(h);
     await seed(newest); // shown: the page has its pushes once this one is there
     await all.waitFor((e) => e.infoHash === hashes[0]);
     await until('the last push on the page', async () => pushed.includes(newest));
     await sleep(500);
     all.close();
+    const cpu = await busy() - cpu0;
+    process.stdout.write(`# the list tab's main thread: ${(cpu * 1000).toFixed(0)} ms busy over ${Date.now() - wall0} ms of announces\n`);
+    await cdp.detach();
     const allCount = all.events.length;
     process.stdout.write(`# swarm pushes for ${TORRENTS} announced torrents: the list page received ${pushed.length} (${new Set(pushed).size} torrents), an all-torrents subscription ${allCount} (${new Set(all.events.map((e) => e.infoHash)).size} torrents)\n`);
     assert.ok(pushed.every((h) => shown.has(h)), 'no push for a torrent the page does not show');

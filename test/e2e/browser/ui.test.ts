@@ -153,8 +153,8 @@ describe('web UI in chromium', { skip: needsChromium() }, () => {
     await page.screenshot({ path: path.join(SHOTS, 'torrent-phone.png'), fullPage: true });
     await page.setViewportSize({ width: 1200, height: 850 });
 
-    // an admin pages a big swarm: 50 peers at first, the rest behind "load more"
-    assert.equal(await page.locator('[data-testid=more-peers]').count(), 0, 'no "load more" for 3 peers');
+    // an admin pages a big swarm: a bounded table of 50 peers with next/previous, paged on the server
+    assert.equal(await page.locator('[data-testid=next-peers]').count(), 0, 'no pages for 3 peers');
     for (let a = 0; a < 7; a++) {
       for (let i = 0; i < 8; i++) {
         await announce(srv.announceUrl, { infoHash, peerId: `-TR3000-big${a}${i}`.padEnd(20, '0'), port: 52000 + i, left: 100, event: 'started' }, undefined, `127.0.0.${20 + a}`);
@@ -162,9 +162,12 @@ describe('web UI in chromium', { skip: needsChromium() }, () => {
     }
     await until('57 leechers on the page', async () => (await textIs(page.locator('[data-testid=leechers]'), '57')()));
     await until('a first page of 50 peers', async () => (await page.locator('[data-testid=peer-table] tbody tr').count()) === 50);
-    await page.click('[data-testid=more-peers]');
-    await until('all 59 peers after "load more"', async () => (await page.locator('[data-testid=peer-table] tbody tr').count()) === 59);
-    assert.equal(await page.locator('[data-testid=more-peers]').count(), 0, 'no "load more" once all are shown');
+    await page.click('[data-testid=next-peers]');
+    await until('the other 9 peers on the next page', async () => (await page.locator('[data-testid=peer-table] tbody tr').count()) === 9);
+    assert.equal(await page.textContent('[data-testid=peer-page]'), 'Peers 51–59');
+    assert.ok(await page.locator('[data-testid=next-peers]').isDisabled(), 'no page after the last');
+    await page.click('[data-testid=previous-peers]');
+    await until('back to the first 50', async () => (await page.locator('[data-testid=peer-table] tbody tr').count()) === 50);
 
     // account and users pages
     await page.goto('/account');

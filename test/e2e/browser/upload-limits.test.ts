@@ -88,7 +88,7 @@ describe('upload limits', { skip: needsChromium() }, () => {
     const { page } = b;
     await signIn(page, ADMIN.username, ADMIN.password);
     await page.goto('/upload');
-    assert.equal((await page.textContent('[data-testid=upload-limits]'))?.trim(), 'Up to 97.7 KiB and 3 files per torrent.');
+    assert.equal((await page.textContent('[data-testid=upload-limits]'))?.trim().replace(/\u00a0/g, ' '), 'Up to 97.7 KiB and 3 files per torrent.');
     await pick(page, [150_000]);
     await page.getByRole('alert').filter({ hasText: 'These files come to 146 KiB; this server accepts at most 97.7 KiB per upload.' }).waitFor();
     assert.equal(await page.isDisabled('button:has-text("Publish")'), true);
