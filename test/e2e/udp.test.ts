@@ -1,14 +1,19 @@
 // The BEP 15 tracker of a real server: the same closed catalogue and swarms as HTTP, on every
 // database and swarm store, ids shared by instances on one database, and IPv6 (BEP 15's 18-byte peers).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
 import { startServer } from '../../server/main.js';
+import { findTopLevelValue } from '../../server/torrent/bencode-span.js';
+import { bdecode, type BValue } from '../helpers/bdecode.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { needs } from '../helpers/environment.js';
-import { primed, wsClient } from '../helpers/graphql-client.js';
+import { gql, ok, primed, wsClient } from '../helpers/graphql-client.js';
 import { closeAndClearRedis, storeBackends } from '../helpers/redis.js';
 import { registerViaCli, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { announce, compactPeers, httpGet, scrape } from '../helpers/tracker-client.js';
@@ -130,6 +135,30 @@ describe('udp tracker on a dual-stack socket', { skip: needs(hasLoopback6, 'an I
       v6.close();
       v4.close();
     }
+  });
+});
+
+describe('torrents and magnets list the UDP tracker', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer(databaseKinds()[0], { PUBLIC_UDP_URL: 'udp://tracker.example.org:6969/announce' });
+  });
+  after(() => t.close());
+
+  it('writes announce-list [[udp], [http]] and both tr= without changing the info dict', async () => {
+    const file = path.join(t.dataDir, 'u.bin');
+    writeFileSync(file, Buffer.alloc(40_000, 7));
+    const r = await t.cli(['add', file]);
+    assert.equal(r.code, 0, r.stderr);
+    const hash = r.stdout.trim().split('\n').pop() as string;
+    const meta = (await httpGet(`${t.baseUrl}/torrents/${hash}.torrent`)).body;
+    const d = bdecode(meta) as Record<string, BValue>;
+    assert.equal(String(d.announce), 'http://localhost:0/announce');
+    assert.deepEqual((d['announce-list'] as Buffer[][]).map((tier) => tier.map(String)), [['udp://tracker.example.org:6969/announce'], ['http://localhost:0/announce']]);
+    const span = findTopLevelValue(meta, 'info') as [number, number];
+    assert.equal(createHash('sha1').update(meta.subarray(span[0], span[1])).digest('hex'), hash);
+    const magnet = ok(await gql(t.baseUrl, 'query($h: String!) { torrent(infoHash: $h) { magnetUri } }', { h: hash })).torrent.magnetUri as string;
+    assert.deepEqual(new URL(magnet).searchParams.getAll('tr'), ['udp://tracker.example.org:6969/announce', 'http://localhost:0/announce']);
   });
 });
 
