@@ -47,6 +47,11 @@ const schema = z.object({
   WEBSEED_SEND_TIMEOUT: int(1, 3600).default(String(SEND_TIMEOUT_MS / 1000)),
   FULL_SCRAPE: onOff.default('off'),
   FULL_SCRAPE_INTERVAL: int(1, 86400).default(String(FULL_SCRAPE_INTERVAL)),
+  UDP_PORT: z.string().trim().toLowerCase().regex(/^(off|\d{1,5})$/, "must be 'off' or a port number from 0 to 65535")
+    .refine((s) => s === 'off' || Number(s) <= 65535, "must be 'off' or a port number from 0 to 65535").optional(),
+  UDP_SECRET: optionalText.refine((s) => s === undefined || s.length >= 16, 'must be at least 16 characters'),
+  PUBLIC_UDP_URL: optionalText.refine((s) => s === undefined || /^udp:\/\/(\[[0-9a-fA-F:.]+\]|[^/\s:[\]]+):\d{1,5}(\/\S*)?$/.test(s),
+    'must be a udp://host:port URL (an optional path, e.g. /announce)'),
 });
 
 export interface Config {
@@ -95,6 +100,20 @@ export interface Config {
   fullScrape: boolean;
   /** Seconds one built full-scrape reply is served before the next request rebuilds it. */
   fullScrapeInterval: number;
+  /** UDP tracker (BEP 15) port; 0: any free port; null: no UDP tracker (UDP_PORT=off). */
+  udpPort: number | null;
+  /** Connection-id secret shared by instances; undefined: generated once and kept in the database. */
+  udpSecret: string | undefined;
+  /**
+   * The udp:// tracker URL written into torrents and magnets beside PUBLIC_URL/announce; undefined:
+   * none (UDP off, or UDP_PORT=0 without PUBLIC_UDP_URL, where no port is known before binding).
+   */
+  publicUdpUrl: string | undefined;
+}
+
+/** udp://<PUBLIC_URL's host>:<port>/announce, the default PUBLIC_UDP_URL. */
+export function deriveUdpUrl(publicUrl: string, udpPort: number): string {
+  return `udp://${new URL(publicUrl).hostname}:${udpPort}/announce`;
 }
 
 /** Where Redis is for `config` (REDIS_URL or REDIS_CLUSTER_NODES); undefined: no Redis. */
@@ -168,10 +187,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (minInterval > e.ANNOUNCE_INTERVAL) {
     throw new ConfigError(`invalid MIN_ANNOUNCE_INTERVAL: must not exceed ANNOUNCE_INTERVAL (got '${env.MIN_ANNOUNCE_INTERVAL}')`);
   }
+  const udpPort = e.UDP_PORT === 'off' ? null : e.UDP_PORT === undefined ? e.PORT : Number(e.UDP_PORT);
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     port: e.PORT,
     host: e.HOST,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrl,
     dataDir,
     databaseUrl: e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'seedhost.db')}`,
     redisUrl: e.REDIS_URL,
@@ -196,5 +217,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webseedSendTimeout: e.WEBSEED_SEND_TIMEOUT,
     fullScrape: e.FULL_SCRAPE === 'on',
     fullScrapeInterval: e.FULL_SCRAPE_INTERVAL,
+    udpPort,
+    udpSecret: e.UDP_SECRET,
+    publicUdpUrl: e.PUBLIC_UDP_URL ?? (udpPort === null || udpPort === 0 ? undefined : deriveUdpUrl(publicUrl, udpPort)),
   };
 }

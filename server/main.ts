@@ -37,9 +37,15 @@ import type { PeerStore } from './tracker/peer-store.js';
 import type { TrackerContext } from './tracker/tracker-context.js';
 import { TrackerStats } from './tracker/tracker-stats.js';
 import type { CatalogEvents } from './services/catalog-events.js';
+import { udpSecret } from './services/udp-secret.js';
+import { ConnectionIds } from './udp/connection-ids.js';
+import { UdpStats } from './udp/udp-answers.js';
+import { startUdpTracker, type UdpTracker } from './udp/udp-tracker.js';
 
 export interface RunningServer {
   port: number;
+  /** The UDP tracker's bound port; null with UDP_PORT=off. */
+  udpPort: number | null;
   ds: DataSource;
   store: PeerStore;
   files: FileStore;
@@ -117,11 +123,13 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       bus.swarmChanged(h);
     },
   };
+  const udpStats = new TrackerStats();
+  const udpPackets = new UdpStats();
   const webseed = new WebseedStats();
   const webseedBuffers = new WebseedBuffers();
   const publishes = new PublishStats();
   gql = await startGraphQL(
-    { ds, store, files, events, registered, publicUrl: config.publicUrl, maxUploadBytes: config.maxUploadBytes, maxTorrentFiles: config.maxTorrentFiles, limiter: backend.limiter, announces, publishes, history },
+    { ds, store, files, events, registered, publicUrl: config.publicUrl, udpAnnounceUrl: config.publicUdpUrl, maxUploadBytes: config.maxUploadBytes, maxTorrentFiles: config.maxTorrentFiles, limiter: backend.limiter, announces, publishes, history },
     (req) => resolveClientIp(req, config.trustedProxies), log,
   );
   const graphql = gql;
@@ -133,6 +141,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     collect: metricsCollector(createMetricsRegistry({
       tracker: tracker.stats, store, registered, webseed, webseedBuffers, publishes,
       graphqlClients: () => graphql.clients(), swarmSubscriptions: () => graphql.swarmWatchers(),
+      udp: config.udpPort === null ? undefined : { stats: udpStats, packets: udpPackets },
     })),
     token: config.metricsToken, log,
   });
@@ -166,7 +175,15 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  log.info({ port, host: config.host ?? '::', database: config.databaseUrl.split(':')[0], torrents: registered.size }, 'seedhost listening');
+  let udp: UdpTracker | undefined;
+  if (config.udpPort !== null) {
+    const ids = new ConnectionIds(await udpSecret(ds, config.udpSecret));
+    udp = await startUdpTracker(config.udpPort, config.host, { tracker, stats: udpStats, udp: udpPackets, ids, log }).catch((err: unknown) => {
+      server.close();
+      throw new Error(`cannot listen on UDP port ${config.udpPort} (UDP_PORT): ${(err as Error).message}`);
+    });
+  }
+  log.info({ port, udpPort: udp?.port ?? 'off', host: config.host ?? '::', database: config.databaseUrl.split(':')[0], torrents: registered.size }, 'seedhost listening');
   if (!cluster.isWorker) await logStartupNotes(ds, config, log); // a cluster's primary says it once
 
   let closing: Promise<void> | undefined;
@@ -175,6 +192,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       clearInterval(sweep);
       clearInterval(flusher);
       history.stop();
+      await udp?.close();
       await sync?.stop();
       await graphql.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -192,7 +210,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     })();
     return closing;
   };
-  return { port, ds, store, files, events, registered, tracker, history, graphql, close };
+  return { port, udpPort: udp?.port ?? null, ds, store, files, events, registered, tracker, history, graphql, close };
 }
 
 async function main(): Promise<void> {

@@ -9,6 +9,7 @@ import { finishPublish } from '../services/finish-publish.js';
 import { stageContent, type StagedContent } from '../services/stage-content.js';
 import { LocalFileStore } from '../storage/local-file-store.js';
 import { magnetUri } from '../torrent/magnet.js';
+import { trackerList } from '../torrent/trackers.js';
 import { MAX_TORRENT_FILE_BYTES, parseTorrent } from '../torrent/parse-torrent.js';
 import { collectFiles, publishFile } from './add-files.js';
 import { parseCommand, parsePieceLength } from './args.js';
@@ -77,7 +78,7 @@ async function add(args: string[]): Promise<void> {
   let staged: StagedContent | undefined;
   const torrent = await withTorrentRows(config, direct, async (rows) => {
     staged = await staging;
-    return finishPublish(rows, config.publicUrl, req, staged);
+    return finishPublish(rows, config.publicUrl, req, staged, config.publicUdpUrl);
   }).catch(async (e: unknown) => {
     // the database failed before the staged bytes were handed over: they are not kept
     if (staged === undefined) await staging.then((s) => s.writer.abort(), () => undefined);
@@ -86,7 +87,7 @@ async function add(args: string[]): Promise<void> {
   });
   const magnet = magnetUri({
     infoHash: torrent.infoHash, name: torrent.name, totalSize: torrent.totalSize,
-    announce: `${config.publicUrl}/announce`, webseed: `${config.publicUrl}/webseed/${torrent.infoHash}/`,
+    announce: `${config.publicUrl}/announce`, trackers: trackerList(`${config.publicUrl}/announce`, config.publicUdpUrl), webseed: `${config.publicUrl}/webseed/${torrent.infoHash}/`,
     torrentUrl: `${config.publicUrl}/torrents/${torrent.infoHash}.torrent`,
   });
   process.stdout.write(`${escapeForTerminal(torrent.name)}  ${formatBytes(torrent.totalSize)}  ${torrent.pieceCount} pieces of ${formatBytes(torrent.pieceLength)}\n` +

@@ -21,6 +21,8 @@ export interface GraphQLDeps {
   events: CatalogEvents;
   registered: ReadonlySet<string>;
   publicUrl: string;
+  /** PUBLIC_UDP_URL (magnets and new torrents list it beside HTTP); undefined: none. */
+  udpAnnounceUrl?: string;
   maxUploadBytes: number;
   /** MAX_TORRENT_FILES. */
   maxTorrentFiles: number;

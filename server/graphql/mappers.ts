@@ -4,6 +4,7 @@ import type { ApiTokenEntity } from '../db/entities/api-token.entity.js';
 import type { TorrentEntity } from '../db/entities/torrent.entity.js';
 import { UserEntity } from '../db/entities/user.entity.js';
 import { magnetUri } from '../torrent/magnet.js';
+import { trackerList } from '../torrent/trackers.js';
 import { clientName } from '../tracker/peer-client.js';
 import type { PeerInfo, SwarmCounts } from '../tracker/peer-store.js';
 import type { GraphQLDeps } from './context.js';
@@ -27,7 +28,7 @@ export function toTorrent(t: TorrentEntity, c: SwarmCounts, owners: Map<number, 
     pieceCount: t.pieceCount, id: t.id,
     description: t.description, createdAt: t.createdAt, hosted: t.hosted,
     owner: t.ownerId === null ? null : owners.get(t.ownerId) ?? null,
-    magnetUri: magnetUri({ infoHash: t.infoHash, name: t.name, totalSize: t.totalSize, announce: `${deps.publicUrl}/announce`, webseed: webseedUrl ?? undefined, torrentUrl }),
+    magnetUri: magnetUri({ infoHash: t.infoHash, name: t.name, totalSize: t.totalSize, announce: `${deps.publicUrl}/announce`, trackers: trackerList(`${deps.publicUrl}/announce`, deps.udpAnnounceUrl), webseed: webseedUrl ?? undefined, torrentUrl }),
     torrentUrl,
     // BEP 19: a multi-file torrent's files live below the base URL; a single file is base + name
     webseedUrl: webseedUrl === null || t.multiFile ? webseedUrl : `${webseedUrl}${encodeURIComponent(t.name)}`,

@@ -4,7 +4,7 @@
 import { collectDefaultMetrics, Registry, type Aggregator, type Metric } from 'prom-client';
 import type { PublishStats } from '../services/publish-stats.js';
 import type { PeerStore } from '../tracker/peer-store.js';
-import { LATENCY_BOUNDS, OUTCOMES, UNREGISTERED, type LatencyHistogram, type TrackerStats } from '../tracker/tracker-stats.js';
+import { LATENCY_BOUNDS, OUTCOMES, TrackerStats, UNREGISTERED, type LatencyHistogram } from '../tracker/tracker-stats.js';
 import type { WebseedBuffers } from './webseed-buffers.js';
 import type { WebseedStats } from './webseed.route.js';
 
@@ -24,6 +24,16 @@ export interface MetricsSources {
   graphqlClients: () => number;
   /** Live swarmUpdated subscriptions. */
   swarmSubscriptions: () => number;
+  /** The UDP tracker's counts (absent: UDP_PORT=off; its metrics then read 0). */
+  udp?: { stats: TrackerStats; packets: UdpPacketCounts };
+}
+
+/** What the UDP tracker counts beside announces and scrapes (udp/udp-answers.ts UdpStats). */
+export interface UdpPacketCounts {
+  connects: number;
+  dropped: number;
+  badConnectionIds: number;
+  unknownActions: number;
 }
 
 interface Sample {
@@ -69,12 +79,24 @@ export function createMetricsRegistry(src: MetricsSources): Registry {
   const reg = new Registry();
   collectDefaultMetrics({ register: reg, prefix: METRIC_PREFIX });
   const t = src.tracker;
-  define(reg, 'announces_total', 'Announces answered, by result (ok, malformed, unregistered, internal).', 'counter', 'sum', () => byOutcome(t.announces, -1));
-  define(reg, 'scrapes_total', 'Scrapes answered, by result (ok, malformed, internal).', 'counter', 'sum', () => byOutcome(t.scrapes, UNREGISTERED));
+  define(reg, 'announces_total', 'HTTP announces answered, by result (ok, malformed, unregistered, internal).', 'counter', 'sum', () => byOutcome(t.announces, -1));
+  define(reg, 'scrapes_total', 'HTTP scrapes answered, by result (ok, malformed, internal).', 'counter', 'sum', () => byOutcome(t.scrapes, UNREGISTERED));
   define(reg, 'announce_duration_seconds', 'Time to answer an announce, from the parsed request head to the reply bytes.', 'histogram', 'sum',
     () => histogramSamples(`${METRIC_PREFIX}announce_duration_seconds`, t.announceSeconds));
   define(reg, 'scrape_duration_seconds', 'Time to answer a scrape, from the parsed request head to the reply bytes.', 'histogram', 'sum',
     () => histogramSamples(`${METRIC_PREFIX}scrape_duration_seconds`, t.scrapeSeconds));
+
+  // the UDP tracker's own families: announces_total and the rest above count HTTP
+  const u = src.udp?.stats ?? new TrackerStats();
+  const p = (): UdpPacketCounts => src.udp?.packets ?? { connects: 0, dropped: 0, badConnectionIds: 0, unknownActions: 0 };
+  define(reg, 'udp_announces_total', 'UDP (BEP 15) announces answered, by result (ok, malformed, unregistered, internal).', 'counter', 'sum', () => byOutcome(u.announces, -1));
+  define(reg, 'udp_scrapes_total', 'UDP (BEP 15) scrapes answered, by result (ok, malformed, internal).', 'counter', 'sum', () => byOutcome(u.scrapes, UNREGISTERED));
+  define(reg, 'udp_announce_duration_seconds', 'Time to answer a UDP announce, from the datagram to the reply bytes.', 'histogram', 'sum',
+    () => histogramSamples(`${METRIC_PREFIX}udp_announce_duration_seconds`, u.announceSeconds));
+  define(reg, 'udp_connects_total', 'UDP connect requests answered with a connection id.', 'counter', 'sum', () => [{ value: p().connects }]);
+  define(reg, 'udp_refused_total', 'UDP datagrams not served, by reason (dropped: silence; bad_connection_id, unknown_action: an error packet).', 'counter', 'sum',
+    () => [{ labels: { reason: 'dropped' }, value: p().dropped }, { labels: { reason: 'bad_connection_id' }, value: p().badConnectionIds },
+      { labels: { reason: 'unknown_action' }, value: p().unknownActions }]);
 
   // several instances share one registry and one swarm store (Redis): the same value, not a sum
   define(reg, 'torrents_registered', 'Torrents this tracker serves.', 'gauge', 'max', () => [{ value: src.registered.size }]);

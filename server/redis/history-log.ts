@@ -2,17 +2,18 @@
 // (SET NX on a per-minute key), and each torrent's samples are a list of 16-byte entries
 // (minute, seeders, leechers, completed as big-endian uint32) trimmed to HISTORY_MINUTES, which
 // expires once the torrent had no activity for as long.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-nodes.js';
 import { HISTORY_MINUTES, type HistoryLog, type SwarmSample } from '../services/swarm-history.js';
 
 const ENTRY = 16;
 const u32 = (n: number): number => Math.max(0, Math.min(0xffff_ffff, Math.floor(n)));
 
 export class RedisHistoryLog implements HistoryLog {
-  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly id: string) {}
+  constructor(private readonly redis: RedisClient, private readonly prefix: string, private readonly id: string) {}
 
   private key(infoHash: string): string {
-    return `${this.prefix}history:${infoHash}`;
+    // the torrent's hash tag: on a cluster its three commands go to the node of its slot
+    return `${this.prefix}history:{${infoHash}}`;
   }
 
   async claim(minute: number): Promise<boolean> {
@@ -20,7 +21,7 @@ export class RedisHistoryLog implements HistoryLog {
   }
 
   async append(samples: ReadonlyMap<string, SwarmSample>): Promise<void> {
-    const m = this.redis.multi();
+    const writes: Promise<unknown>[] = [];
     for (const [h, s] of samples) {
       const b = Buffer.alloc(ENTRY);
       b.writeUInt32BE(u32(s.minute), 0);
@@ -28,9 +29,10 @@ export class RedisHistoryLog implements HistoryLog {
       b.writeUInt32BE(u32(s.leechers), 8);
       b.writeUInt32BE(u32(s.completed), 12);
       const k = this.key(h);
-      m.rpush(k, b).ltrim(k, -HISTORY_MINUTES, -1).pexpire(k, HISTORY_MINUTES * 60_000);
+      // one transaction per torrent (one slot), not one across torrents: a cluster refuses that
+      writes.push(this.redis.multi().rpush(k, b).ltrim(k, -HISTORY_MINUTES, -1).pexpire(k, HISTORY_MINUTES * 60_000).exec());
     }
-    await m.exec();
+    await Promise.all(writes);
   }
 
   async read(infoHash: string, sinceMinute: number): Promise<SwarmSample[]> {

@@ -4,6 +4,7 @@
 import { encodeInfo } from '../torrent/info-dict.js';
 import type { TorrentFileEntry } from '../torrent/metainfo.js';
 import { encodeTorrentFile } from '../torrent/torrent-file.js';
+import { announceTiers, trackerList } from '../torrent/trackers.js';
 import { asPublishError, PublishError, safeRelativePath } from './publish-input.js';
 import type { PublishRequest, StagedContent } from './stage-content.js';
 import { newTorrent, type NewTorrent, type TorrentRows } from './torrent-rows.js';
@@ -21,24 +22,25 @@ function rootOf(req: PublishRequest, entries: TorrentFileEntry[], multiFile: boo
 /**
  * Makes the .torrent of staged content, inserts its row and moves the content into place; on any
  * failure the staged content is discarded and no row is left. Throws PublishError for bad input,
- * a duplicate or a storage failure. The caller tells the tracker.
+ * a duplicate or a storage failure. The caller tells the tracker. With `udpAnnounce` (PUBLIC_UDP_URL)
+ * the torrent's `announce-list` names the UDP and the HTTP tracker; `announce` stays HTTP.
  */
-export async function finishPublish(rows: TorrentRows, publicUrl: string, req: PublishRequest, staged: StagedContent): Promise<NewTorrent> {
+export async function finishPublish(rows: TorrentRows, publicUrl: string, req: PublishRequest, staged: StagedContent, udpAnnounce?: string): Promise<NewTorrent> {
   try {
-    return await finish(rows, publicUrl, req, staged);
+    return await finish(rows, publicUrl, req, staged, udpAnnounce);
   } catch (e) {
     await staged.writer.abort();
     throw asPublishError(e);
   }
 }
 
-async function finish(rows: TorrentRows, publicUrl: string, req: PublishRequest, { writer, entries, pieces, multiFile, pieceLength }: StagedContent): Promise<NewTorrent> {
+async function finish(rows: TorrentRows, publicUrl: string, req: PublishRequest, { writer, entries, pieces, multiFile, pieceLength }: StagedContent, udpAnnounce: string | undefined): Promise<NewTorrent> {
   if (entries.every((e) => e.length === 0)) throw new PublishError('BAD_INPUT', 'nothing to publish: every file is empty');
   const { name, from } = rootOf(req, entries, multiFile);
   safeRelativePath(name, 'name', true);
   const { bytes, infoHash } = encodeInfo({ name, pieceLength, pieces, files: entries, multiFile });
   const file = encodeTorrentFile({
-    infoBytes: bytes, announce: `${publicUrl}/announce`, urlList: [`${publicUrl}/webseed/${infoHash}/`],
+    infoBytes: bytes, announce: `${publicUrl}/announce`, announceList: announceTiers(trackerList(`${publicUrl}/announce`, udpAnnounce)), urlList: [`${publicUrl}/webseed/${infoHash}/`],
     creationDate: Math.floor(Date.now() / 1000),
   });
   // the metainfo as parseTorrent would read it back, without a second decode of many files

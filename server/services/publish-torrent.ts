@@ -22,6 +22,8 @@ export interface PublishDeps {
   files: FileStore;
   events: CatalogEvents;
   publicUrl: string;
+  /** PUBLIC_UDP_URL, listed in new torrents' announce-list beside HTTP; undefined: none. */
+  udpAnnounceUrl?: string;
   /** 0: no limit. */
   maxUploadBytes: number;
   /** MAX_TORRENT_FILES (default DEFAULT_MAX_TORRENT_FILES). */
@@ -72,7 +74,7 @@ export function typeormTorrentRows(ds: DataSource): TorrentRows & { saved?: Torr
  */
 export async function publishStaged(deps: PublishDeps, req: PublishRequest, staged: StagedContent): Promise<TorrentEntity> {
   const rows = typeormTorrentRows(deps.ds);
-  const { infoHash } = await finishPublish(rows, deps.publicUrl, req, staged);
+  const { infoHash } = await finishPublish(rows, deps.publicUrl, req, staged, deps.udpAnnounceUrl);
   deps.events.torrentAdded(infoHash, 0);
   return rows.saved as TorrentEntity;
 }

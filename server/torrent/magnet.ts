@@ -6,14 +6,17 @@ export interface MagnetInput {
   name: string;
   totalSize: number;
   announce: string;
+  /** Every tracker, in the order to try them (trackerList); undefined: `announce` alone. */
+  trackers?: readonly string[];
   webseed?: string;
   /** Where the .torrent file is served (`xs`). */
   torrentUrl: string;
 }
 
-/** magnet:?xt=urn:btih:<hex>&dn=...&xl=...&tr=...&ws=...&xs=... (values percent-encoded). */
+/** magnet:?xt=urn:btih:<hex>&dn=...&xl=...&tr=...(one per tracker)&ws=...&xs=... (values percent-encoded). */
 export function magnetUri(m: MagnetInput): string {
-  let s = `magnet:?xt=urn:btih:${m.infoHash}&dn=${encodeURIComponent(m.name)}&xl=${m.totalSize}&tr=${encodeURIComponent(m.announce)}`;
+  let s = `magnet:?xt=urn:btih:${m.infoHash}&dn=${encodeURIComponent(m.name)}&xl=${m.totalSize}`;
+  for (const tr of m.trackers ?? [m.announce]) s += `&tr=${encodeURIComponent(tr)}`;
   if (m.webseed !== undefined) s += `&ws=${encodeURIComponent(m.webseed)}`;
   return `${s}&xs=${encodeURIComponent(m.torrentUrl)}`;
 }

@@ -1,10 +1,13 @@
-// Writes a .torrent file (BEP 3) around an already-encoded info dict, with BEP 19 `url-list`.
+// Writes a .torrent file (BEP 3) around an already-encoded info dict, with BEP 19 `url-list` and
+// BEP 12 `announce-list`.
 import bencode from 'bencode';
 
 export interface TorrentFileInput {
   /** The bencoded info dict, spliced in as is so the info_hash cannot drift. */
   infoBytes: Buffer;
   announce: string;
+  /** BEP 12 tiers; left out when undefined (one tracker: `announce` says it all). */
+  announceList?: string[][];
   urlList: string[];
   comment?: string;
   /** Seconds since the epoch. */
@@ -18,6 +21,7 @@ export function encodeTorrentFile(t: TorrentFileInput): Buffer {
     announce: t.announce, 'created by': 'seedhost', 'creation date': t.creationDate, info: marker, 'url-list': t.urlList,
   };
   if (t.comment) outer.comment = t.comment;
+  if (t.announceList !== undefined) outer['announce-list'] = t.announceList;
   const encoded = Buffer.from(bencode.encode(outer));
   const placeholder = Buffer.from(`${marker.length}:${marker.toString()}`);
   const at = encoded.indexOf(placeholder);

@@ -25,4 +25,9 @@ export interface AnnounceRequest {
   /** The `ip` parameter, or null; the HTTP layer decides whether to trust it. */
   ip: string | null;
   key: string | null;
+  /**
+   * BEP 41 URL data of a UDP announce (the tracker URL's path and query, e.g. `/announce`), as
+   * sent; undefined over HTTP or when the client sent none. Kept for later features (keys in paths).
+   */
+  urlData?: string;
 }

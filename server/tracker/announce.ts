@@ -1,5 +1,5 @@
 // The announce use case (BEP 3): closed-tracker check, swarm update, peer list, reply bytes.
-// Takes an already-resolved client IP; never sees the HTTP request.
+// Takes an already-resolved client IP; never sees the HTTP request or the UDP datagram.
 import type { AnnounceRequest } from './announce-request.js';
 import { UnregisteredTorrent } from './errors.js';
 import { AnnounceResult, type PeerAnnounce } from './peer-store.js';
@@ -8,19 +8,24 @@ import type { TrackerContext } from './tracker-context.js';
 
 const shared = new AnnounceResult();
 
-function reply(req: AnnounceRequest, out: AnnounceResult, ctx: TrackerContext): Buffer {
+function settle(req: AnnounceRequest, out: AnnounceResult, ctx: TrackerContext): AnnounceResult {
   if (out.completedNow) ctx.completed.add(req.infoHash);
   if (out.changed && ctx.onSwarmChange !== undefined) ctx.onSwarmChange(req.infoHash);
+  return out;
+}
+
+function reply(req: AnnounceRequest, out: AnnounceResult, ctx: TrackerContext): Buffer {
   return req.compact
     ? encodeCompactAnnounce(out, ctx.interval, ctx.minInterval)
     : encodeDictAnnounce(out, ctx.interval, ctx.minInterval, req.noPeerId);
 }
 
 /**
- * Applies an announce from `ip` and returns the bencoded reply (a promise with an async store).
- * Throws UnregisteredTorrent (a ClientError) for a torrent this tracker did not register.
+ * Applies an announce from `ip` (counts it, tallies a completion, reports a swarm change) and
+ * gives the store's result. With a synchronous store the result is shared: read it before the
+ * next announce. Throws UnregisteredTorrent (a ClientError) for a torrent this tracker did not register.
  */
-export function handleAnnounce(req: AnnounceRequest, ip: string, ctx: TrackerContext): Buffer | Promise<Buffer> {
+export function applyAnnounce(req: AnnounceRequest, ip: string, ctx: TrackerContext): AnnounceResult | Promise<AnnounceResult> {
   if (!ctx.registered.has(req.infoHash)) throw new UnregisteredTorrent();
   ctx.announces?.tick();
   const a: PeerAnnounce = {
@@ -30,8 +35,17 @@ export function handleAnnounce(req: AnnounceRequest, ip: string, ctx: TrackerCon
   };
   if (ctx.store.sync) {
     ctx.store.announce(a, shared);
-    return reply(req, shared, ctx);
+    return settle(req, shared, ctx);
   }
   const out = new AnnounceResult();
-  return (ctx.store.announce(a, out) as Promise<void>).then(() => reply(req, out, ctx));
+  return (ctx.store.announce(a, out) as Promise<void>).then(() => settle(req, out, ctx));
+}
+
+/**
+ * Applies an announce from `ip` and returns the bencoded reply (a promise with an async store).
+ * Throws UnregisteredTorrent (a ClientError) for a torrent this tracker did not register.
+ */
+export function handleAnnounce(req: AnnounceRequest, ip: string, ctx: TrackerContext): Buffer | Promise<Buffer> {
+  const out = applyAnnounce(req, ip, ctx);
+  return out instanceof Promise ? out.then((r) => reply(req, r, ctx)) : reply(req, out, ctx);
 }

@@ -81,7 +81,7 @@ export class TorrentResolver {
       return p;
     });
     const row = await publishTorrent(
-      { ds: deps.ds, files: deps.files, events: deps.events, publicUrl: deps.publicUrl, maxUploadBytes: deps.maxUploadBytes, maxFiles: deps.maxTorrentFiles, stats: deps.publishes },
+      { ds: deps.ds, files: deps.files, events: deps.events, publicUrl: deps.publicUrl, udpAnnounceUrl: deps.udpAnnounceUrl, maxUploadBytes: deps.maxUploadBytes, maxFiles: deps.maxTorrentFiles, stats: deps.publishes },
       { name: name ?? undefined, description, pieceLength: pieceLength ?? undefined, totalSize: totalSize ?? undefined, ownerId: user?.id ?? null, files: pending },
     ).catch(rethrow);
     return toTorrent(row, { complete: 0, incomplete: 0, downloaded: 0 }, new Map([[user?.id as number, user?.username as string]]), deps);

@@ -29,3 +29,10 @@ describe('magnet URI', () => {
     assert.equal(u.searchParams.get('ws'), null, 'no webseed given, no ws');
   });
 });
+
+describe('magnet URI with several trackers', () => {
+  it('carries one tr per tracker, in the order given', () => {
+    const m = magnetUri({ infoHash: HASH, name: 'x', totalSize: 1, announce: 'http://t/announce', trackers: ['udp://t:6969/announce', 'http://t/announce'], torrentUrl: 'http://t/x.torrent' });
+    assert.deepEqual(new URL(m).searchParams.getAll('tr'), ['udp://t:6969/announce', 'http://t/announce']);
+  });
+});

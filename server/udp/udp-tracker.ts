@@ -1,0 +1,63 @@
+// The BEP 15 tracker's sockets: one dual-stack UDP socket (IPv6 and IPv4-mapped senders) when no
+// host is given, else one socket of the host's family. Each datagram goes to answerDatagram and
+// its reply, if any, back to the sender.
+import dgram from 'node:dgram';
+import { isIP } from 'node:net';
+import { answerDatagram, type UdpDeps } from './udp-answers.js';
+
+export interface UdpTracker {
+  /** The bound port (the configured one, or the kernel's pick for 0). */
+  port: number;
+  close(): Promise<void>;
+}
+
+/** A dual-stack socket names IPv4 senders `::ffff:a.b.c.d`: they are IPv4 peers (6-byte peers, IPv4 swarm lists). */
+function normalizeIp(ip: string): string {
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+}
+
+/** Receive and send buffers asked of the kernel: a burst of announces waits here rather than being dropped. */
+const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
+function bind(type: 'udp4' | 'udp6', port: number, host: string): Promise<dgram.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = dgram.createSocket({ type, ipv6Only: false, reuseAddr: false });
+    s.once('error', reject);
+    s.bind(port, host, () => {
+      s.removeListener('error', reject);
+      resolve(s);
+    });
+  });
+}
+
+/** Binds the UDP tracker on port (0: any) and host (undefined: every interface, IPv6 and IPv4). */
+export async function startUdpTracker(port: number, host: string | undefined, deps: UdpDeps): Promise<UdpTracker> {
+  let socket: dgram.Socket;
+  if (host === undefined) {
+    socket = await bind('udp6', port, '::').catch(() => bind('udp4', port, '0.0.0.0')); // no IPv6 on this machine
+  } else {
+    socket = await bind(isIP(host) === 6 ? 'udp6' : 'udp4', port, host);
+  }
+  try {
+    socket.setRecvBufferSize(SOCKET_BUFFER_BYTES);
+    socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
+  } catch {
+    // the kernel's limit (net.core.rmem_max) stands
+  }
+  const send = (reply: Buffer, rport: number, raddr: string): void => {
+    socket.send(reply, rport, raddr);
+  };
+  socket.on('message', (msg, rinfo) => {
+    const ip = normalizeIp(rinfo.address);
+    const reply = answerDatagram(msg, ip, rinfo.port, deps);
+    if (reply === null) return;
+    if (reply instanceof Promise) void reply.then((b) => send(b, rinfo.port, rinfo.address));
+    else send(reply, rinfo.port, rinfo.address);
+  });
+  // a send to an unreachable peer reports here; nothing to do but not crash
+  socket.on('error', (err) => deps.log.warn({ err }, 'udp tracker socket error'));
+  return {
+    port: socket.address().port,
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
+}
