@@ -1,5 +1,6 @@
-// BEP 15 connection ids without per-client state: an id is a keyed hash of the client's address,
-// port and a time slot, so any instance holding the same secret checks it with no lookup (as
+// BEP 15 connection ids without per-client state: an id is a keyed hash of the client's address
+// and a time slot (not its port, as opentracker: libtorrent shares one cached id among all the
+// sessions of a process, and NATs move ports), so any instance holding the same secret checks it with no lookup (as
 // aquatic's keyed hash and chihaya's HMAC do). Byte 0 is the slot's low byte, in clear, so a
 // check costs one hash; bytes 1-7 are SipHash-2-4 under a key derived per slot from the secret
 // with HMAC-SHA256 (once per slot, not per datagram).
@@ -44,10 +45,9 @@ export class ConnectionIds {
 
   private sign(key: Buffer, ip: string, port: number): void {
     const s = this.scratch;
-    s[0] = port >>> 8;
-    s[1] = port & 255;
-    const n = s.write(ip, 2, 'latin1');
-    sipHash24(key, s, 2 + n, this.mac, 0);
+    void port; // kept in the signature: the id proves the address, whatever port asks
+    const n = s.write(ip, 0, 'latin1');
+    sipHash24(key, s, n, this.mac, 0);
   }
 
   private currentSlot(): number {

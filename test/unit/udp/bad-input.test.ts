@@ -74,12 +74,11 @@ describe('udp bad input', () => {
     assert.equal(deps.tracker.stats.announces[0], 0, 'nothing counted as HTTP');
   });
 
-  it('refuses an id issued to another address or port', () => {
+  it('refuses an id issued to another address', () => {
     const { deps } = setup();
     const cid = cidOf(deps, '198.51.100.3', 5000);
     const ann = announcePacket(cid, { infoHash: HASH, peerId: 'p', port: 1 });
     assert.match(readError(answer(deps, ann, '198.51.100.4', 5000) as Buffer) ?? '', /connection id/);
-    assert.match(readError(answer(deps, ann, '198.51.100.3', 5001) as Buffer) ?? '', /connection id/);
     assert.equal(readError(answer(deps, ann, '198.51.100.3', 5000) as Buffer), undefined);
   });
 
