@@ -131,8 +131,10 @@ describe('real clients through the UDP tracker alone', { skip: skipLibtorrent },
 });
 
 /** aria2c as a plain leecher: peers only from the tracker, quit as soon as the file is complete. */
+// aria2 speaks UDP trackers only through its DHT socket ("udp is not supported yet" with DHT off):
+// DHT is on, with no entry point and a fresh routing table, so it finds no peer by itself
 const ARIA2_OPTIONS = [
-  '--no-conf=true', '--enable-dht=false', '--enable-dht6=false', '--bt-enable-lpd=false', '--enable-peer-exchange=false',
+  '--no-conf=true', '--enable-dht=true', '--dht-listen-port=7881-7999', '--dht-file-path=/dev/null', '--enable-dht6=false', '--bt-enable-lpd=false', '--enable-peer-exchange=false',
   '--seed-time=0', '--bt-tracker-connect-timeout=5', '--bt-tracker-timeout=10', '--bt-stop-timeout=50', '--stop=60',
   '--file-allocation=none', '--allow-overwrite=true', '--disable-ipv6=true', '--listen-port=6881-6999',
   '--summary-interval=0', '--console-log-level=notice',
