@@ -101,7 +101,7 @@ describe(`every page passes axe and Lighthouse (${who}, desktop and phone)`, { s
   ];
   const asAdmin = (): [string, string, string][] => [
     ...signedOut().filter(([n]) => n !== 'login'),
-    ['upload', '/upload', 'text=Publish files'],
+    ['upload', '/upload', '[data-testid=dropzone]'],
     ['track', '/upload?mode=torrent', '[data-testid=register-form]'],
     ['account', '/account', '#token-name'],
     ['users', '/users', '[data-testid=users-table]'],
