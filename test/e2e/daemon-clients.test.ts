@@ -144,7 +144,8 @@ describe('Transmission and qBittorrent against seedhost', () => {
     await seeder.event('announced', 15_000);
     const done = await tr.complete(hash, CLIENT_LIMIT_MS, diagnose);
     assert.equal(done.name, p.name, diagnose());
-    assert.deepEqual(done.trackerStats.map((s) => s.announce), [`${publicUrl}/announce`], diagnose());
+    // the magnet's tr= in order: the UDP tracker (on PORT's number) first, then HTTP
+    assert.deepEqual(done.trackerStats.map((s) => s.announce), [`${publicUrl.replace(/^http:/, 'udp:')}/announce`, `${publicUrl}/announce`], diagnose());
 
     assert.equal(await tr.close(), 0, diagnose());
     seeder.child.stdin?.end();
