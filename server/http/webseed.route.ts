@@ -13,6 +13,7 @@ import { ifRangeTagHits, noneMatchHits } from './conditional.js';
 import { contentDisposition, contentTypeOf, isActiveType } from './content-type.js';
 import { PUBLIC_METHODS } from './cors.js';
 import { parseRange } from './range.js';
+import { TurnBudget } from './turn-budget.js';
 import { SEND_TIMEOUT_MS, WebseedBuffers } from './webseed-buffers.js';
 
 export interface WebseedDeps {
@@ -23,6 +24,8 @@ export interface WebseedDeps {
   stats?: WebseedStats;
   /** Read buffers; default: one pool shared by every route built without one. */
   buffers?: WebseedBuffers;
+  /** Bytes written per event-loop turn by all responses; default: one budget shared by every route built without one. */
+  budget?: TurnBudget;
   /** Default SEND_TIMEOUT_MS. */
   sendTimeoutMs?: number;
   /** The client address buffers are shared by (behind a trusted proxy, X-Forwarded-For's); default: the socket's. */
@@ -118,6 +121,7 @@ export async function serveWebseed(req: IncomingMessage, res: ServerResponse, re
 }
 
 const sharedBuffers = new WebseedBuffers();
+const sharedBudget = new TurnBudget();
 
 /**
  * Streams bytes start..end (inclusive) of a stored file: `pread` into a lent buffer, written, the
@@ -126,6 +130,7 @@ const sharedBuffers = new WebseedBuffers();
  */
 async function sendRange(req: IncomingMessage, res: ServerResponse, infoHash: string, path: string, start: number, end: number, deps: WebseedDeps): Promise<void> {
   const buffers = deps.buffers ?? sharedBuffers;
+  const budget = deps.budget ?? sharedBudget;
   const stats = deps.stats;
   const address = addressGroup(deps.clientIp?.(req) ?? normalizeIp(req.socket.remoteAddress ?? ''));
   const gone = new AbortController();
@@ -138,6 +143,8 @@ async function sendRange(req: IncomingMessage, res: ServerResponse, infoHash: st
       const want = Math.min(buffers.limits.chunkBytes, end - pos + 1);
       const lease = await buffers.take(req.socket, address, want, gone.signal);
       if (lease === null) break;
+      const turn = budget.take(want);
+      if (turn !== null) await turn;
       try {
         const n = await deps.files.readAt(infoHash, path, lease.buf, want, pos);
         if (n === 0 || res.destroyed) break;
