@@ -1,20 +1,28 @@
 # Makes v2 and hybrid .torrent files with libtorrent (python3-libtorrent 2.0), and broken variants
 # of them, for the parser's tests (test/helpers/v2-torrents.ts runs it).
-# usage: v2-torrents.py <content dir> <out dir> [piece length]
+# usage: v2-torrents.py <content dir> <out dir> [base URL]
 # <content dir> holds a folder `d` (several files) and a file `one.bin`; writes <out>/<case>.torrent.
+# With a base URL (a running seedhost), the good ones announce to <base>/announce and list
+# <base>/webseed/<infohash>/ as their url-list (infohash: v1, or for v2-only the SHA-256 cut to 20 bytes).
 import copy, hashlib, os, sys
 import libtorrent as lt
 
 src, out = sys.argv[1], sys.argv[2]
-piece = int(sys.argv[3]) if len(sys.argv) > 3 else 16384
+base = sys.argv[3] if len(sys.argv) > 3 else None
+piece = 16384
 
 def make(path, flags):
     fs = lt.file_storage()
     lt.add_files(fs, os.path.join(src, path))
     t = lt.create_torrent(fs, piece, flags)
-    t.add_tracker('http://127.0.0.1:1/announce')
+    t.add_tracker(f'{base}/announce' if base else 'http://127.0.0.1:1/announce')
     lt.set_piece_hashes(t, src)
-    return t.generate()
+    e = t.generate()
+    if base:
+        ih = lt.torrent_info(e).info_hashes()
+        key = str(ih.v1) if ih.has_v1() else str(ih.v2)[:40]
+        e[b'url-list'] = [f'{base}/webseed/{key}/'.encode()]
+    return e
 
 def write(name, e):
     with open(os.path.join(out, name + '.torrent'), 'wb') as f:

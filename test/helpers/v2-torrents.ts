@@ -18,8 +18,8 @@ export interface V2Set {
   hashes: Map<string, [string, string]>;
 }
 
-/** Makes the content and the torrents with `python` (libtorrentPython()); piece length 16 KiB. */
-export function makeV2Set(python: string): V2Set {
+/** Makes the content and the torrents with `python` (libtorrentPython()); piece length 16 KiB; `baseUrl`: announce and url-list of that server. */
+export function makeV2Set(python: string, baseUrl?: string): V2Set {
   const dir = mkdtempSync(path.join(tmpdir(), 'seedhost-v2-'));
   const out = path.join(dir, 'torrents');
   mkdirSync(path.join(dir, 'd', 'sub'), { recursive: true });
@@ -30,7 +30,7 @@ export function makeV2Set(python: string): V2Set {
   writeFileSync(path.join(dir, 'd', 'empty'), '');
   writeFileSync(path.join(dir, 'd', 'sub', 'c.bin'), bytes(70000, 3));
   writeFileSync(path.join(dir, 'one.bin'), bytes(50000, 4));
-  const printed = execFileSync(python, [SCRIPT, dir, out], { encoding: 'utf8' });
+  const printed = execFileSync(python, [SCRIPT, dir, out, ...(baseUrl === undefined ? [] : [baseUrl])], { encoding: 'utf8' });
   const hashes = new Map<string, [string, string]>();
   for (const line of printed.trim().split('\n')) {
     const [name, v1, v2] = line.split(' ');
