@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { databaseKinds } from '../helpers/databases.js';
 import { libtorrentPython, needs } from '../helpers/environment.js';
 import { ADMIN_ENV, codeOf, gql, ok, setUpAccounts, upload, type Accounts } from '../helpers/graphql-client.js';
+import { closeAndClearRedis, storeBackends } from '../helpers/redis.js';
 import { announce, compactPeers, scrape } from '../helpers/tracker-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { makeV2Set, type V2Set } from '../helpers/v2-torrents.js';
@@ -18,18 +19,18 @@ const FIELDS = 'infoHash infoHashV2 format size magnetUri files { path size }';
 const REGISTER = `mutation($file: Upload!) { registerTorrent(file: $file) { ${FIELDS} } }`;
 const TORRENT = `query($h: String!) { torrent(infoHash: $h) { infoHash format seeders leechers completed } }`;
 
-for (const kind of databaseKinds()) {
-  describe(`v2 and hybrid torrents registered (${kind.name})`, { skip }, () => {
+for (const kind of databaseKinds()) for (const backend of storeBackends()) {
+  describe(`v2 and hybrid torrents registered (${kind.name}, ${backend.name} swarms)`, { skip }, () => {
     let t: TestServer;
     let acc: Accounts;
     let set: V2Set;
     const register = (data: Buffer) => upload(t.baseUrl, REGISTER, { file: null }, [{ at: 'variables.file', filename: 'x.torrent', data }], { token: acc.alice });
     before(async () => {
       set = makeV2Set(python as string);
-      t = await startTestServer(kind, { ...ADMIN_ENV, COMPLETED_FLUSH_INTERVAL: '1' });
+      t = await startTestServer(kind, { ...ADMIN_ENV, COMPLETED_FLUSH_INTERVAL: '1', ...backend.env() });
       acc = await setUpAccounts(t.baseUrl);
     });
-    after(() => t.close());
+    after(() => closeAndClearRedis(t));
 
     it('registers a hybrid: both hashes, format, files without padding, a magnet with btih and btmh', async () => {
       const [v1, v2] = set.hashes.get('hybrid') as [string, string];
