@@ -1,7 +1,7 @@
 // v2 and hybrid .torrent files (made by libtorrent) registered through GraphQL and the command
 // line, refused when broken; looked up by either hash; tracked as one torrent under both hashes.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { databaseKinds } from '../helpers/databases.js';
@@ -9,6 +9,7 @@ import { libtorrentPython, needs } from '../helpers/environment.js';
 import { ADMIN_ENV, codeOf, gql, ok, setUpAccounts, upload, type Accounts } from '../helpers/graphql-client.js';
 import { closeAndClearRedis, storeBackends } from '../helpers/redis.js';
 import { announce, compactPeers, scrape } from '../helpers/tracker-client.js';
+import { announcePacket, readAnnounce, readScrape, scrapePacket, UdpClient } from '../helpers/udp-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { makeV2Set, type V2Set } from '../helpers/v2-torrents.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -30,7 +31,10 @@ for (const kind of databaseKinds()) for (const backend of storeBackends()) {
       t = await startTestServer(kind, { ...ADMIN_ENV, COMPLETED_FLUSH_INTERVAL: '1', ...backend.env() });
       acc = await setUpAccounts(t.baseUrl);
     });
-    after(() => closeAndClearRedis(t));
+    after(async () => {
+      await closeAndClearRedis(t);
+      rmSync(set.dir, { recursive: true, force: true });
+    });
 
     it('registers a hybrid: both hashes, format, files without padding, a magnet with btih and btmh', async () => {
       const [v1, v2] = set.hashes.get('hybrid') as [string, string];
@@ -102,6 +106,23 @@ for (const kind of databaseKinds()) for (const backend of storeBackends()) {
       // a hash nobody registered is still refused
       const unknown = await announce(t.announceUrl, { ...lt, infoHash: 'ab'.repeat(20) });
       assert.match(String(unknown['failure reason']), /not registered|unregistered|unknown/i);
+    });
+
+    it('takes a hybrid\'s v2 hash over UDP too (announce into the one swarm, scrape)', async () => {
+      const [v1, v2] = set.hashes.get('hybrid') as [string, string];
+      const cut = v2.slice(0, 40);
+      const c = new UdpClient('127.0.0.1', t.server.udpPort as number);
+      try {
+        const before = (await scrape(`${t.baseUrl}/scrape`, [v1]))[v1];
+        const cid = await c.connect();
+        const a = readAnnounce(await c.request(announcePacket(cid, { infoHash: cut, peerId: '-LT2080-udpv2000001', port: 7100, left: 10n, event: 2 })) as Buffer);
+        assert.equal(a.leechers, before.incomplete + 1);
+        const [[seeders, , leechers], [s1, , l1]] = readScrape(await c.request(scrapePacket(cid, [cut, v1])) as Buffer);
+        assert.deepEqual([seeders, leechers], [s1, l1]);
+        assert.deepEqual([seeders, leechers], [before.complete, before.incomplete + 1]);
+      } finally {
+        c.close();
+      }
     });
 
     it('tracks a v2-only torrent under its cut SHA-256', async () => {
