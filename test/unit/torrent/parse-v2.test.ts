@@ -84,3 +84,16 @@ describe('parseTorrent: v2 and hybrid torrents made by libtorrent', { skip }, ()
     assert.equal(parseTorrent(s.torrent('hybrid'), { maxFiles: 4 }).files.length, 4);
   });
 });
+
+describe('parseTorrentOffLoop: a large hybrid on the parser thread', { skip }, () => {
+  it('gives the same metainfo as parsing in place', async () => {
+    const { parseTorrentOffLoop, PARSE_IN_PLACE_BYTES } = await import('../../../server/torrent/parse-off-loop.js');
+    // a long comment (outside the info dict) takes it past the in-place size
+    const padded = (buf: Buffer): Buffer => Buffer.concat([Buffer.from(`d7:comment${PARSE_IN_PLACE_BYTES + 10}:`), Buffer.alloc(PARSE_IN_PLACE_BYTES + 10, 0x61), buf.subarray(1)]);
+    const small = (set as V2Set).torrent('hybrid');
+    const big = padded(small);
+    assert.ok(big.length > PARSE_IN_PLACE_BYTES);
+    assert.deepEqual(await parseTorrentOffLoop(big), parseTorrent(small));
+    await assert.rejects(parseTorrentOffLoop(padded((set as V2Set).torrent('v2-layer-flipped'))), (e: unknown) => e instanceof TorrentError && /does not hash to its pieces root/.test((e as Error).message));
+  });
+});
