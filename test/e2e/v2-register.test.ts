@@ -103,6 +103,8 @@ for (const kind of databaseKinds()) for (const backend of storeBackends()) {
       await announce(t.announceUrl, { ...lt, infoHash: cut, left: 0, event: 'completed' });
       const q = ok(await gql(t.baseUrl, TORRENT, { h: v2 })).torrent;
       assert.deepEqual([q.seeders, q.leechers, q.completed], [2, 1, 1]);
+      const sw = ok(await gql(t.baseUrl, 'query($h: String!) { swarm(infoHash: $h) { infoHash seeders leechers } }', { h: cut })).swarm;
+      assert.deepEqual(sw, { infoHash: v1, seeders: 2, leechers: 1 });
       // a hash nobody registered is still refused
       const unknown = await announce(t.announceUrl, { ...lt, infoHash: 'ab'.repeat(20) });
       assert.match(String(unknown['failure reason']), /not registered|unregistered|unknown/i);
