@@ -82,7 +82,7 @@ export async function serveWebseed(req: IncomingMessage, res: ServerResponse, re
   // '' is the url-list URL itself, with or without its slash: a single-file torrent's file
   const path = tail === '' ? '' : decodeWebseedPath(tail);
   if (path === null) return notFound(res);
-  const f = path === '' ? await deps.hosted.resolveRoot(infoHash) : await deps.hosted.resolve(infoHash, path);
+  const f = path === '' ? await deps.hosted.resolveRoot(infoHash) : await deps.hosted.resolve(infoHash, path) ?? await deps.hosted.padding(infoHash, path);
   if (f === null) return notFound(res);
   const lastModified = f.mtime.toUTCString();
   const name = f.path.slice(f.path.lastIndexOf('/') + 1);
@@ -117,7 +117,20 @@ export async function serveWebseed(req: IncomingMessage, res: ServerResponse, re
     res.end();
     return;
   }
-  await sendRange(req, res, f.infoHash, f.path, start, end, deps);
+  if (f.zeros === true) await sendZeros(res, length);
+  else await sendRange(req, res, f.infoHash, f.path, start, end, deps);
+}
+
+const ZEROS = Buffer.alloc(64 * 1024);
+
+/** `length` zero bytes (a hybrid's padding file), 64 KiB at a time as the socket takes them. */
+async function sendZeros(res: ServerResponse, length: number): Promise<void> {
+  for (let left = length; left > 0 && !res.destroyed;) {
+    const n = Math.min(left, ZEROS.length);
+    left -= n;
+    if (!res.write(ZEROS.subarray(0, n)) && left > 0) await new Promise((r) => { res.once('drain', r); res.once('close', r); });
+  }
+  res.end();
 }
 
 const sharedBuffers = new WebseedBuffers();

@@ -17,7 +17,7 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
 /** The entity (with its files) of a new row. */
 export function torrentEntity(t: NewTorrent): TorrentEntity {
   const { files, ...fields } = t;
-  const e = Object.assign(new TorrentEntity(), fields, { completed: 0, displayName: null });
+  const e = Object.assign(new TorrentEntity(), fields, { format: t.format ?? 'v1', infoHashV2: t.infoHashV2 ?? null, completed: 0, displayName: null });
   e.files = files.map((f, position) => Object.assign(new TorrentFileEntity(), { position, path: f.path, length: f.length }));
   return e;
 }
@@ -40,7 +40,7 @@ function fillParams(out: unknown[], id: number, files: NewTorrent['files'], from
 
 async function insertRows(ds: DataSource, m: EntityManager, t: NewTorrent): Promise<number> {
   const { files, ...fields } = t;
-  const { identifiers } = await m.insert(TorrentEntity, { ...fields, completed: 0, displayName: null, searchText: searchText(t.name, files.map((f) => f.path)) });
+  const { identifiers } = await m.insert(TorrentEntity, { ...fields, format: t.format ?? 'v1', infoHashV2: t.infoHashV2 ?? null, completed: 0, displayName: null, searchText: searchText(t.name, files.map((f) => f.path)) });
   const id = identifiers[0].id as number;
   if (ds.options.type === 'better-sqlite3') {
     // prepared once and run on the driver's connection (inside this transaction): a fifth of the

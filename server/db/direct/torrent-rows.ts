@@ -6,7 +6,7 @@ import { searchText } from '../search-text.js';
 import type { SqlClient } from './sql-client.js';
 
 /** The `name` of every migration in db/data-source.ts, in order (a test keeps the two in step). */
-export const MIGRATION_NAMES = ['Initial1764201600000', 'Accounts1764288000000', 'Settings1764374400000', 'SearchText1764460800000'];
+export const MIGRATION_NAMES = ['Initial1764201600000', 'Accounts1764288000000', 'Settings1764374400000', 'SearchText1764460800000', 'TorrentFormat1764547200000'];
 
 /** True when the database holds exactly the migrations this version knows: its schema is the one this SQL is written for. */
 export async function schemaIsCurrent(db: SqlClient): Promise<boolean> {
@@ -33,9 +33,9 @@ export async function insertTorrentRow(db: SqlClient, t: NewTorrent): Promise<nu
   return db.transaction(async () => {
     const { insertId } = await db.run(
       `INSERT INTO torrents (info_hash, name, total_size, piece_length, piece_count, multi_file, hosted, description,
-        completed, display_name, owner_id, metainfo, created_at, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?, ?)`,
+        completed, display_name, owner_id, metainfo, created_at, search_text, format, info_hash_v2) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?, ?, ?, ?)`,
       [t.infoHash, t.name, t.totalSize, t.pieceLength, t.pieceCount, t.multiFile ? 1 : 0, t.hosted ? 1 : 0, t.description,
-        t.ownerId, t.metainfo, datetime(db, t.createdAt), searchText(t.name, t.files.map((f) => f.path))],
+        t.ownerId, t.metainfo, datetime(db, t.createdAt), searchText(t.name, t.files.map((f) => f.path)), t.format ?? 'v1', t.infoHashV2 ?? null],
     );
     // one statement for all files, in slices that stay below either driver's parameter limit
     for (let i = 0; i < t.files.length; i += 1000) {
