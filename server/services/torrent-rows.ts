@@ -1,5 +1,6 @@
 // The port through which publishing stores a torrent's row: TypeORM in the server
 // (publish-torrent.ts), plain SQL in the command line (db/direct/torrent-rows.ts). No TypeORM here.
+import type { TorrentFormat } from '../torrent/format.js';
 import type { Metainfo, TorrentFileEntry } from '../torrent/metainfo.js';
 
 /** A torrent row about to be inserted, with its files in metainfo order. */
@@ -17,6 +18,13 @@ export interface NewTorrent {
   metainfo: Buffer;
   createdAt: Date;
   files: TorrentFileEntry[];
+  /**
+   * Published torrents: the format made (v1 when absent) and, for v2/hybrid, the SHA-256 info hash
+   * (64 hex). TODO(lead, issue 17): the registration half (wt-v2track) stores these in the torrent
+   * row's `format` / `infoHashV2` columns; insertTorrent (and db/direct/torrent-rows.ts) ignore them until then.
+   */
+  format?: TorrentFormat;
+  infoHashV2?: string | null;
 }
 
 export interface TorrentRows {
