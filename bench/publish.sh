@@ -196,6 +196,10 @@ if [[ " $PARTS " == *" hash "* ]]; then
   if [[ " $TOOLS " == *"-v2 "* ]]; then EXPECT_V2="$(/usr/bin/python3 "$HERE/lt-create.py" "$FILE" "$PL" v2 "$STATE/ref-v2.torrent")"; echo "reference v2 info hash, truncated (libtorrent): $EXPECT_V2"; fi
   # the seedhost command line's fixed cost: start, load, open an empty database, exit
   rm -rf "$STATE/pub"; mkdir -p "$STATE/pub"
+  # `list` refuses a database that does not exist: one made by publishing a small file, then removing it
+  head -c 1000 /dev/urandom >"$STATE/tiny.bin"
+  (cd "$STATE/cwd" && export DATA_DIR="$STATE/pub" DATABASE_URL="sqlite:$STATE/pub/seedhost.db" LOG_LEVEL=warn &&
+    node "$APP/bin/seedhost.js" remove "$(node "$APP/bin/seedhost.js" add "$STATE/tiny.bin" | tail -1)" >/dev/null)
   (cd "$STATE/cwd" && env DATA_DIR="$STATE/pub" DATABASE_URL="sqlite:$STATE/pub/seedhost.db" LOG_LEVEL=warn \
     timeout 60 /usr/bin/time -f '%e %M' -o "$STATE/time.txt" node "$APP/bin/seedhost.js" list >/dev/null 2>&1) || true
   read -r e rss <"$STATE/time.txt"; STARTUP="{\"wall_s\":$e,\"rss_kb\":$rss}"
