@@ -4,7 +4,7 @@
 // streamed path that uploads take (in and out of torrent order).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -117,6 +117,35 @@ describe('v2 and hybrid torrents equal libtorrent 2.0\'s create_torrent', { skip
         assert.equal(row?.infoHashV2, createHash('sha256').update(span(got, 'info')).digest('hex'));
       });
     }
+  }
+
+  // files larger than one hashing job of local files (8 MiB) and than one slab of streamed bytes (4 MiB)
+  for (const pl of [16384, 1048576]) {
+    it(`matches libtorrent for files that span several hashing jobs and slabs, pieces of ${pl}`, async () => {
+      const big = path.join(dir, `big-${pl}`);
+      writeTree(big, { 'a.bin': bytes(9 * 1048576 + 5, 'a9'), 'b/four': bytes(4 * 1048576, 'b4'), 'b/c': bytes(5 * 1048576 + 16385, 'c5'), 'd': bytes(3, 'd') });
+      for (const format of ['v2', 'hybrid'] as const) {
+        const want = libtorrentTorrent(python as string, big, pl, format);
+        const r = await runCli(env, dir, ['add', big, '--format', format, '--piece-length', String(pl)]);
+        assert.equal(r.code, 0, r.stderr);
+        const infoHash = r.stdout.trim().split('\n').pop() as string;
+        const db = await openSqlClient(env.DATABASE_URL);
+        const [row] = await (db as NonNullable<typeof db>).query<{ metainfo: Uint8Array }>('SELECT metainfo FROM torrents WHERE info_hash = ?', [infoHash]);
+        await db?.close();
+        const local = Buffer.from(row.metainfo);
+        assert.ok(span(local, 'info').equals(span(want, 'info')), `${format}: info dict (seedhost add)`);
+        assert.ok(span(local, 'piece layers').equals(span(want, 'piece layers')), `${format}: piece layers (seedhost add)`);
+        const store = new LocalFileStore(path.join(dir, `big-stream-${pl}-${format}`));
+        const names = ['a.bin', 'b/c', 'b/four', 'd'];
+        const files: PublishFile[] = names.map((p) => ({ path: p, stream: (async function* () { yield* [readFileSync(path.join(big, p))]; })() }));
+        const req = { name: `big-${pl}`, pieceLength: pl, multiFile: true, files, format };
+        let made: NewTorrent | undefined;
+        await finishPublish({ insert: async (t) => { made = t; return true; }, remove: async () => undefined }, 'http://127.0.0.1:1', req, await stageContent(store, req, { maxUploadBytes: 0 }));
+        const streamed = (made as NewTorrent).metainfo;
+        assert.ok(span(streamed, 'info').equals(span(want, 'info')), `${format}: info dict (streamed)`);
+        assert.ok(span(streamed, 'piece layers').equals(span(want, 'piece layers')), `${format}: piece layers (streamed)`);
+      }
+    });
   }
 
   it('refuses a format it does not know, in the command line\'s words', async () => {
