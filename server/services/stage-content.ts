@@ -85,9 +85,9 @@ export function torrentOrder(format: TorrentFormat): (a: string, b: string) => n
 }
 
 /** How the hashing threads hash a v2 or hybrid torrent; undefined for v1. */
-function v2Options(format: TorrentFormat, multiFile: boolean): V2Options | undefined {
-  // a single-file hybrid has no `files` list, so no padding file after its one file (as libtorrent)
-  return format === 'v1' ? undefined : { sha1: format === 'hybrid', padV1: format === 'hybrid' && multiFile };
+function v2Options(format: TorrentFormat, fileCount: number): V2Options | undefined {
+  // libtorrent pads (BEP 47) only torrents of more than one file (empty ones count), the last file included
+  return format === 'v1' ? undefined : { sha1: format === 'hybrid', padV1: format === 'hybrid' && fileCount > 1 };
 }
 
 interface Hashed {
@@ -159,7 +159,7 @@ export async function stageContent(store: FileStore, req: PublishRequest, limits
   const writer = await store.stage();
   try {
     const local = req.files.every((f) => !(f instanceof Promise) && f.localPath !== undefined && f.size !== undefined);
-    const how = { multiFile, pieceLength, format, v2: v2Options(format, multiFile) };
+    const how = { multiFile, pieceLength, format, v2: v2Options(format, req.files.length) };
     const entries = local ? await stageLocal(writer, req.files as PublishFile[], how, max, req.link === true, fits)
       : await stageStreams(writer, req.files, how, max, fits);
     return { writer, multiFile, pieceLength, format, ...entries };

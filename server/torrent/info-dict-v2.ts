@@ -2,7 +2,8 @@
 // exactly as libtorrent 2.0's create_torrent writes them (docs/v2-torrents.md): `file tree` with
 // `length` and `pieces root` (none for an empty file), `meta version` 2; a hybrid adds the BEP 3
 // `pieces` and, for several files, `files` in file-tree order with a BEP 47 padding file
-// (`.pad/N`, attr `p`) after every file that does not end on a piece boundary, the last one included.
+// (`.pad/N`, attr `p`) after every file that does not end on a piece boundary, the last one included,
+// when there is more than one file.
 import { createHash } from 'node:crypto';
 import type { FileHashes } from './merkle.js';
 import type { TorrentFileEntry } from './metainfo.js';
@@ -65,7 +66,8 @@ function encodeTree(dir: Dir, i: InfoV2Input, out: Buffer[]): void {
 function v1Files(i: InfoV2Input): string {
   const list = i.files.map((f) => {
     const entry = `d6:lengthi${f.length}e4:pathl${f.path.split('/').map((p) => `${Buffer.byteLength(p)}:${p}`).join('')}ee`;
-    const pad = (i.pieceLength - (f.length % i.pieceLength)) % i.pieceLength;
+    // as libtorrent: padding only in a torrent of more than one file (a folder of one file has none)
+    const pad = i.files.length > 1 ? (i.pieceLength - (f.length % i.pieceLength)) % i.pieceLength : 0;
     return pad === 0 ? entry : `${entry}d4:attr1:p6:lengthi${pad}e4:pathl4:.pad${String(pad).length}:${pad}ee`;
   });
   return `5:filesl${list.join('')}e`;

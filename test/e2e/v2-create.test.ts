@@ -89,6 +89,16 @@ describe('v2 and hybrid torrents equal libtorrent 2.0\'s create_torrent', { skip
       assert.ok(span(got, 'piece layers').equals(span(want, 'piece layers')), 'piece layers');
     });
 
+    it(`writes libtorrent's info dict and piece layers for folders of one file and of one file and an empty one as ${format}`, async () => {
+      for (const [label, tree] of [['lone', { 'f.bin': bytes(50_000, 'lone') }], ['pair', { 'f.bin': bytes(50_000, 'pair'), 'g': Buffer.alloc(0) }]] as const) {
+        const target = writeTree(path.join(dir, `${label}-${format}`), tree);
+        const want = reference(target, format);
+        const got = await published(target, format);
+        assert.ok(span(got, 'info').equals(span(want, 'info')), `${label}: info dict`);
+        assert.ok(span(got, 'piece layers').equals(span(want, 'piece layers')), `${label}: piece layers`);
+      }
+    });
+
     it(`writes libtorrent's info dict and piece layers for one file as ${format} (seedhost add)`, async () => {
       const want = reference(path.join(dir, 'single.bin'), format);
       const got = await published(path.join(dir, 'single.bin'), format);
