@@ -59,6 +59,15 @@ if (hash.length) {
     console.log(`ratio seedhost add on XFS (the copy is a reflink clone) / mktorrent -t 1: ${(c.MBps / m['mktorrent-t1'].MBps).toFixed(2)}` +
       (m['mktorrent-t2'] ? `; / mktorrent -t 2: ${(c.MBps / m['mktorrent-t2'].MBps).toFixed(2)}` : '') + `; peak RSS ${(c.rss * 1024 / 1e6).toFixed(0)} MB`);
   }
+  for (const f of ['hybrid', 'v2']) {
+    const mine = m[`seedhost-${f}`];
+    const lt = m[`lt-${f}`];
+    if (mine && lt) {
+      const r = mine.MBps / lt.MBps;
+      console.log(`ratio seedhost add --format ${f} / libtorrent create_torrent + set_piece_hashes (${f}, median MB/s): ${r.toFixed(2)}   target >= 1.0: ${r >= 1 ? 'MET' : 'NOT MET'}; peak RSS ${(mine.rss * 1024 / 1e6).toFixed(0)} MB vs ${(lt.rss * 1024 / 1e6).toFixed(0)} MB`);
+    }
+    if (mine && m.seedhost) console.log(`ratio seedhost add --format ${f} / v1 (median MB/s): ${(mine.MBps / m.seedhost.MBps).toFixed(2)}`);
+  }
   if (hash.some(noisy)) console.log('(* run saw other processes busy > ' + q + ' % of a core; kept after retries)');
 }
 

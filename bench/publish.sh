@@ -14,6 +14,9 @@
 #   mktorrent-t1   mktorrent -t 1 -l log2(PIECE_LENGTH) -a http://x/announce -o OUT FILE   (reference)
 #   mktorrent-t2   the same with -t 2                                                     (stretch)
 #   cp             cp FILE <empty dir>/  (what storing the copy alone costs; no hashing)
+#   seedhost-hybrid / seedhost-v2   seedhost as above with --format hybrid / v2 (BEP 52)
+#   lt-hybrid / lt-v2  python3-libtorrent's create_torrent + set_piece_hashes making the same hybrid
+#                  / v2 torrent (bench/lt-create.py; hashing only, no copy): the reference for those rows
 # each under `timeout` and `/usr/bin/time` (peak RSS = max resident set of the process, worker
 # threads included). The published content, the database and mktorrent's output are removed and
 # `sync` is run before every run, so each run starts from an empty DATA_DIR with no writeback of
@@ -32,7 +35,7 @@
 # The server is restarted fresh before every run; published copies are removed afterwards.
 #
 # Env knobs (defaults):
-#   RUNS=5 SIZE_MB=1024 PIECE_LENGTH=1048576 TOOLS="seedhost seedhost-buffered seedhost-link seedhost-reflink mktorrent-t1 mktorrent-t2 cp"
+#   RUNS=5 SIZE_MB=1024 PIECE_LENGTH=1048576 TOOLS="seedhost seedhost-buffered seedhost-link seedhost-reflink mktorrent-t1 mktorrent-t2 cp seedhost-hybrid lt-hybrid seedhost-v2 lt-v2"
 #   BENCH_FILE=<path>  use this existing file instead of generating one (it is not deleted)
 #   GRAPHQL=1              also upload the file through GraphQL and report the server's peak RSS
 #   PARTS="hash announce"  ANN_RUNS=3 ANN_DURATION=10 CONNECTIONS=64 THREADS=2 POOL_SIZE=1000
@@ -47,7 +50,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 . "$HERE/common.sh"
 RUNS="${RUNS:-5}"; SIZE_MB="${SIZE_MB:-1024}"; PL="${PIECE_LENGTH:-1048576}"
-TOOLS="${TOOLS:-seedhost seedhost-buffered seedhost-link seedhost-reflink mktorrent-t1 mktorrent-t2 cp}"; PARTS="${PARTS:-hash announce}"
+TOOLS="${TOOLS:-seedhost seedhost-buffered seedhost-link seedhost-reflink mktorrent-t1 mktorrent-t2 cp seedhost-hybrid lt-hybrid seedhost-v2 lt-v2}"; PARTS="${PARTS:-hash announce}"
 ANN_RUNS="${ANN_RUNS:-3}"; ANN_DURATION="${ANN_DURATION:-10}"; CONNECTIONS="${CONNECTIONS:-64}"
 POOL_SIZE="${POOL_SIZE:-1000}"; SEEDHOST_PORT="${SEEDHOST_PORT:-17080}"; TOOL_TIMEOUT="${TOOL_TIMEOUT:-300}"
 RETRY_NOISY="${RETRY_NOISY:-2}"
@@ -63,6 +66,7 @@ command -v mktorrent >/dev/null || need+=" mktorrent"
 [ -x /usr/bin/time ] || need+=" time"
 command -v wrk >/dev/null || need+=" wrk"
 [[ " $TOOLS " != *" seedhost-reflink "* ]] || command -v mkfs.xfs >/dev/null || need+=" xfsprogs"
+[[ " $TOOLS " != *" lt-"* ]] || /usr/bin/python3 -c 'import libtorrent' 2>/dev/null || need+=" python3-libtorrent"
 if [ -n "$need" ]; then
   echo "installing$need (apt)"
   apt-get update -qq
@@ -131,12 +135,16 @@ run_tool() { # TOOL RUN ATTEMPT
   c0="$(cpu_line)"; t0="$(date +%s.%N)"
   set +e
   case "$tool" in
-    seedhost|seedhost-buffered|seedhost-link|seedhost-reflink)
-      local pub="$STATE/pub" src="$FILE"
+    seedhost|seedhost-buffered|seedhost-link|seedhost-reflink|seedhost-hybrid|seedhost-v2)
+      local pub="$STATE/pub" src="$FILE" format=v1
       [ "$tool" != seedhost-reflink ] || { pub="$XFS/pub"; src="$XFS/$NAME"; }
+      case "$tool" in seedhost-hybrid) format=hybrid ;; seedhost-v2) format=v2 ;; esac
       (cd "$STATE/cwd" && exec env DATA_DIR="$pub" DATABASE_URL="sqlite:$pub/seedhost.db" LOG_LEVEL=warn DIRECT_IO="$([ "$tool" = seedhost-buffered ] && echo off || echo on)" \
-        timeout "$TOOL_TIMEOUT" /usr/bin/time -f 'TIME %e %M %U %S' -o "$STATE/time.txt" ${NODE_PREFIX:-node} "$APP/bin/seedhost.js" add "$src" --piece-length "$PL" \
+        timeout "$TOOL_TIMEOUT" /usr/bin/time -f 'TIME %e %M %U %S' -o "$STATE/time.txt" ${NODE_PREFIX:-node} "$APP/bin/seedhost.js" add "$src" --piece-length "$PL" --format "$format" \
         $([ "$tool" = seedhost-link ] && echo --link)) >"$STATE/out.txt" 2>&1 ;;
+    lt-hybrid|lt-v2)
+      timeout "$TOOL_TIMEOUT" /usr/bin/time -f 'TIME %e %M %U %S' -o "$STATE/time.txt" \
+        /usr/bin/python3 "$HERE/lt-create.py" "$FILE" "$PL" "${tool#lt-}" "$STATE/t.torrent" >"$STATE/out.txt" 2>&1 ;;
     mktorrent-t1|mktorrent-t2)
       timeout "$TOOL_TIMEOUT" /usr/bin/time -f 'TIME %e %M %U %S' -o "$STATE/time.txt" \
         mktorrent -t "${tool#mktorrent-t}" -l "$LOG2" -a http://x/announce -o "$STATE/t.torrent" "$FILE" >"$STATE/out.txt" 2>&1 ;;
@@ -150,10 +158,13 @@ run_tool() { # TOOL RUN ATTEMPT
   node "$HERE/procsnap.cjs" snap "$STATE/procs1.json"
   node "$HERE/procsnap.cjs" diff "$STATE/procs0.json" "$STATE/procs1.json" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" "$(ancestors $$)" '^(time|timeout)$' >"$STATE/others.json" || echo '{}' >"$STATE/others.json"
   if [ "$rc" != 0 ]; then echo "   $tool failed (rc $rc):"; tail -5 "$STATE/out.txt" | sed 's/^/   | /'; check="FAILED rc $rc"; fi
+  # the info_hash a run must print: mktorrent's for v1, libtorrent's for hybrid and v2
+  local expect="${EXPECT:-}"
+  case "$tool" in *-hybrid) expect="${EXPECT_HYBRID:-}" ;; *-v2) expect="${EXPECT_V2:-}" ;; esac
   [ "$rc" = 0 ] && case "$tool" in
-    seedhost|seedhost-buffered|seedhost-link|seedhost-reflink)
+    seedhost|seedhost-buffered|seedhost-link|seedhost-reflink|seedhost-hybrid|seedhost-v2|lt-hybrid|lt-v2)
       hash="$(tail -1 "$STATE/out.txt" | tr -d '\r')"
-      if [ "$hash" = "${EXPECT:-}" ]; then check="info_hash ok"; elif [ -z "${EXPECT:-}" ]; then check="$hash"; else check="info_hash MISMATCH ($hash)"; fi ;;
+      if [ "$hash" = "$expect" ]; then check="info_hash ok"; elif [ -z "$expect" ]; then check="$hash"; else check="info_hash MISMATCH ($hash)"; fi ;;
     mktorrent-*)
       if node "$HERE/torrent-check.cjs" "${EXPECT:--}" "$STATE/t.torrent" >"$STATE/check.txt" 2>&1; then check="info_hash ok"; else check="info_hash MISMATCH"; fi ;;
   esac
@@ -181,8 +192,14 @@ if [[ " $PARTS " == *" hash "* ]]; then
   mktorrent -t 2 -l "$LOG2" -a http://x/announce -o "$STATE/ref.torrent" "$FILE" >/dev/null
   EXPECT="$(node "$HERE/torrent-check.cjs" - "$STATE/ref.torrent" | tail -1 | awk '{print $3}')"
   echo "reference info_hash (mktorrent): $EXPECT"
+  if [[ " $TOOLS " == *"-hybrid "* ]]; then EXPECT_HYBRID="$(/usr/bin/python3 "$HERE/lt-create.py" "$FILE" "$PL" hybrid "$STATE/ref-hybrid.torrent")"; echo "reference hybrid info_hash (libtorrent): $EXPECT_HYBRID"; fi
+  if [[ " $TOOLS " == *"-v2 "* ]]; then EXPECT_V2="$(/usr/bin/python3 "$HERE/lt-create.py" "$FILE" "$PL" v2 "$STATE/ref-v2.torrent")"; echo "reference v2 info hash, truncated (libtorrent): $EXPECT_V2"; fi
   # the seedhost command line's fixed cost: start, load, open an empty database, exit
   rm -rf "$STATE/pub"; mkdir -p "$STATE/pub"
+  # `list` refuses a database that does not exist: one made by publishing a small file, then removing it
+  head -c 1000 /dev/urandom >"$STATE/tiny.bin"
+  (cd "$STATE/cwd" && export DATA_DIR="$STATE/pub" DATABASE_URL="sqlite:$STATE/pub/seedhost.db" LOG_LEVEL=warn &&
+    node "$APP/bin/seedhost.js" remove "$(node "$APP/bin/seedhost.js" add "$STATE/tiny.bin" | tail -1)" >/dev/null)
   (cd "$STATE/cwd" && env DATA_DIR="$STATE/pub" DATABASE_URL="sqlite:$STATE/pub/seedhost.db" LOG_LEVEL=warn \
     timeout 60 /usr/bin/time -f '%e %M' -o "$STATE/time.txt" node "$APP/bin/seedhost.js" list >/dev/null 2>&1) || true
   read -r e rss <"$STATE/time.txt"; STARTUP="{\"wall_s\":$e,\"rss_kb\":$rss}"

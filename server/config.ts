@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { SEND_TIMEOUT_MS } from './http/webseed-buffers.js';
 import { passwordProblem } from './services/password-rules.js';
 import { USERNAME_MAX_LENGTH, USERNAME_PATTERN } from './services/username.js';
+import { TORRENT_FORMATS, type TorrentFormat } from './torrent/format.js';
 import { FULL_SCRAPE_INTERVAL } from './tracker/full-scrape.js';
 import { MAX_PEERS_PER_ADDRESS, MAX_PEERS_PER_ADDRESS_CEILING } from './tracker/peer-store.js';
 
@@ -43,6 +44,7 @@ const schema = z.object({
   METRICS: onOff.default('on'),
   METRICS_TOKEN: optionalText,
   DIRECT_IO: onOff.default('on'),
+  TORRENT_FORMAT: z.string().trim().toLowerCase().pipe(z.enum(TORRENT_FORMATS, { message: 'must be v1, v2 or hybrid' })).default('v1'),
   MAX_PEERS_PER_ADDRESS: int(1, MAX_PEERS_PER_ADDRESS_CEILING).default(String(MAX_PEERS_PER_ADDRESS)),
   WEBSEED_SEND_TIMEOUT: int(1, 3600).default(String(SEND_TIMEOUT_MS / 1000)),
   FULL_SCRAPE: onOff.default('off'),
@@ -92,6 +94,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** Copies of local files (`seedhost add`) written with O_DIRECT where the file system takes it. */
   directIo: boolean;
+  /** Format of published torrents when a publish names none (TORRENT_FORMAT). */
+  torrentFormat: TorrentFormat;
   /** Peers one address (IPv4 address, IPv6 /64) may hold per swarm; a new port beyond it replaces its oldest. */
   maxPeersPerAddress: number;
   /** Seconds a webseed response may wait for its socket to take a chunk before it is cut. */
@@ -213,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metrics: e.METRICS === 'on',
     metricsToken: e.METRICS_TOKEN,
     directIo: e.DIRECT_IO === 'on',
+    torrentFormat: e.TORRENT_FORMAT,
     maxPeersPerAddress: e.MAX_PEERS_PER_ADDRESS,
     webseedSendTimeout: e.WEBSEED_SEND_TIMEOUT,
     fullScrape: e.FULL_SCRAPE === 'on',

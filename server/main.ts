@@ -131,7 +131,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const webseedBuffers = new WebseedBuffers();
   const publishes = new PublishStats();
   gql = await startGraphQL(
-    { ds, store, files, events, registered, v2Aliases, publicUrl: config.publicUrl, udpAnnounceUrl: config.publicUdpUrl, maxUploadBytes: config.maxUploadBytes, maxTorrentFiles: config.maxTorrentFiles, limiter: backend.limiter, announces, publishes, history },
+    { ds, store, files, events, registered, v2Aliases, publicUrl: config.publicUrl, udpAnnounceUrl: config.publicUdpUrl, maxUploadBytes: config.maxUploadBytes, maxTorrentFiles: config.maxTorrentFiles, torrentFormat: config.torrentFormat, limiter: backend.limiter, announces, publishes, history },
     (req) => resolveClientIp(req, config.trustedProxies), log,
   );
   const graphql = gql;

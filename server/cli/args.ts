@@ -1,6 +1,7 @@
 // Command arguments: node:util parseArgs as strict as ever, its refusals told in seedhost's words
 // (usage errors, exit status 2), and the --piece-length value.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseTorrentFormat, type TorrentFormat } from '../torrent/format.js';
 import { isValidPieceLength, MAX_PIECE_LENGTH, MIN_PIECE_LENGTH } from '../torrent/piece-length.js';
 import { UsageError } from './errors.js';
 
@@ -46,4 +47,11 @@ export function parsePieceLength(value: string): number {
     throw new UsageError(`add: --piece-length must be a power of two from ${MIN_PIECE_LENGTH / 1024} KiB (${MIN_PIECE_LENGTH}) to ${MAX_PIECE_LENGTH / 1024 / 1024} MiB (${MAX_PIECE_LENGTH}) (got '${value}')`);
   }
   return n;
+}
+
+/** `--format`: v1, v2 or hybrid. */
+export function parseFormat(value: string): TorrentFormat {
+  const f = parseTorrentFormat(value.trim().toLowerCase());
+  if (f === null) throw new UsageError(`add: --format must be v1, v2 or hybrid (got '${value}')`);
+  return f;
 }

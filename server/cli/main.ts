@@ -12,7 +12,7 @@ import { magnetUri } from '../torrent/magnet.js';
 import { trackerList } from '../torrent/trackers.js';
 import { MAX_TORRENT_FILE_BYTES, parseTorrent } from '../torrent/parse-torrent.js';
 import { collectFiles, publishFile } from './add-files.js';
-import { parseCommand, parsePieceLength } from './args.js';
+import { parseCommand, parseFormat, parsePieceLength } from './args.js';
 import { databaseLabel, withDatabase, withTorrentRows } from './database.js';
 import { CliError, fileError, fileProblem, UsageError } from './errors.js';
 import { escapeForTerminal, formatBytes } from './format.js';
@@ -23,7 +23,7 @@ export { CliError, UsageError } from './errors.js';
 // The database layer (TypeORM) and the services using it are loaded on first use: loading them is
 // most of a command's start-up time, which `add` spends hashing instead.
 const SYNOPSIS = {
-  add: `add <path...> [--name N] [--description D] [--piece-length BYTES] [--link] [--${ALLOW_PUBLIC_URL_CHANGE}]`,
+  add: `add <path...> [--name N] [--description D] [--piece-length BYTES] [--format v1|v2|hybrid] [--link] [--${ALLOW_PUBLIC_URL_CHANGE}]`,
   register: 'register <file.torrent...>',
   list: 'list',
   remove: 'remove <infohash>',
@@ -34,6 +34,7 @@ const USAGE = `usage: seedhost <command>
       publish files or a folder (copied into DATA_DIR; --link: hard-linked where DATA_DIR is on
       the same file system: never change those files afterwards). Piece length by default: the
       smallest power of two from 256 KiB giving at most 2,000 pieces; BYTES may end in K or M.
+      --format: v1 (BEP 3), v2 or hybrid (BEP 52); default TORRENT_FORMAT (v1).
       Refused when PUBLIC_URL differs from the server's (--${ALLOW_PUBLIC_URL_CHANGE}: write it anyway)
   ${SYNOPSIS.register}   track existing .torrent files (content not hosted)
   ${SYNOPSIS.list}                         registered torrents (the database used is named on stderr)
@@ -49,11 +50,12 @@ async function readStdin(): Promise<string> {
 
 async function add(args: string[]): Promise<void> {
   const { values, positionals } = parseCommand('add', SYNOPSIS.add, args, {
-    name: { type: 'string' }, description: { type: 'string' }, 'piece-length': { type: 'string' }, link: { type: 'boolean' },
+    name: { type: 'string' }, description: { type: 'string' }, 'piece-length': { type: 'string' }, format: { type: 'string' }, link: { type: 'boolean' },
     [ALLOW_PUBLIC_URL_CHANGE]: { type: 'boolean' },
   });
   if (positionals.length === 0) throw new UsageError(`add: give at least one file or folder\nusage: seedhost ${SYNOPSIS.add}`);
   const pieceLength = values['piece-length'] === undefined ? undefined : parsePieceLength(values['piece-length']);
+  const format = values.format === undefined ? undefined : parseFormat(values.format);
   let collected;
   try {
     collected = await collectFiles(positionals);
@@ -71,7 +73,7 @@ async function add(args: string[]): Promise<void> {
     throw e;
   });
   const files = new LocalFileStore(config.dataDir, { directIo: config.directIo });
-  const req = { name, description: values.description ?? null, pieceLength, multiFile: collected.multiFile, files: collected.files.map(publishFile), link: values.link === true };
+  const req = { name, description: values.description ?? null, pieceLength, multiFile: collected.multiFile, files: collected.files.map(publishFile), link: values.link === true, format: format ?? config.torrentFormat };
   // the bytes are staged and hashed (worker threads) while the database layer loads and opens
   const staging = stageContent(files, req, { maxUploadBytes: config.maxUploadBytes, maxFiles: config.maxTorrentFiles });
   staging.catch(() => undefined); // its failure is reported where it is awaited, not as unhandled
@@ -86,7 +88,7 @@ async function add(args: string[]): Promise<void> {
     throw problem === undefined ? e : new CliError(`add: ${problem}`);
   });
   const magnet = magnetUri({
-    infoHash: torrent.infoHash, name: torrent.name, totalSize: torrent.totalSize,
+    infoHash: torrent.infoHash, format: torrent.format, infoHashV2: torrent.infoHashV2, name: torrent.name, totalSize: torrent.totalSize,
     announce: `${config.publicUrl}/announce`, trackers: trackerList(`${config.publicUrl}/announce`, config.publicUdpUrl), webseed: `${config.publicUrl}/webseed/${torrent.infoHash}/`,
     torrentUrl: `${config.publicUrl}/torrents/${torrent.infoHash}.torrent`,
   });

@@ -1,5 +1,6 @@
 // What resolvers receive: the wired services (no DI container: main.ts builds GraphQLDeps once)
 // and who is asking.
+import type { TorrentFormat } from '../torrent/format.js';
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import type { PubSub } from 'type-graphql';
@@ -28,6 +29,8 @@ export interface GraphQLDeps {
   maxUploadBytes: number;
   /** MAX_TORRENT_FILES. */
   maxTorrentFiles: number;
+  /** TORRENT_FORMAT: what uploadTorrent makes when it names no format (default v1). */
+  torrentFormat?: TorrentFormat;
   limiter: LoginAttempts;
   pubSub: PubSub;
   watchers: SwarmWatchers;

@@ -2,6 +2,8 @@
 // the row (through the TorrentRows port), then the content moved into place. No TypeORM here, so
 // the command line can publish without loading it.
 import { encodeInfo } from '../torrent/info-dict.js';
+import { encodeInfoV2 } from '../torrent/info-dict-v2.js';
+import { fileHashes } from '../torrent/merkle.js';
 import type { TorrentFileEntry } from '../torrent/metainfo.js';
 import { encodeTorrentFile } from '../torrent/torrent-file.js';
 import { announceTiers, trackerList } from '../torrent/trackers.js';
@@ -34,19 +36,31 @@ export async function finishPublish(rows: TorrentRows, publicUrl: string, req: P
   }
 }
 
-async function finish(rows: TorrentRows, publicUrl: string, req: PublishRequest, { writer, entries, pieces, multiFile, pieceLength }: StagedContent, udpAnnounce: string | undefined): Promise<NewTorrent> {
+/** The info dict of staged content in its format: bytes, hashes and (v2/hybrid) piece layers. */
+function encodeStaged({ entries, pieces, layer, multiFile, pieceLength, format }: StagedContent, name: string): { bytes: Buffer; infoHash: string; infoHashV2?: string; pieceLayers?: Buffer; pieceCount: number } {
+  if (format === 'v1') return { ...encodeInfo({ name, pieceLength, pieces, files: entries, multiFile }), pieceCount: pieces.length / 20 };
+  if (format === 'hybrid' && multiFile && entries.some((e) => e.path.split('/')[0] === '.pad')) {
+    throw new PublishError('BAD_INPUT', 'a hybrid torrent keeps the folder .pad for its padding files (BEP 47): rename it');
+  }
+  const hashes = fileHashes(entries.map((e) => e.length), layer, pieceLength);
+  const v2 = encodeInfoV2({ name, pieceLength, files: entries, hashes, multiFile, pieces: format === 'hybrid' ? pieces : undefined });
+  return { ...v2, pieceCount: format === 'hybrid' ? pieces.length / 20 : layer.length / 32 };
+}
+
+async function finish(rows: TorrentRows, publicUrl: string, req: PublishRequest, staged: StagedContent, udpAnnounce: string | undefined): Promise<NewTorrent> {
+  const { writer, entries, multiFile, pieceLength, format } = staged;
   if (entries.every((e) => e.length === 0)) throw new PublishError('BAD_INPUT', 'nothing to publish: every file is empty');
   const { name, from } = rootOf(req, entries, multiFile);
   safeRelativePath(name, 'name', true);
-  const { bytes, infoHash } = encodeInfo({ name, pieceLength, pieces, files: entries, multiFile });
+  const { bytes, infoHash, infoHashV2, pieceLayers, pieceCount } = encodeStaged(staged, name);
   const file = encodeTorrentFile({
     infoBytes: bytes, announce: `${publicUrl}/announce`, announceList: announceTiers(trackerList(`${publicUrl}/announce`, udpAnnounce)), urlList: [`${publicUrl}/webseed/${infoHash}/`],
-    creationDate: Math.floor(Date.now() / 1000),
+    creationDate: Math.floor(Date.now() / 1000), pieceLayers,
   });
   // the metainfo as parseTorrent would read it back, without a second decode of many files
   const totalSize = entries.reduce((n, e) => n + e.length, 0);
-  const meta = { infoHash, name, pieceLength, pieceCount: pieces.length / 20, totalSize, files: multiFile ? entries : [{ path: name, length: totalSize }], multiFile, private: false };
-  const row = newTorrent(meta, file, true, req.description ?? null, req.ownerId ?? null);
+  const meta = { infoHash, name, pieceLength, pieceCount, totalSize, files: multiFile ? entries : [{ path: name, length: totalSize }], multiFile, private: false };
+  const row = { ...newTorrent(meta, file, true, req.description ?? null, req.ownerId ?? null), format, infoHashV2: infoHashV2 ?? null };
   if (!(await rows.insert(row))) throw new PublishError('DUPLICATE', `torrent ${infoHash} is already registered`);
   try {
     await writer.commit(infoHash, from, name);

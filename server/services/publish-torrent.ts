@@ -74,7 +74,7 @@ export function typeormTorrentRows(ds: DataSource): TorrentRows & { saved?: Torr
  */
 export async function publishStaged(deps: PublishDeps, req: PublishRequest, staged: StagedContent): Promise<TorrentEntity> {
   const rows = typeormTorrentRows(deps.ds);
-  const { infoHash } = await finishPublish(rows, deps.publicUrl, req, staged, deps.udpAnnounceUrl);
-  deps.events.torrentAdded(infoHash, 0);
+  const { infoHash, infoHashV2 } = await finishPublish(rows, deps.publicUrl, req, staged, deps.udpAnnounceUrl);
+  deps.events.torrentAdded(infoHash, 0, infoHashV2);
   return rows.saved as TorrentEntity;
 }

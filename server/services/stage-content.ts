@@ -4,7 +4,9 @@
 // database here (see publish-torrent.ts), so a caller can start this before opening one.
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { ContentWriter, FileStore } from '../storage/file-store.js';
-import { hashFiles, type HashSource } from '../torrent/file-hasher.js';
+import { hashFiles, hashFilesV2, type HashSource } from '../torrent/file-hasher.js';
+import { compareTreeOrder, type TorrentFormat } from '../torrent/format.js';
+import type { V2Options } from '../torrent/hash-worker.js';
 import { compareByteWise } from '../torrent/info-dict.js';
 import type { TorrentFileEntry } from '../torrent/metainfo.js';
 import { PieceHasher } from '../torrent/piece-hasher.js';
@@ -59,6 +61,8 @@ export interface PublishRequest {
    * system), so publishing only reads them. They must then never be changed in place.
    */
   link?: boolean;
+  /** v1 (default), v2 or hybrid (BEP 52). */
+  format?: TorrentFormat;
 }
 
 /** Staged bytes, hashed: staged as `file` (single file) or `files/<path>`. */
@@ -66,9 +70,30 @@ export interface StagedContent {
   writer: ContentWriter;
   /** In torrent order. */
   entries: TorrentFileEntry[];
+  /** v1 and hybrid: the SHA-1 pieces; v2: empty. */
   pieces: Buffer;
   multiFile: boolean;
   pieceLength: number;
+  format: TorrentFormat;
+  /** v2 and hybrid: every file's piece merkle roots in order (merkle.ts fileHashes splits them); v1: empty. */
+  layer: Buffer;
+}
+
+/** The order files are listed and hashed in: mktorrent's for v1, the file tree's for v2 and hybrid. */
+export function torrentOrder(format: TorrentFormat): (a: string, b: string) => number {
+  return format === 'v1' ? compareByteWise : compareTreeOrder;
+}
+
+/** How the hashing threads hash a v2 or hybrid torrent; undefined for v1. */
+function v2Options(format: TorrentFormat, fileCount: number): V2Options | undefined {
+  // libtorrent pads (BEP 47) only torrents of more than one file (empty ones count), the last file included
+  return format === 'v1' ? undefined : { sha1: format === 'hybrid', padV1: format === 'hybrid' && fileCount > 1 };
+}
+
+interface Hashed {
+  entries: TorrentFileEntry[];
+  pieces: Buffer;
+  layer: Buffer;
 }
 
 // Writes in flight per file: one, so a chunk is written before the next is asked for (sources may
@@ -130,12 +155,14 @@ export async function stageContent(store: FileStore, req: PublishRequest, limits
   const max = limits.maxUploadBytes > 0 ? limits.maxUploadBytes : Number.POSITIVE_INFINITY;
   const { multiFile, pieceLength } = checkRequest(req, max, limits.maxFiles ?? DEFAULT_MAX_TORRENT_FILES);
   const fits = fitsStore(store, req, multiFile);
+  const format = req.format ?? 'v1';
   const writer = await store.stage();
   try {
     const local = req.files.every((f) => !(f instanceof Promise) && f.localPath !== undefined && f.size !== undefined);
-    const entries = local ? await stageLocal(writer, req.files as PublishFile[], multiFile, pieceLength, max, req.link === true, fits)
-      : await stageStreams(writer, req.files, multiFile, pieceLength, max, fits);
-    return { writer, multiFile, pieceLength, ...entries };
+    const how = { multiFile, pieceLength, format, v2: v2Options(format, req.files.length) };
+    const entries = local ? await stageLocal(writer, req.files as PublishFile[], how, max, req.link === true, fits)
+      : await stageStreams(writer, req.files, how, max, fits);
+    return { writer, multiFile, pieceLength, format, ...entries };
   } catch (e) {
     await writer.abort();
     throw asPublishError(e);
@@ -145,8 +172,20 @@ export async function stageContent(store: FileStore, req: PublishRequest, limits
 /** What the file system answers when a file and a folder of one path meet (`a`, then `a/b`, or the other way round). */
 const FILE_FOLDER_CLASH = new Set(['ENOTDIR', 'EISDIR', 'EEXIST']);
 
-async function stageStreams(writer: ContentWriter, files: PublishRequest['files'], multiFile: boolean, pieceLength: number, max: number, fits: (p: string) => void): Promise<{ entries: TorrentFileEntry[]; pieces: Buffer }> {
-  const hasher = new PieceHasher(pieceLength);
+interface HashHow {
+  multiFile: boolean;
+  pieceLength: number;
+  format: TorrentFormat;
+  v2: V2Options | undefined;
+}
+
+async function digestOf(h: PieceHasher, v2: V2Options | undefined): Promise<{ pieces: Buffer; layer: Buffer }> {
+  return v2 === undefined ? { pieces: await h.digest(), layer: Buffer.alloc(0) } : h.digestV2();
+}
+
+async function stageStreams(writer: ContentWriter, files: PublishRequest['files'], { multiFile, pieceLength, format, v2 }: HashHow, max: number, fits: (p: string) => void): Promise<Hashed> {
+  const order = torrentOrder(format);
+  const hasher = new PieceHasher(pieceLength, v2);
   const budget = { left: max };
   const entries: TorrentFileEntry[] = [];
   const seen = new Set<string>();
@@ -158,7 +197,7 @@ async function stageStreams(writer: ContentWriter, files: PublishRequest['files'
     const prev = entries[entries.length - 1];
     if (seen.has(p)) throw new PublishError('BAD_INPUT', `two files have the path ${shown(p)}`);
     seen.add(p);
-    if (prev !== undefined && compareByteWise(prev.path, p) > 0) ordered = false;
+    if (prev !== undefined && order(prev.path, p) > 0) ordered = false;
     const length = await ingest(f, multiFile ? `files/${p}` : 'file', writer, ordered ? hasher : null, budget).catch((e: NodeJS.ErrnoException) => {
       // the paths so far fit one tree (else staging would have failed before): this one clashes
       if (multiFile && FILE_FOLDER_CLASH.has(e.code ?? '')) {
@@ -169,23 +208,28 @@ async function stageStreams(writer: ContentWriter, files: PublishRequest['files'
       }
       throw e;
     });
+    if (ordered) hasher.endFile();
     entries.push({ path: p, length });
   }
-  if (ordered) return { entries, pieces: await hasher.digest() };
+  if (ordered) return { entries, ...(await digestOf(hasher, v2)) };
   // files arrived out of torrent order: hash them again from staging, in order (a second read)
-  entries.sort((a, b) => compareByteWise(a.path, b.path));
-  const fresh = new PieceHasher(pieceLength);
-  for (const e of entries) for await (const chunk of writer.readStaged(`files/${e.path}`, e.length)) await fresh.update(chunk as Buffer);
-  return { entries, pieces: await fresh.digest() };
+  entries.sort((a, b) => order(a.path, b.path));
+  const fresh = new PieceHasher(pieceLength, v2);
+  for (const e of entries) {
+    for await (const chunk of writer.readStaged(`files/${e.path}`, e.length)) await fresh.update(chunk as Buffer);
+    fresh.endFile();
+  }
+  return { entries, ...(await digestOf(fresh, v2)) };
 }
 
 /**
  * Local files (in any order): staged files created, then read, hashed and written into them by the
  * hashing threads in torrent order, each byte read once; the pieces describe the bytes written.
  */
-async function stageLocal(writer: ContentWriter, files: PublishFile[], multiFile: boolean, pieceLength: number, max: number, link: boolean, fits: (p: string) => void): Promise<{ entries: TorrentFileEntry[]; pieces: Buffer }> {
+async function stageLocal(writer: ContentWriter, files: PublishFile[], { multiFile, pieceLength, format, v2 }: HashHow, max: number, link: boolean, fits: (p: string) => void): Promise<Hashed> {
+  const order = torrentOrder(format);
   const todo = files.map((f) => ({ path: safeRelativePath(f.path), length: f.size as number, local: f.localPath as string }))
-    .sort((a, b) => compareByteWise(a.path, b.path));
+    .sort((a, b) => order(a.path, b.path));
   for (const f of todo) fits(f.path);
   for (let i = 1; i < todo.length; i++) if (todo[i].path === todo[i - 1].path) throw new PublishError('BAD_INPUT', `two files have the path ${shown(todo[i].path)}`);
   const clash = multiFile ? fileFolderClash(todo.map((f) => f.path)) : null;
@@ -230,10 +274,10 @@ async function stageLocal(writer: ContentWriter, files: PublishFile[], multiFile
       },
     });
   }
-  const pieces = await hashFiles(sources, pieceLength);
+  const { pieces, layer } = v2 === undefined ? { pieces: await hashFiles(sources, pieceLength), layer: Buffer.alloc(0) } : await hashFilesV2(sources, pieceLength, v2);
   for (const u of unchanged) {
     const st = await stat(u.local);
     if (st.mtimeMs !== u.mtimeMs || st.size !== u.size) throw new PublishError('BAD_INPUT', `${u.path}: the file changed while it was published`);
   }
-  return { entries: todo.map((f) => ({ path: f.path, length: f.length })), pieces };
+  return { entries: todo.map((f) => ({ path: f.path, length: f.length })), pieces, layer };
 }

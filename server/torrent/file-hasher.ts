@@ -2,8 +2,9 @@
 // the files themselves in blocks of whole pieces (pread), hash them and, when asked, write what they
 // read to a copy at the same position (O_DIRECT where the copy has such a descriptor), so the
 // pieces describe exactly the copied bytes and no byte passes through the main thread.
-import { hashPool } from './hash-pool.js';
-import type { FileSegment } from './hash-worker.js';
+// v2 and hybrid (BEP 52): each file starts a piece, and the same read feeds the merkle trees.
+import { hashPool, type PieceDigests } from './hash-pool.js';
+import type { FileSegment, V2Options } from './hash-worker.js';
 
 /** One file of the torrent, in torrent order. */
 export interface HashSource {
@@ -31,16 +32,32 @@ const BLOCK_TARGET = 8 * 1024 * 1024;
  * flight has settled and every opened file is closed.
  */
 export async function hashFiles(files: HashSource[], pieceLength: number): Promise<Buffer> {
+  return (await hashAll(files, pieceLength, undefined)).pieces;
+}
+
+/**
+ * v2/hybrid: the v1 `pieces` (hybrid, else empty) and every piece's merkle root in `layer` (files in
+ * order, ceil(size / pieceLength) pieces each; merkle.ts fileHashes splits them per file). Errors
+ * as hashFiles.
+ */
+export async function hashFilesV2(files: HashSource[], pieceLength: number, v2: V2Options): Promise<Required<PieceDigests>> {
+  const d = await hashAll(files, pieceLength, v2);
+  return { pieces: d.pieces, layer: d.layer ?? Buffer.alloc(0) };
+}
+
+async function hashAll(files: HashSource[], pieceLength: number, v2: V2Options | undefined): Promise<PieceDigests> {
   const pool = hashPool();
   const block = Math.max(1, Math.floor(BLOCK_TARGET / pieceLength)) * pieceLength;
   const window = 3 * pool.size; // a worker may be writing one block while it reads the next
-  const total = files.reduce((s, f) => s + f.size, 0);
+  // v2: a file takes whole pieces (its last one short), so every segment starts at a piece boundary
+  const span = (size: number): number => (v2 === undefined ? size : Math.ceil(size / pieceLength) * pieceLength);
+  const total = files.reduce((s, f) => s + span(f.size), 0);
   const fds: (SourceFds | undefined)[] = [];
   const inFlight = files.map(() => 0);
   let walked = 0; // files before this one are fully dispatched
   let file = 0;
   let offset = 0; // within files[file]
-  const results: Promise<Buffer>[] = [];
+  const results: Promise<PieceDigests>[] = [];
   const running = new Set<Promise<unknown>>();
   let failure: unknown = null;
 
@@ -57,15 +74,16 @@ export async function hashFiles(files: HashSource[], pieceLength: number): Promi
       const touched: number[] = [];
       for (let need = Math.min(block, total - start); need > 0;) {
         const f = files[file];
-        const n = Math.min(need, f.size - offset);
+        const taken = Math.min(need, span(f.size) - offset);
+        const n = Math.min(taken, f.size - offset);
         if (n > 0) {
           fds[file] ??= await f.open();
           const { from, to, direct = -1 } = fds[file] as SourceFds;
-          segments.push({ from, to, direct, position: offset, length: n });
+          segments.push({ from, to, direct, position: offset, length: n, fileSize: f.size });
           touched.push(file);
           inFlight[file]++;
           offset += n;
-          need -= n;
+          need -= taken;
         }
         if (offset === f.size) {
           file++;
@@ -73,7 +91,7 @@ export async function hashFiles(files: HashSource[], pieceLength: number): Promi
           walked = file;
         }
       }
-      const done = pool.hashFileRange(segments, pieceLength);
+      const done = pool.hashFileRange(segments, pieceLength, v2);
       results.push(done);
       const settled: Promise<unknown> = done.then(
         () => undefined,
@@ -88,7 +106,9 @@ export async function hashFiles(files: HashSource[], pieceLength: number): Promi
     }
     while (running.size > 0) await Promise.race(running);
     if (failure !== null) throw failure;
-    return Buffer.concat(await Promise.all(results));
+    const all = await Promise.all(results);
+    const pieces = Buffer.concat(all.map((d) => d.pieces));
+    return v2 === undefined ? { pieces } : { pieces, layer: Buffer.concat(all.map((d) => d.layer as Buffer)) };
   } finally {
     // after a failure: wait for blocks in flight (their fds stay open until they settle), then close
     await Promise.allSettled([...running]);

@@ -3,10 +3,16 @@
 // workers themselves.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { FileJob, FileSegment, SlabJob } from './hash-worker.js';
+import type { FileJob, FileSegment, SlabJob, V2Options } from './hash-worker.js';
+
+/** A job's digests: v1 SHA-1 pieces (20 bytes each; none for v2) and, for v2/hybrid, each piece's merkle root (32 bytes each). */
+export interface PieceDigests {
+  pieces: Buffer;
+  layer?: Buffer;
+}
 
 interface Pending {
-  resolve(d: Buffer): void;
+  resolve(d: PieceDigests): void;
   reject(e: Error): void;
 }
 
@@ -22,7 +28,7 @@ export function directRunBytes(size: number): number {
   return run;
 }
 
-type Reply = { id: number; hashed?: true; digests?: Uint8Array; error?: { message: string; code?: string } };
+type Reply = { id: number; hashed?: true; digests?: Uint8Array; layer?: Uint8Array; error?: { message: string; code?: string } };
 
 class HashPool {
   private readonly workers: Worker[] = [];
@@ -48,7 +54,10 @@ class HashPool {
           this.pending.delete(m.id);
           jobs.delete(m.id);
           if (m.error !== undefined) p?.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
-          else if (m.digests !== undefined) p?.resolve(Buffer.from(m.digests.buffer, m.digests.byteOffset, m.digests.byteLength));
+          else if (m.digests !== undefined) {
+            const view = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+            p?.resolve(m.layer === undefined ? { pieces: view(m.digests) } : { pieces: view(m.digests), layer: view(m.layer) });
+          }
         }
         if (this.current.get(w) === m.id) {
           this.current.delete(w);
@@ -92,7 +101,12 @@ class HashPool {
 
   /** SHA-1 digests (20 bytes each, in order) of the pieces in slab[0, length). */
   hash(slab: SharedArrayBuffer, length: number, pieceLength: number): Promise<Buffer> {
-    return this.run({ id: this.nextId++, slab, length, pieceLength });
+    return this.run({ id: this.nextId++, slab, length, pieceLength }).then((d) => d.pieces);
+  }
+
+  /** v2/hybrid: the digests of slab[0, length), bytes of one file from a piece boundary (see SlabJob). */
+  hashV2(slab: SharedArrayBuffer, length: number, pieceLength: number, v2: V2Options & { fileSize: number }): Promise<PieceDigests> {
+    return this.run({ id: this.nextId++, slab, length, pieceLength, v2 });
   }
 
   /**
@@ -100,11 +114,11 @@ class HashPool {
    * be short), read with pread by a worker and written to each segment's `to` at the same
    * position. Rejects with the file system error (its `code` kept) of a failed read or write.
    */
-  hashFileRange(segments: FileSegment[], pieceLength: number): Promise<Buffer> {
-    return this.run({ id: this.nextId++, segments, pieceLength });
+  hashFileRange(segments: FileSegment[], pieceLength: number, v2?: V2Options): Promise<PieceDigests> {
+    return this.run(v2 === undefined ? { id: this.nextId++, segments, pieceLength } : { id: this.nextId++, segments, pieceLength, v2 });
   }
 
-  private run(job: SlabJob | FileJob): Promise<Buffer> {
+  private run(job: SlabJob | FileJob): Promise<PieceDigests> {
     return new Promise((resolve, reject) => {
       const w = this.idle.pop();
       if (w !== undefined) this.dispatch(w, job, { resolve, reject });

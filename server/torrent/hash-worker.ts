@@ -1,11 +1,14 @@
 // Worker thread: SHA-1 of consecutive pieces (see hash-pool.ts), either in a shared slab filled by
 // the main thread, or read here from open files (pread) and written to a copy: aligned runs through
 // an O_DIRECT descriptor, asynchronously, while the next run is read and hashed; the rest with
-// buffered writes (pwrite).
+// buffered writes (pwrite). For v2 and hybrid torrents (BEP 52) the same read also feeds each
+// piece's SHA-256 merkle subtree (merkle.ts); pieces then never span files.
 import { createHash, type Hash } from 'node:crypto';
 import { readSync, write, writeSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { hashSlab, hashZeros, type Digests } from './hash-slab.js';
+import { PieceTree, pieceWidth } from './merkle.js';
 
 // Hashing yields to the tracker: this thread alone (Linux sets the nice value per thread) runs at
 // nice 10, so announces answered by the main thread keep their latency while a publish runs.
@@ -16,11 +19,23 @@ try {
   // not allowed or not supported: hashing runs at the process's priority
 }
 
+/**
+ * How a v2 or hybrid job hashes: every piece also gets its merkle subtree root (the `layer` of the
+ * reply, 32 bytes a piece); `sha1`: the v1 pieces too (hybrid); `padV1`: a file's last v1 piece is
+ * hashed as if followed by zeros up to the piece length (BEP 47 padding files after it).
+ */
+export interface V2Options {
+  sha1: boolean;
+  padV1: boolean;
+}
+
 export interface SlabJob {
   id: number;
   slab: SharedArrayBuffer;
   length: number;
   pieceLength: number;
+  /** v2/hybrid: the slab holds bytes of one file from a piece boundary; `fileSize` known when the slab ends the file, else Infinity. */
+  v2?: V2Options & { fileSize: number };
 }
 
 /**
@@ -34,6 +49,8 @@ export interface FileSegment {
   direct: number;
   position: number;
   length: number;
+  /** The whole file's size (v2/hybrid jobs: a segment ending at it ends its last piece). */
+  fileSize?: number;
 }
 
 /** Whole pieces (the last may be short) made of consecutive segments of one or more files. */
@@ -41,6 +58,8 @@ export interface FileJob {
   id: number;
   segments: FileSegment[];
   pieceLength: number;
+  /** v2/hybrid: each segment starts at a piece boundary of its file. */
+  v2?: V2Options;
 }
 
 // Read and hashed in chunks small enough to stay in the CPU cache between the read and the hash
@@ -66,18 +85,6 @@ function alignedBuffer(bytes: number): Buffer {
 
 let chunkBuf: Buffer | undefined;
 const runBufs: Buffer[] = [];
-
-function hashSlab(job: SlabJob): Uint8Array<ArrayBuffer> {
-  const data = new Uint8Array(job.slab, 0, job.length);
-  const n = Math.ceil(job.length / job.pieceLength);
-  const digests = new Uint8Array(n * 20);
-  for (let i = 0; i < n; i++) {
-    const start = i * job.pieceLength;
-    const end = Math.min(start + job.pieceLength, job.length);
-    digests.set(createHash('sha1').update(data.subarray(start, end)).digest(), i * 20);
-  }
-  return digests;
-}
 
 function readFully(fd: number, buf: Buffer, offset: number, length: number, position: number): void {
   let off = 0;
@@ -152,25 +159,45 @@ let nextRun = 0;
  * worker can then start on the next job while this one's last writes finish), and resolves when its
  * writes are done too.
  */
-async function hashFiles(job: FileJob, hashed: () => void): Promise<Uint8Array<ArrayBuffer>> {
+async function hashFiles(job: FileJob, hashed: () => void): Promise<Digests> {
+  const { v2, pieceLength } = job;
   const total = job.segments.reduce((sum, g) => sum + g.length, 0);
-  const digests = new Uint8Array(Math.ceil(total / job.pieceLength) * 20);
-  let piece: Hash = createHash('sha1');
+  const count = v2 === undefined ? Math.ceil(total / pieceLength) : job.segments.reduce((sum, g) => sum + Math.ceil(g.length / pieceLength), 0);
+  const sha1 = v2 === undefined || v2.sha1;
+  const digests = new Uint8Array(sha1 ? count * 20 : 0);
+  const layer = v2 === undefined ? undefined : new Uint8Array(count * 32);
+  const tree = v2 === undefined ? null : new PieceTree(pieceLength);
+  let piece: Hash | null = sha1 ? createHash('sha1') : null;
   let inPiece = 0;
   let pieces = 0;
+  let width = 0; // v2: the current file's piece subtree width
+  /** Ends the current piece (v2: it may be a file's short last piece). */
+  const endPiece = (): void => {
+    if (piece !== null) {
+      if (v2?.padV1 === true) hashZeros(piece, pieceLength - inPiece);
+      digests.set(piece.digest(), 20 * pieces);
+      piece = createHash('sha1');
+    }
+    if (tree !== null) layer?.set(tree.digest(width), 32 * pieces);
+    pieces++;
+    inPiece = 0;
+  };
   /** Hashes buf[offset, offset + n), n not past the end of the current piece. */
   const hash = (buf: Buffer, offset: number, n: number): void => {
-    piece.update(buf.subarray(offset, offset + n));
+    const bytes = buf.subarray(offset, offset + n);
+    piece?.update(bytes);
+    tree?.update(bytes);
     inPiece += n;
-    if (inPiece === job.pieceLength) {
-      digests.set(piece.digest(), 20 * pieces++);
-      piece = createHash('sha1');
-      inPiece = 0;
-    }
+    if (inPiece === pieceLength) endPiece();
+  };
+  /** v2: after segment `s`, a file that ended mid-piece ends that piece. */
+  const endSegment = (s: FileSegment): void => {
+    if (tree !== null && inPiece > 0 && s.position + s.length === s.fileSize) endPiece();
   };
   const writes: Promise<void>[] = [];
   try {
     for (const s of job.segments) {
+      if (tree !== null) width = pieceWidth(s.fileSize ?? Number.POSITIVE_INFINITY, pieceLength);
       for (let done = 0; done < s.length;) {
         const position = s.position + done;
         if (s.to < 0 || s.direct < 0) {
@@ -201,11 +228,15 @@ async function hashFiles(job: FileJob, hashed: () => void): Promise<Uint8Array<A
         }
         done += length;
       }
+      endSegment(s);
     }
-    if (inPiece > 0) digests.set(piece.digest(), 20 * pieces);
+    if (inPiece > 0) {
+      if (tree !== null) throw new Error('a v2 job ended inside a piece of a file that goes on');
+      digests.set((piece as Hash).digest(), 20 * pieces);
+    }
     hashed();
     await Promise.all(writes);
-    return digests;
+    return layer === undefined ? { digests } : { digests, layer };
   } finally {
     await Promise.allSettled(writes); // no write may outlive the job: its fds are closed after it
   }
@@ -217,7 +248,7 @@ parentPort?.on('message', (job: SlabJob | FileJob) => {
   const hashed = (): void => parentPort?.postMessage({ id: job.id, hashed: true });
   const work = 'slab' in job ? Promise.resolve().then(() => hashSlab(job)) : hashFiles(job, hashed);
   work.then(
-    (digests) => parentPort?.postMessage({ id: job.id, digests }, [digests.buffer]),
+    (d) => parentPort?.postMessage({ id: job.id, ...d }, d.layer === undefined ? [d.digests.buffer] : [d.digests.buffer, d.layer.buffer]),
     (e: unknown) => {
       const err = e as NodeJS.ErrnoException;
       parentPort?.postMessage({ id: job.id, error: { message: err.message, code: err.code } });

@@ -37,6 +37,12 @@ describe('config', () => {
     assert.equal(loadConfig({ DIRECT_IO: 'Off' }).directIo, false);
   });
 
+  it('reads TORRENT_FORMAT (v1 by default, any case)', () => {
+    assert.equal(loadConfig({}).torrentFormat, 'v1');
+    assert.equal(loadConfig({ TORRENT_FORMAT: 'Hybrid' }).torrentFormat, 'hybrid');
+    assert.equal(loadConfig({ TORRENT_FORMAT: 'v2' }).torrentFormat, 'v2');
+  });
+
   it('reads MAX_PEERS_PER_ADDRESS (8 by default)', () => {
     assert.equal(loadConfig({}).maxPeersPerAddress, 8);
     assert.equal(loadConfig({ MAX_PEERS_PER_ADDRESS: '64' }).maxPeersPerAddress, 64);
@@ -98,6 +104,7 @@ describe('config', () => {
     [{ LOG_LEVEL: 'loud' }, /^invalid LOG_LEVEL/],
     [{ METRICS: 'yes' }, /^invalid METRICS: .*'yes'/],
     [{ DIRECT_IO: 'auto' }, /^invalid DIRECT_IO: .*'auto'/],
+    [{ TORRENT_FORMAT: 'v3' }, /^invalid TORRENT_FORMAT: must be v1, v2 or hybrid.*'v3'/],
     [{ MAX_PEERS_PER_ADDRESS: '0' }, /^invalid MAX_PEERS_PER_ADDRESS: .*'0'/],
     [{ MAX_PEERS_PER_ADDRESS: 'many' }, /^invalid MAX_PEERS_PER_ADDRESS/],
     [{ MAX_PEERS_PER_ADDRESS: '1025' }, /^invalid MAX_PEERS_PER_ADDRESS: must be a whole number from 1 to 1024/],

@@ -21,9 +21,9 @@ export function useUpload() {
   const progress = computed(() => progressView(samples.value, total.value));
   let xhr: XMLHttpRequest | null = null;
 
-  /** Sends the plan; resolves with the new torrent, or null when it failed or was cancelled. */
-  function start(plan: UploadPlan<File>, description: string): Promise<{ infoHash: string; name: string } | null> {
-    const { operations, map } = multipartFields(UPLOAD_TORRENT_TEXT, { name: plan.name || null, description: description.trim() || null, totalSize: plan.totalSize }, plan.files.length);
+  /** Sends the plan (format: V1, V2 or HYBRID, as the TorrentFormat enum; null: the server's TORRENT_FORMAT); resolves with the new torrent, or null when it failed or was cancelled. */
+  function start(plan: UploadPlan<File>, description: string, format: string | null = null): Promise<{ infoHash: string; name: string } | null> {
+    const { operations, map } = multipartFields(UPLOAD_TORRENT_TEXT, { name: plan.name || null, description: description.trim() || null, totalSize: plan.totalSize, format }, plan.files.length);
     const body = new FormData();
     body.append('operations', operations);
     body.append('map', map);

@@ -85,8 +85,8 @@ export const DELETE_TORRENT = gql`
 `;
 
 /** Sent as a multipart request by the upload page (plain text: it goes into `operations`). */
-export const UPLOAD_TORRENT_TEXT = `mutation UploadTorrent($files: [Upload!]!, $name: String, $description: String, $totalSize: Float) {
-  uploadTorrent(files: $files, name: $name, description: $description, totalSize: $totalSize) { infoHash name }
+export const UPLOAD_TORRENT_TEXT = `mutation UploadTorrent($files: [Upload!]!, $name: String, $description: String, $totalSize: Float, $format: TorrentFormat) {
+  uploadTorrent(files: $files, name: $name, description: $description, totalSize: $totalSize, format: $format) { infoHash name }
 }`;
 
 /** Sent as a multipart request by "track an existing .torrent" (one file at variables.file). */

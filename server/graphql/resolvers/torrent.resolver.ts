@@ -9,6 +9,8 @@ import { fail, rethrow } from '../errors.js';
 import { anyInfoHashArg, infoHashArg } from '../info-hash-arg.js';
 import { ownerNames, toTorrent } from '../mappers.js';
 import { TorrentConnection, TorrentOrderField } from '../types/torrent-connection.type.js';
+
+import { TorrentFormat } from '../types/torrent-format.type.js';
 import { Torrent } from '../types/torrent.type.js';
 import { GraphQLUpload, type FileUpload } from '../upload.js';
 
@@ -73,6 +75,7 @@ export class TorrentResolver {
     @Arg('description', () => String, { nullable: true }) description: string | null,
     @Arg('pieceLength', () => Int, { nullable: true }) pieceLength: number | null,
     @Arg('totalSize', () => Float, { nullable: true, description: 'Total bytes, if known: picks the piece length, refuses oversize at once.' }) totalSize: number | null,
+    @Arg('format', () => TorrentFormat, { nullable: true, description: 'Default: the server\'s TORRENT_FORMAT (V1 unless set).' }) format: TorrentFormat | null,
     @Ctx() { deps, user }: GraphQLContext,
   ): Promise<Torrent> {
     const pending: Promise<PublishFile>[] = files.map((f) => {
@@ -82,7 +85,7 @@ export class TorrentResolver {
     });
     const row = await publishTorrent(
       { ds: deps.ds, files: deps.files, events: deps.events, publicUrl: deps.publicUrl, udpAnnounceUrl: deps.udpAnnounceUrl, maxUploadBytes: deps.maxUploadBytes, maxFiles: deps.maxTorrentFiles, stats: deps.publishes },
-      { name: name ?? undefined, description, pieceLength: pieceLength ?? undefined, totalSize: totalSize ?? undefined, ownerId: user?.id ?? null, files: pending },
+      { name: name ?? undefined, description, pieceLength: pieceLength ?? undefined, totalSize: totalSize ?? undefined, ownerId: user?.id ?? null, files: pending, format: format ?? deps.torrentFormat ?? 'v1' },
     ).catch(rethrow);
     return toTorrent(row, { complete: 0, incomplete: 0, downloaded: 0 }, new Map([[user?.id as number, user?.username as string]]), deps);
   }

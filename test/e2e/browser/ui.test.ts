@@ -92,6 +92,7 @@ describe('web UI in chromium', { skip: needsChromium() }, () => {
     await page.setInputFiles('[data-testid=folder-input]', folder);
     await page.getByText('docs/b.txt').waitFor();
     await page.fill('#description', 'Two files from the browser test.');
+    await page.selectOption('[data-testid=format]', 'HYBRID');
     await page.screenshot({ path: path.join(SHOTS, 'upload.png') });
     // record what the progress bar shows (the page navigates within the SPA, so window survives)
     await page.evaluate(RECORD_PROGRESS);
@@ -118,6 +119,9 @@ describe('web UI in chromium', { skip: needsChromium() }, () => {
     const span = findTopLevelValue(meta, 'info');
     assert.ok(span, 'the .torrent has an info dict');
     assert.equal(createHash('sha1').update(meta.subarray(span[0], span[1])).digest('hex'), infoHash);
+    // the format chosen on the page: a hybrid (BEP 52 file tree beside the v1 pieces)
+    assert.ok(meta.subarray(span[0], span[1]).includes('12:meta versioni2e'), 'a hybrid info dict');
+    assert.ok(findTopLevelValue(meta, 'piece layers') !== null, 'piece layers beside the info dict');
 
     // the list shows it; announces change its counts without a reload
     await page.click('a.brand');

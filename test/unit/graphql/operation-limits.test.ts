@@ -35,6 +35,7 @@ function sampleVariables(op: OperationDefinitionNode): Record<string, unknown> {
       case 'Upload': return new Upload();
       case 'Role': return 'admin';
       case 'TorrentOrderField': return 'NAME';
+      case 'TorrentFormat': return 'HYBRID';
       default: return 'a'.repeat(40);
     }
   };
