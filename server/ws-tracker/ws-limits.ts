@@ -3,6 +3,8 @@
 
 /** Largest message; a larger one closes the socket with 1009 before it is buffered (ws maxPayload). */
 export const WS_TRACKER_MAX_MESSAGE_BYTES = 64 * 1024;
+/** Offers relayed per announce; more are ignored (webtorrent sends at most 5, bittorrent-tracker relays up to 20). */
+export const WS_MAX_OFFERS_RELAYED = 10;
 /** Tracker sockets per client address (IPv6: per /64); more are refused with HTTP 429 before the handshake. */
 export const WS_TRACKER_SOCKETS_PER_ADDRESS = 32;
 /** Tracker sockets in all; more are refused with HTTP 503 before the handshake. */

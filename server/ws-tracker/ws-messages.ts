@@ -3,9 +3,8 @@
 // offer_id are 20-character binary strings (one char per byte, as JSON carries them).
 import { ClientError } from '../tracker/errors.js';
 import type { AnnounceEvent } from '../tracker/announce-request.js';
+import { WS_MAX_OFFERS_RELAYED } from './ws-limits.js';
 
-/** Offers relayed per announce; more are ignored (webtorrent sends at most 5, bittorrent-tracker relays up to 20). */
-export const WS_MAX_OFFERS = 10;
 /** Info hashes one scrape may ask for. */
 export const WS_MAX_SCRAPE_HASHES = 64;
 
@@ -90,7 +89,7 @@ export function parseWsMessage(text: string): WsAnnounce | WsScrape {
     a.offerId = id20(o.offer_id, 'offer_id');
   }
   if (Array.isArray(o.offers)) {
-    for (const x of o.offers.slice(0, WS_MAX_OFFERS)) {
+    for (const x of o.offers.slice(0, WS_MAX_OFFERS_RELAYED)) {
       if (typeof x !== 'object' || x === null) throw new ClientError('invalid offer');
       const f = x as Record<string, unknown>;
       a.offers.push({ offer: f.offer, offerId: id20(f.offer_id, 'offer_id') });
