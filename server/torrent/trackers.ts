@@ -5,7 +5,7 @@
  * http -> ws, https -> wss (a page served over https may only open wss).
  */
 export function wsAnnounceOf(httpAnnounce: string): string {
-  return httpAnnounce.replace(/^http(s?):/i, (_m, s: string) => `ws${s}:`);
+  return httpAnnounce.replace(/^http(s?):/i, (_m, s: string) => `ws${s.toLowerCase()}:`);
 }
 
 /**

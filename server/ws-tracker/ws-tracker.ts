@@ -44,10 +44,16 @@ class Conn {
   closed = false;
   constructor(readonly ws: WebSocket) {}
 
+  /** A relayed offer or answer: dropped when the socket is closed or not reading. */
   send(text: string): boolean {
     if (this.closed || this.ws.bufferedAmount > L.WS_MAX_BUFFERED_BYTES) return false;
     this.ws.send(text);
     return true;
+  }
+
+  /** This socket's own reply: never dropped while it is open (its rate bounds what it can ask for). */
+  reply(text: string): void {
+    if (!this.closed) this.ws.send(text);
   }
 
   refill(now: number): void {
@@ -130,7 +136,7 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
   };
 
   const reply = (c: Conn, a: WsAnnounce, r: AnnounceResult): void => {
-    c.send(`{"action":"announce","interval":${interval},"info_hash":${js(a.infoHash)},"complete":${r.complete},"incomplete":${r.incomplete}}`);
+    c.reply(`{"action":"announce","interval":${interval},"info_hash":${js(a.infoHash)},"complete":${r.complete},"incomplete":${r.incomplete}}`);
   };
 
   const relayAnswer = (c: Conn, a: WsAnnounce): void => {
@@ -153,7 +159,7 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
       return;
     }
     if (c.announceTokens < 1) {
-      c.send(failureMessage('announce rate exceeded', 'announce', a.infoHash));
+      c.reply(failureMessage('announce rate exceeded', 'announce', a.infoHash));
       return strike(c, 'announce rate exceeded');
     }
     c.announceTokens--;
@@ -189,7 +195,7 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
       }, (err: unknown) => {
         stats.tracker.announced(outcomeOf(err), start);
         log.error({ err }, 'ws tracker announce failed');
-        c.send(failureMessage('internal error', 'announce', a.infoHash));
+        c.reply(failureMessage('internal error', 'announce', a.infoHash));
       });
       return;
     }
@@ -200,7 +206,7 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
   const scrape = (c: Conn, s: WsScrape): void => {
     const start = performance.now();
     if (c.announceTokens < 1) {
-      c.send(failureMessage('scrape rate exceeded', 'scrape'));
+      c.reply(failureMessage('scrape rate exceeded', 'scrape'));
       return strike(c, 'scrape rate exceeded');
     }
     c.announceTokens--;
@@ -214,14 +220,14 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
         files[b] = { complete: counts[i].complete, incomplete: counts[i].incomplete, downloaded: counts[i].downloaded };
       });
       stats.tracker.scraped(OK, start);
-      c.send(js({ action: 'scrape', files }));
+      c.reply(js({ action: 'scrape', files }));
     };
     const counts = ctx.store.scrape(known.map(hexOf));
     if (counts instanceof Promise) {
       counts.then(answer, (err: unknown) => {
         stats.tracker.scraped(outcomeOf(err), start);
         log.error({ err }, 'ws tracker scrape failed');
-        c.send(failureMessage('internal error', 'scrape'));
+        c.reply(failureMessage('internal error', 'scrape'));
       });
     } else answer(counts);
   };
@@ -244,13 +250,13 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
         const outcome = err instanceof UnregisteredTorrent ? UNREGISTERED : MALFORMED;
         if (action === 'scrape') stats.tracker.scrapes[outcome]++;
         else stats.tracker.announces[outcome]++;
-        c.send(failureMessage(err.message, action ?? undefined, ih));
+        c.reply(failureMessage(err.message, action ?? undefined, ih));
         if (err instanceof UnregisteredTorrent) unknown(c);
         else strike(c, 'too many bad messages');
       } else {
         stats.tracker.announces[outcomeOf(err)]++;
         log.error({ err }, 'ws tracker message failed');
-        c.send(failureMessage('internal error', action, ih));
+        c.reply(failureMessage('internal error', action, ih));
       }
     }
   };
