@@ -41,7 +41,7 @@ import { udpSecret } from './services/udp-secret.js';
 import { ConnectionIds } from './udp/connection-ids.js';
 import { UdpStats } from './udp/udp-answers.js';
 import { startUdpTracker, type UdpTracker } from './udp/udp-tracker.js';
-import { startWsTracker, type WsTracker } from './ws-tracker/ws-tracker.js';
+import { isWsTrackerUpgrade, startWsTracker, type WsTracker } from './ws-tracker/ws-tracker.js';
 
 export interface RunningServer {
   port: number;
@@ -172,7 +172,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   });
   server.on('upgrade', (req, socket, head) => {
     if (req.url === '/graphql' || req.url?.startsWith('/graphql?')) graphql.handleUpgrade(req, socket, head);
-    else if (req.url === '/announce' || req.url?.startsWith('/announce?')) wsTracker.handleUpgrade(req, socket, head, resolveClientIp(req, config.trustedProxies));
+    else if (isWsTrackerUpgrade(req)) wsTracker.handleUpgrade(req, socket, head, resolveClientIp(req, config.trustedProxies));
     else ignoreUpgrade(req, socket); // answered as a plain request, then closed
   });
   await new Promise<void>((resolve, reject) => {

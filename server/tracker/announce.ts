@@ -12,7 +12,7 @@ const shared = new AnnounceResult();
 function settle(req: AnnounceRequest, out: AnnounceResult, ctx: TrackerContext): AnnounceResult {
   if (out.completedNow) ctx.completed.add(req.infoHash);
   if (out.changed && ctx.onSwarmChange !== undefined) ctx.onSwarmChange(req.infoHash);
-  // WebRTC peers (stand-ins in 2001:db8::/32) are nobody an HTTP or UDP client can dial
+  // WebRTC peers (stand-ins in 3fff::/20) are nobody an HTTP or UDP client can dial
   if (out.peers6Len > 0) dropWebRtcPeers(out);
   return out;
 }

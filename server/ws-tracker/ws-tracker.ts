@@ -74,6 +74,18 @@ function refuse(socket: Duplex, status: 429 | 503, text: string): void {
 
 const js = JSON.stringify;
 
+/**
+ * Whether an upgrade request is for the WebSocket tracker: a WebSocket upgrade of /announce that
+ * is not an HTTP announce (webtorrent's URL carries no info_hash; an HTTP announce that happens to
+ * send Upgrade keeps its plain answer, as every non-WebSocket upgrade does).
+ */
+export function isWsTrackerUpgrade(req: IncomingMessage): boolean {
+  const url = req.url ?? '';
+  if (url !== '/announce' && !url.startsWith('/announce?')) return false;
+  if (!/(^|,)\s*websocket\s*(,|$)/i.test(req.headers.upgrade ?? '')) return false;
+  return !/[?&]info_hash=/.test(url);
+}
+
 export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
   const wss = new WebSocketServer({ noServer: true, maxPayload: L.WS_TRACKER_MAX_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: false });
   const swarms = new WsSwarms<Conn>();
