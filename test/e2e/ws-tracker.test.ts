@@ -1,17 +1,20 @@
 // The WebSocket (webtorrent) tracker with npm bittorrent-tracker's own client, on the memory store
 // and on Redis: announce and counts, offers relayed to other browsers, answers relayed back to the
-// offerer, completed, scrape, stop, unregistered info hashes (a failure reason, then the socket
+// offerer, completed, swarmUpdated, scrape, stop, unregistered info hashes (a failure reason, then the socket
 // closed), and that browsers and BitTorrent clients share counts but never each other's peer lists.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'bittorrent-tracker';
 import { announce } from '../helpers/tracker-client.js';
+import { primed, wsClient } from '../helpers/graphql-client.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { closeAndClearRedis, redisSkip, storeBackends } from '../helpers/redis.js';
 import { registerViaCli, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { waitUntil } from '../helpers/wait.js';
 import { bin, rawTrackerSocket, trackerClient, type TrackerClient } from '../helpers/ws-tracker-client.js';
+
+const SWARM_UPDATED = 'subscription($h: String) { swarmUpdated(infoHash: $h) { infoHash seeders leechers completed } }';
 
 void redisSkip(); // under CI a missing TEST_REDIS_URL fails here instead of running memory alone
 
@@ -99,6 +102,25 @@ for (const backend of storeBackends()) {
       assert.ok(await waitUntil(async () => (await counts(hash)).incomplete === 0), 'stopped: left the swarm');
       await b.close(); // the socket closes: its peer leaves
       assert.ok(await waitUntil(async () => (await counts(hash)).complete === 0), 'disconnected: left the swarm');
+    });
+
+    it('pushes swarmUpdated for browsers joining and completing', async () => {
+      const hash = await registerViaCli(t);
+      const gqlWs = await wsClient(t.baseUrl);
+      const sub = gqlWs.subscribe<{ completed: number; seeders: number; leechers: number }>(SWARM_UPDATED, { h: hash });
+      try {
+        await primed(sub, (i) => announce(t.announceUrl, { infoHash: hash, peerId: `-TR3000-prime${i}`, port: 7100 + i, left: 5, event: 'started' }));
+        const b = client(hash, 'sub');
+        b.client.start();
+        await sub.waitFor((e) => e.leechers >= 2);
+        b.state.left = 0;
+        b.client.complete();
+        const e = await sub.waitFor((x) => x.completed === 1);
+        assert.equal(e.seeders, 1);
+      } finally {
+        sub.close();
+        await gqlWs.close();
+      }
     });
 
     it('refuses an unregistered info hash with a failure reason and closes a socket that keeps asking', async () => {
