@@ -80,14 +80,16 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   });
   const { store, bus } = backend;
   const registered = new Set<string>();
+  // a hybrid's v2 announce hash -> its infoHash (docs/v2-torrents.md)
+  const v2Aliases = new Map<string, string>();
   const completed = new CompletedTally();
   const hosted = new HostedFiles(ds, files);
   const history = new SwarmHistory(store, registered, backend.history, (err) => log.warn({ err }, 'swarm history sample failed'));
-  const tracked = registryEvents(registered, store, (err) => log.warn({ err }, 'swarm store update failed'));
+  const tracked = registryEvents(registered, store, (err) => log.warn({ err }, 'swarm store update failed'), v2Aliases);
   // what this process learns, from its own services or from the database
   const applied: CatalogEvents = {
-    torrentAdded: (h, c) => {
-      tracked.torrentAdded(h, c);
+    torrentAdded: (h, c, v2) => {
+      tracked.torrentAdded(h, c, v2);
       gql?.torrentAdded(h);
     },
     torrentRemoved: (h) => {
@@ -99,8 +101,8 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   };
   // what this process's services report: applied here, then announced to the other instances
   const events: CatalogEvents = {
-    torrentAdded: (h, c) => {
-      applied.torrentAdded(h, c);
+    torrentAdded: (h, c, v2) => {
+      applied.torrentAdded(h, c, v2);
       bus?.registryChanged();
     },
     torrentRemoved: (h) => {
@@ -115,7 +117,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
 
   const announces = new AnnounceRate();
   const tracker: TrackerContext = {
-    store, registered, completed, announces, stats: new TrackerStats(),
+    store, registered, v2Aliases, completed, announces, stats: new TrackerStats(),
     interval: config.announceInterval, minInterval: config.minAnnounceInterval,
     fullScrape: config.fullScrape
       ? new FullScrape(store, registered, { intervalSeconds: config.fullScrapeInterval, onError: (err) => log.warn({ err }, 'full scrape rebuild failed') })
@@ -132,7 +134,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const webseedBuffers = new WebseedBuffers();
   const publishes = new PublishStats();
   gql = await startGraphQL(
-    { ds, store, files, events, registered, publicUrl: config.publicUrl, udpAnnounceUrl: config.publicUdpUrl, maxUploadBytes: config.maxUploadBytes, maxTorrentFiles: config.maxTorrentFiles, limiter: backend.limiter, announces, publishes, history },
+    { ds, store, files, events, registered, v2Aliases, publicUrl: config.publicUrl, udpAnnounceUrl: config.publicUdpUrl, maxUploadBytes: config.maxUploadBytes, maxTorrentFiles: config.maxTorrentFiles, limiter: backend.limiter, announces, publishes, history },
     (req) => resolveClientIp(req, config.trustedProxies), log,
   );
   const graphql = gql;

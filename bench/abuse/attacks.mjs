@@ -18,6 +18,7 @@ export const ATTACKS = [
   ['fragments-ws-k30', 1, 'fragment-doubling.mjs', { k: 30, via: 'ws' }],
   ['aliases-torrents', 2, 'alias-torrents.mjs', { aliases: 500 }],
   ['aliases-torrents-4x', 2, 'alias-torrents.mjs', { aliases: 500, clients: 4, seconds: env('LOOP_SECONDS', 10) }],
+  ['cost-ceiling-1x', 2, 'cost-ceiling.mjs', { clients: 1, seconds: env('LOOP_SECONDS', 10) }],
   ['cost-ceiling-4x', 2, 'cost-ceiling.mjs', { clients: 4, seconds: env('LOOP_SECONDS', 10) }],
   ['aliases-files', 2, 'alias-files.mjs', { aliases: 100 }],
   ['aliases-search', 2, 'alias-search.mjs', { aliases: 200, searchBytes: 900_000 }],

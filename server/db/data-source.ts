@@ -14,9 +14,10 @@ import { Initial1764201600000 } from './migrations/1764201600000-initial.js';
 import { Accounts1764288000000 } from './migrations/1764288000000-accounts.js';
 import { Settings1764374400000 } from './migrations/1764374400000-settings.js';
 import { SearchText1764460800000 } from './migrations/1764460800000-search-text.js';
+import { TorrentFormat1764547200000 } from './migrations/1764547200000-torrent-format.js';
 
 export const entities = [TorrentEntity, TorrentFileEntity, UserEntity, ChangeCounterEntity, SessionEntity, ApiTokenEntity, SettingEntity];
-export const migrations = [Initial1764201600000, Accounts1764288000000, Settings1764374400000, SearchText1764460800000];
+export const migrations = [Initial1764201600000, Accounts1764288000000, Settings1764374400000, SearchText1764460800000, TorrentFormat1764547200000];
 
 /** Creates (not yet initialised) a data source for `sqlite:<path>` or `mysql://...` / `mariadb://...`. */
 export function createDataSource(url: string): DataSource {

@@ -20,6 +20,8 @@ export interface GraphQLDeps {
   files: FileStore;
   events: CatalogEvents;
   registered: ReadonlySet<string>;
+  /** A hybrid's v2 hash cut to 40 hex -> its infoHash (the tracker's v2Aliases). */
+  v2Aliases?: ReadonlyMap<string, string>;
   publicUrl: string;
   /** PUBLIC_UDP_URL (magnets and new torrents list it beside HTTP); undefined: none. */
   udpAnnounceUrl?: string;

@@ -9,6 +9,7 @@ import { clientName } from '../tracker/peer-client.js';
 import type { PeerInfo, SwarmCounts } from '../tracker/peer-store.js';
 import type { GraphQLDeps } from './context.js';
 import type { Peer } from './types/swarm.type.js';
+import { formatOf } from './types/torrent-format.type.js';
 import type { Torrent } from './types/torrent.type.js';
 import { Role, type ApiToken, type User } from './types/user.type.js';
 
@@ -24,11 +25,11 @@ export function toTorrent(t: TorrentEntity, c: SwarmCounts, owners: Map<number, 
   const webseedUrl = t.hosted ? `${deps.publicUrl}/webseed/${t.infoHash}/` : null;
   const torrentUrl = `${deps.publicUrl}/torrents/${t.infoHash}.torrent`;
   return {
-    infoHash: t.infoHash, name: t.displayName ?? t.name, metainfoName: t.name, size: t.totalSize, pieceLength: t.pieceLength,
+    infoHash: t.infoHash, format: formatOf(t.format), infoHashV2: t.infoHashV2, name: t.displayName ?? t.name, metainfoName: t.name, size: t.totalSize, pieceLength: t.pieceLength,
     pieceCount: t.pieceCount, id: t.id,
     description: t.description, createdAt: t.createdAt, hosted: t.hosted,
     owner: t.ownerId === null ? null : owners.get(t.ownerId) ?? null,
-    magnetUri: magnetUri({ infoHash: t.infoHash, name: t.name, totalSize: t.totalSize, announce: `${deps.publicUrl}/announce`, trackers: trackerList(`${deps.publicUrl}/announce`, deps.udpAnnounceUrl), webseed: webseedUrl ?? undefined, torrentUrl }),
+    magnetUri: magnetUri({ infoHash: t.infoHash, format: t.format, infoHashV2: t.infoHashV2, name: t.name, totalSize: t.totalSize, announce: `${deps.publicUrl}/announce`, trackers: trackerList(`${deps.publicUrl}/announce`, deps.udpAnnounceUrl), webseed: webseedUrl ?? undefined, torrentUrl }),
     torrentUrl,
     // BEP 19: a multi-file torrent's files live below the base URL; a single file is base + name
     webseedUrl: webseedUrl === null || t.multiFile ? webseedUrl : `${webseedUrl}${encodeURIComponent(t.name)}`,

@@ -23,10 +23,14 @@ export const MAX_ALIASES = 20;
 export const MAX_DIRECTIVES = 20;
 /**
  * Cost units per operation (cost-table.ts: one unit is a reply value of up to ~100 bytes), so an
- * accepted reply stays near 1 MB. The UI's dearest documents: one torrent with 1,000 files 3,234;
- * 100 torrents 1,624; a swarm 1,615; the standard introspection query 632.
+ * accepted reply stays near 500 kB. The bound is CPU on the event loop the announces share: an
+ * operation at 10,000 units (3 x 100 torrents with every field) took 15-20 ms, so the announce
+ * probe's p99 under four clients looping it was 43-96 ms (bench:abuse `cost-ceiling-4x`); at 5,000
+ * it is half that. The UI's dearest documents: one torrent with its first 500 files (FILES_PAGE)
+ * 1,734, or 3,234 at the largest page of 1,000; 100 torrents 1,624; a swarm 1,615; the standard
+ * introspection query 632.
  */
-export const MAX_COST = 10_000;
+export const MAX_COST = 5_000;
 /** extensions.code of a cost refusal. */
 export const QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
 

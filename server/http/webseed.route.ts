@@ -13,6 +13,7 @@ import { ifRangeTagHits, noneMatchHits } from './conditional.js';
 import { contentDisposition, contentTypeOf, isActiveType } from './content-type.js';
 import { PUBLIC_METHODS } from './cors.js';
 import { parseRange } from './range.js';
+import { TurnBudget } from './turn-budget.js';
 import { SEND_TIMEOUT_MS, WebseedBuffers } from './webseed-buffers.js';
 
 export interface WebseedDeps {
@@ -23,6 +24,8 @@ export interface WebseedDeps {
   stats?: WebseedStats;
   /** Read buffers; default: one pool shared by every route built without one. */
   buffers?: WebseedBuffers;
+  /** Bytes written per event-loop turn by all responses; default: one budget shared by every route built without one. */
+  budget?: TurnBudget;
   /** Default SEND_TIMEOUT_MS. */
   sendTimeoutMs?: number;
   /** The client address buffers are shared by (behind a trusted proxy, X-Forwarded-For's); default: the socket's. */
@@ -79,7 +82,7 @@ export async function serveWebseed(req: IncomingMessage, res: ServerResponse, re
   // '' is the url-list URL itself, with or without its slash: a single-file torrent's file
   const path = tail === '' ? '' : decodeWebseedPath(tail);
   if (path === null) return notFound(res);
-  const f = path === '' ? await deps.hosted.resolveRoot(infoHash) : await deps.hosted.resolve(infoHash, path);
+  const f = path === '' ? await deps.hosted.resolveRoot(infoHash) : await deps.hosted.resolve(infoHash, path) ?? await deps.hosted.padding(infoHash, path);
   if (f === null) return notFound(res);
   const lastModified = f.mtime.toUTCString();
   const name = f.path.slice(f.path.lastIndexOf('/') + 1);
@@ -114,10 +117,24 @@ export async function serveWebseed(req: IncomingMessage, res: ServerResponse, re
     res.end();
     return;
   }
-  await sendRange(req, res, f.infoHash, f.path, start, end, deps);
+  if (f.zeros === true) await sendZeros(res, length);
+  else await sendRange(req, res, f.infoHash, f.path, start, end, deps);
+}
+
+const ZEROS = Buffer.alloc(64 * 1024);
+
+/** `length` zero bytes (a hybrid's padding file), 64 KiB at a time as the socket takes them. */
+async function sendZeros(res: ServerResponse, length: number): Promise<void> {
+  for (let left = length; left > 0 && !res.destroyed;) {
+    const n = Math.min(left, ZEROS.length);
+    left -= n;
+    if (!res.write(ZEROS.subarray(0, n)) && left > 0) await new Promise((r) => { res.once('drain', r); res.once('close', r); });
+  }
+  res.end();
 }
 
 const sharedBuffers = new WebseedBuffers();
+const sharedBudget = new TurnBudget();
 
 /**
  * Streams bytes start..end (inclusive) of a stored file: `pread` into a lent buffer, written, the
@@ -126,6 +143,7 @@ const sharedBuffers = new WebseedBuffers();
  */
 async function sendRange(req: IncomingMessage, res: ServerResponse, infoHash: string, path: string, start: number, end: number, deps: WebseedDeps): Promise<void> {
   const buffers = deps.buffers ?? sharedBuffers;
+  const budget = deps.budget ?? sharedBudget;
   const stats = deps.stats;
   const address = addressGroup(deps.clientIp?.(req) ?? normalizeIp(req.socket.remoteAddress ?? ''));
   const gone = new AbortController();
@@ -138,6 +156,8 @@ async function sendRange(req: IncomingMessage, res: ServerResponse, infoHash: st
       const want = Math.min(buffers.limits.chunkBytes, end - pos + 1);
       const lease = await buffers.take(req.socket, address, want, gone.signal);
       if (lease === null) break;
+      const turn = budget.take(want);
+      if (turn !== null) await turn;
       try {
         const n = await deps.files.readAt(infoHash, path, lease.buf, want, pos);
         if (n === 0 || res.destroyed) break;

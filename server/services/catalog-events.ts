@@ -1,7 +1,8 @@
 // How services tell the running process (tracker registry, later GraphQL) about catalog changes.
 
 export interface CatalogEvents {
-  torrentAdded(infoHash: string, completed: number): void;
+  /** `infoHashV2`: the SHA-256 info hash (64 hex) of a v2 or hybrid torrent, a hybrid's v2 peers announce its first 40 hex. */
+  torrentAdded(infoHash: string, completed: number, infoHashV2?: string | null): void;
   torrentRemoved(infoHash: string): void;
 }
 

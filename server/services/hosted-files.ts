@@ -15,7 +15,12 @@ export interface HostedFile {
   mtime: Date;
   /** Strong validator: content under an info_hash never changes. */
   etag: string;
+  /** A BEP 47 padding file of a hybrid torrent: `size` zero bytes, nothing stored. */
+  zeros?: boolean;
 }
+
+/** `<name>/.pad/<N>`: where libtorrent puts a hybrid's padding files (N without leading zeros). */
+const PAD_PATH = /^(.+)\/\.pad\/([1-9][0-9]{0,9})$/;
 
 const CACHE_LIMIT = 2000;
 
@@ -23,6 +28,8 @@ const CACHE_LIMIT = 2000;
 interface FileList {
   paths: Map<string, number>;
   single: string | null;
+  /** A multi-file hybrid torrent's name and piece length (its padding files are shorter than a piece), else null. */
+  padded: { name: string; pieceLength: number; createdAt: Date } | null;
 }
 
 export class HostedFiles {
@@ -39,7 +46,8 @@ export class HostedFiles {
     const rows = t === null || !t.hosted ? null : await this.ds.getRepository(TorrentFileEntity).createQueryBuilder('f')
       .select('f.path', 'path').addSelect('f.position', 'position').where('f.torrent_id = :id', { id: t.id }).getRawMany<{ path: string; position: number }>();
     if (t === null || rows === null) return null;
-    const list: FileList = { paths: new Map(rows.map((f) => [storagePath(t.name, f.path, t.multiFile), Number(f.position)])), single: t.multiFile ? null : t.name };
+    const list: FileList = { paths: new Map(rows.map((f) => [storagePath(t.name, f.path, t.multiFile), Number(f.position)])), single: t.multiFile ? null : t.name,
+      padded: t.format === 'hybrid' && t.multiFile ? { name: t.name, pieceLength: t.pieceLength, createdAt: t.createdAt } : null };
     if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(infoHash, list);
     return list;
@@ -60,6 +68,19 @@ export class HostedFiles {
       this.stats.set(key, found);
     }
     return found;
+  }
+
+  /**
+   * A padding file of a hosted multi-file hybrid torrent (`<name>/.pad/<N>`, N below the piece
+   * length): N zero bytes that a v1 client may ask a webseed for; null for any other path.
+   */
+  async padding(infoHash: string, path: string): Promise<HostedFile | null> {
+    const m = PAD_PATH.exec(path);
+    if (m === null) return null;
+    const padded = (await this.list(infoHash))?.padded ?? null;
+    const size = Number(m[2]);
+    if (padded === null || m[1] !== padded.name || size >= padded.pieceLength) return null;
+    return { infoHash, path, size, mtime: padded.createdAt, etag: `"${infoHash}-pad-${size}"`, zeros: true };
   }
 
   /**

@@ -4,6 +4,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { TorrentFileEntity } from '../db/entities/torrent-file.entity.js';
 import { TorrentEntity } from '../db/entities/torrent.entity.js';
+import { insertOffLoop, OFF_LOOP_MIN_FILES } from '../db/direct/insert-off-loop.js';
 import { searchText } from '../db/search-text.js';
 import { bumpCounter, TORRENTS_COUNTER } from './change-counter.js';
 import type { NewTorrent } from './torrent-rows.js';
@@ -16,7 +17,7 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
 /** The entity (with its files) of a new row. */
 export function torrentEntity(t: NewTorrent): TorrentEntity {
   const { files, ...fields } = t;
-  const e = Object.assign(new TorrentEntity(), fields, { completed: 0, displayName: null });
+  const e = Object.assign(new TorrentEntity(), fields, { format: t.format ?? 'v1', infoHashV2: t.infoHashV2 ?? null, completed: 0, displayName: null });
   e.files = files.map((f, position) => Object.assign(new TorrentFileEntity(), { position, path: f.path, length: f.length }));
   return e;
 }
@@ -27,26 +28,35 @@ interface SqliteConnection {
 }
 
 const insertFiles = (rows: number): string => `INSERT INTO torrent_files (torrent_id, position, path, length) VALUES ${Array(rows).fill('(?, ?, ?, ?)').join(', ')}`;
-const params = (id: number, files: NewTorrent['files'], from: number): unknown[] => files.flatMap((f, j) => [id, from + j, f.path, f.length]);
+/** The parameters of files[from, from + rows) into `out` (reused between statements: no array per file). */
+function fillParams(out: unknown[], id: number, files: NewTorrent['files'], from: number, rows: number): unknown[] {
+  out.length = rows * 4;
+  for (let j = 0, k = 0; j < rows; j++) {
+    const f = files[from + j];
+    out[k++] = id; out[k++] = from + j; out[k++] = f.path; out[k++] = f.length;
+  }
+  return out;
+}
 
 async function insertRows(ds: DataSource, m: EntityManager, t: NewTorrent): Promise<number> {
   const { files, ...fields } = t;
-  const { identifiers } = await m.insert(TorrentEntity, { ...fields, completed: 0, displayName: null, searchText: searchText(t.name, files.map((f) => f.path)) });
+  const { identifiers } = await m.insert(TorrentEntity, { ...fields, format: t.format ?? 'v1', infoHashV2: t.infoHashV2 ?? null, completed: 0, displayName: null, searchText: searchText(t.name, files.map((f) => f.path)) });
   const id = identifiers[0].id as number;
   if (ds.options.type === 'better-sqlite3') {
     // prepared once and run on the driver's connection (inside this transaction): a fifth of the
     // time TypeORM's query() takes to prepare and bind each statement
     const db = (ds.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
     const full = files.length >= FILE_ROWS_PER_INSERT ? db.prepare(insertFiles(FILE_ROWS_PER_INSERT)) : null;
+    const values: unknown[] = [];
     for (let i = 0; i < files.length; i += FILE_ROWS_PER_INSERT) {
-      const slice = files.slice(i, i + FILE_ROWS_PER_INSERT);
-      (slice.length === FILE_ROWS_PER_INSERT ? full as NonNullable<typeof full> : db.prepare(insertFiles(slice.length))).run(...params(id, slice, i));
+      const rows = Math.min(FILE_ROWS_PER_INSERT, files.length - i);
+      (rows === FILE_ROWS_PER_INSERT ? full as NonNullable<typeof full> : db.prepare(insertFiles(rows))).run(fillParams(values, id, files, i, rows));
     }
   } else {
     for (let i = 0; i < files.length; i += FILE_ROWS_PER_INSERT) {
       if (i > 0) await yieldToLoop();
-      const slice = files.slice(i, i + FILE_ROWS_PER_INSERT);
-      await m.query(insertFiles(slice.length), params(id, slice, i));
+      const rows = Math.min(FILE_ROWS_PER_INSERT, files.length - i);
+      await m.query(insertFiles(rows), fillParams([], id, files, i, rows));
     }
   }
   await bumpCounter(m, TORRENTS_COUNTER);
@@ -58,10 +68,14 @@ async function insertRows(ds: DataSource, m: EntityManager, t: NewTorrent): Prom
  * entity (its files in memory). Throws what the database throws (a duplicate info_hash too).
  * On MySQL/MariaDB the transaction has its own connection, and the event loop runs between
  * statements (other requests, announces). On SQLite every query shares one connection, so work
- * interleaved with an open transaction would run inside it: the inserts run back to back (20,000
- * files: 25-50 ms, measured by bench/register-stall.mjs).
+ * interleaved with an open transaction would run inside it: a torrent of OFF_LOOP_MIN_FILES files
+ * or more is inserted by a worker thread on a connection of its own (20,000 files held the loop
+ * 25-50 ms in place, bench/register-stall.mjs); smaller ones back to back, in place.
  */
 export async function insertTorrent(ds: DataSource, t: NewTorrent): Promise<TorrentEntity> {
-  const id = await ds.transaction((m) => insertRows(ds, m, t));
+  const file = ds.options.type === 'better-sqlite3' ? ds.options.database : null;
+  const id = file !== null && file !== ':memory:' && t.files.length >= OFF_LOOP_MIN_FILES
+    ? await insertOffLoop(file, t)
+    : await ds.transaction((m) => insertRows(ds, m, t));
   return Object.assign(torrentEntity(t), { id });
 }

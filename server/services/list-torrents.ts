@@ -8,6 +8,6 @@ export function listTorrents(ds: DataSource): Promise<TorrentEntity[]> {
 }
 
 /** info_hash and completed count of every registered torrent (what the tracker loads). */
-export async function registeredHashes(ds: DataSource): Promise<{ infoHash: string; completed: number }[]> {
-  return ds.getRepository(TorrentEntity).find({ select: { infoHash: true, completed: true } });
+export async function registeredHashes(ds: DataSource): Promise<{ infoHash: string; completed: number; infoHashV2: string | null }[]> {
+  return ds.getRepository(TorrentEntity).find({ select: { infoHash: true, completed: true, infoHashV2: true } });
 }

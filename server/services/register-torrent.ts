@@ -45,7 +45,7 @@ export async function registerTorrent(ds: DataSource, events: CatalogEvents, fil
     if (again !== null) return { torrent: again, created: false };
     throw e;
   }
-  events.torrentAdded(row.infoHash, 0);
+  events.torrentAdded(row.infoHash, 0, row.infoHashV2);
   return { torrent: row, created: true };
 }
 

@@ -7,18 +7,38 @@ import type { CatalogEvents } from './catalog-events.js';
 import { readCounter, TORRENTS_COUNTER } from './change-counter.js';
 import { registeredHashes } from './list-torrents.js';
 
-/** Catalog events that update a live registry and its swarms; a failing (Redis) store call goes to onError. */
-export function registryEvents(registered: Set<string>, store: PeerStore, onError: (e: unknown) => void = () => undefined): CatalogEvents {
+/** The hash a hybrid's v2 peers announce (its SHA-256 cut to 40 hex) when it is not `infoHash` itself (v2-only), else null. */
+export function v2AliasOf(infoHash: string, infoHashV2: string | null | undefined): string | null {
+  const cut = infoHashV2 == null ? null : infoHashV2.slice(0, 40);
+  return cut === null || cut === infoHash ? null : cut;
+}
+
+/**
+ * Catalog events that update a live registry and its swarms; a failing (Redis) store call goes to
+ * onError. `aliases` (the tracker's v2Aliases) maps a hybrid's v2 announce hash to its infoHash.
+ */
+export function registryEvents(registered: Set<string>, store: PeerStore, onError: (e: unknown) => void = () => undefined, aliases = new Map<string, string>()): CatalogEvents {
   const settle = (r: unknown): void => {
     if (r instanceof Promise) r.catch(onError);
   };
+  const aliasOf = new Map<string, string>();
   return {
-    torrentAdded(infoHash, completed) {
+    torrentAdded(infoHash, completed, infoHashV2) {
       registered.add(infoHash);
+      const alias = v2AliasOf(infoHash, infoHashV2);
+      if (alias !== null) {
+        aliases.set(alias, infoHash);
+        aliasOf.set(infoHash, alias);
+      }
       settle(store.seedCompleted(infoHash, completed));
     },
     torrentRemoved(infoHash) {
       registered.delete(infoHash);
+      const alias = aliasOf.get(infoHash);
+      if (alias !== undefined) {
+        aliases.delete(alias);
+        aliasOf.delete(infoHash);
+      }
       settle(store.removeTorrent(infoHash));
     },
   };
@@ -46,7 +66,7 @@ export class RegistrySync {
     const now = new Set<string>();
     for (const r of rows) {
       now.add(r.infoHash);
-      if (!this.registered.has(r.infoHash)) this.events.torrentAdded(r.infoHash, r.completed);
+      if (!this.registered.has(r.infoHash)) this.events.torrentAdded(r.infoHash, r.completed, r.infoHashV2);
     }
     for (const h of [...this.registered]) if (!now.has(h)) this.events.torrentRemoved(h);
     this.seen = counter;

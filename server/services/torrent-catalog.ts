@@ -94,9 +94,18 @@ export async function findTorrents(ds: DataSource, q: TorrentPageQuery, counts: 
   return { rows, cursors: rows.map((t) => encodeCursor({ k: sort.key(t), i: t.id })), totalCount, hasNextPage: found.length > first, hasPreviousPage: after !== null };
 }
 
-/** One torrent (without its files: see torrentFiles), or null. */
-export function getTorrent(ds: DataSource, infoHash: string): Promise<TorrentEntity | null> {
-  return ds.getRepository(TorrentEntity).findOneBy({ infoHash: infoHash.toLowerCase() });
+/**
+ * One torrent (without its files: see torrentFiles), or null, by either hash: 40 hex is the
+ * infoHash, else a hybrid's v2 hash cut to 20 bytes (a prefix of info_hash_v2); 64 hex is infoHashV2.
+ */
+export async function getTorrent(ds: DataSource, infoHash: string): Promise<TorrentEntity | null> {
+  const h = infoHash.toLowerCase();
+  const repo = ds.getRepository(TorrentEntity);
+  if (h.length === 64) return repo.findOneBy({ infoHashV2: h });
+  const row = await repo.findOneBy({ infoHash: h });
+  if (row !== null || !/^[0-9a-f]{40}$/.test(h)) return row;
+  // hex sorts as its bytes: the rows whose v2 hash starts with h lie in [h, h + 'g')
+  return repo.createQueryBuilder('t').where('t.info_hash_v2 >= :lo AND t.info_hash_v2 < :hi', { lo: h, hi: `${h}g` }).getOne();
 }
 
 export interface FilePage {

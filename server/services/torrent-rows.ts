@@ -1,10 +1,14 @@
 // The port through which publishing stores a torrent's row: TypeORM in the server
 // (publish-torrent.ts), plain SQL in the command line (db/direct/torrent-rows.ts). No TypeORM here.
-import type { Metainfo, TorrentFileEntry } from '../torrent/metainfo.js';
+import type { Metainfo, TorrentFileEntry, TorrentFormat } from '../torrent/metainfo.js';
 
 /** A torrent row about to be inserted, with its files in metainfo order. */
 export interface NewTorrent {
   infoHash: string;
+  /** Absent: v1 (the creation code of v1 torrents need not name it). */
+  format?: TorrentFormat;
+  /** 64 hex of a v2 or hybrid torrent; absent or null for v1. */
+  infoHashV2?: string | null;
   name: string;
   totalSize: number;
   pieceLength: number;
@@ -32,7 +36,7 @@ export interface TorrentRows {
 /** The row for a parsed metainfo. */
 export function newTorrent(meta: Metainfo, metainfo: Buffer, hosted: boolean, description: string | null, ownerId: number | null = null): NewTorrent {
   return {
-    infoHash: meta.infoHash, name: meta.name, totalSize: meta.totalSize, pieceLength: meta.pieceLength, pieceCount: meta.pieceCount,
+    infoHash: meta.infoHash, format: meta.format ?? 'v1', infoHashV2: meta.infoHashV2 ?? null, name: meta.name, totalSize: meta.totalSize, pieceLength: meta.pieceLength, pieceCount: meta.pieceCount,
     multiFile: meta.multiFile, hosted, description, ownerId, metainfo, createdAt: new Date(),
     files: meta.files.map((f) => ({ path: f.path, length: f.length })),
   };

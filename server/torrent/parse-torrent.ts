@@ -1,10 +1,12 @@
-// Reads and validates a .torrent file (BEP 3 v1 metainfo; hybrid v1+v2 files use their v1 part),
+// Reads and validates a .torrent file: BEP 3 v1 metainfo, BEP 52 v2 and hybrid (v1 and v2 in one
+// info dict; the v2 part is checked in file-tree.ts),
 // reading the info dict as libtorrent does (the first of duplicate keys, `name.utf-8` and
 // `path.utf-8` before `name` and `path`, `private` when a non-zero integer), and refusing at least
 // what libtorrent refuses. Every problem is a TorrentError whose message says what is wrong.
 import { createHash } from 'node:crypto';
 import { BencodeError, decodeValue, findTopLevelValue, validateBencode, type BDict, type BValue } from './bencode-span.js';
-import type { Metainfo, TorrentFileEntry } from './metainfo.js';
+import { checkHybridFiles, checkPieceLayers, FileTreeError, readFileTree, v2PieceLengthProblem, type TreeFile, type V1Entry } from './file-tree.js';
+import type { Metainfo, TorrentFileEntry, TorrentFormat } from './metainfo.js';
 import { fileFolderClash } from './path-clash.js';
 
 export class TorrentError extends Error {}
@@ -47,11 +49,15 @@ function checkComponent(c: string, where: string): void {
   if (Buffer.byteLength(c) > MAX_PATH_COMPONENT_BYTES) throw new TorrentError(`${where}: a file or folder name is longer than ${MAX_PATH_COMPONENT_BYTES} bytes`);
 }
 
-function readFiles(info: BDict, maxFiles: number): TorrentFileEntry[] {
+/** BEP 47: a padding file's `attr` holds `p`. */
+const isPad = (f: BDict): boolean => isBytes(f.attr) && f.attr.includes(0x70);
+
+/** `padsAreFiles`: a v1 torrent's padding files are files like any other (a hybrid's are checked in file-tree.ts). */
+function readFiles(info: BDict, maxFiles: number, padsAreFiles: boolean): V1Entry[] {
   if (!Array.isArray(info.files) || info.files.length === 0) throw new TorrentError('info.files must be a non-empty list');
   if (info.files.length > maxFiles) throw new TorrentError(`the torrent has ${info.files.length} files; at most ${maxFiles} are accepted (MAX_TORRENT_FILES)`);
   const seen = new Set<string>();
-  const files = info.files.map((f, i): TorrentFileEntry => {
+  const files = info.files.map((f, i): V1Entry => {
     const where = `info.files[${i}]`;
     if (!isDict(f)) throw new TorrentError(`${where} must be a dictionary`);
     const length = f.length;
@@ -62,18 +68,21 @@ function readFiles(info: BDict, maxFiles: number): TorrentFileEntry[] {
     parts.forEach((c) => checkComponent(c, where));
     const joined = parts.join('/');
     if (Buffer.byteLength(joined) > MAX_PATH_BYTES) throw new TorrentError(`${where}: the path is longer than ${MAX_PATH_BYTES} bytes`);
+    const pad = isPad(f);
+    // padding files are never written to disk (two of one size share a path)
+    if (pad && !padsAreFiles) return { path: joined, length, pad };
     if (seen.has(joined)) throw new TorrentError(`${where}: duplicate path ${shown(joined)}`);
     seen.add(joined);
-    return { path: joined, length };
+    return { path: joined, length, pad };
   });
   // a file and a folder of the same path cannot both exist on disk
-  const clash = fileFolderClash(files.map((f) => f.path));
+  const clash = fileFolderClash(files.filter((f) => padsAreFiles || !f.pad).map((f) => f.path));
   if (clash !== null) throw new TorrentError(`info.files: ${shown(clash)} is both a file and a folder`);
   return files;
 }
 
 /**
- * Parses a .torrent file; throws TorrentError if it is not valid v1 metainfo or has more than
+ * Parses a .torrent file; throws TorrentError if it is not valid v1, v2 or hybrid metainfo or has more than
  * `maxFiles` files. Synchronous: 0.1 s for 20,000 files, so a server parses large files on a
  * worker thread (parse-off-loop.ts).
  */
@@ -103,28 +112,78 @@ export function parseTorrent(buf: Uint8Array, opts: ParseOptions = {}): Metainfo
   checkComponent(name, 'info.name');
   const pieceLength = info['piece length'];
   if (!isInt(pieceLength) || pieceLength < 1 || pieceLength > MAX_READ_PIECE_LENGTH) throw new TorrentError(`info.piece length must be an integer from 1 to ${MAX_READ_PIECE_LENGTH}`);
-  const pieces = info.pieces;
-  if (!isBytes(pieces)) {
-    throw new TorrentError(info['meta version'] === 2 ? 'v2-only torrents are not supported (no v1 pieces)' : 'info.pieces is missing');
+  const version = info['meta version'];
+  if (version !== undefined && version !== 2) throw new TorrentError(`info.meta version ${typeof version === 'number' ? version : '(not an integer)'} is not supported (1 is implied, 2 is BEP 52)`);
+  const v2 = version === 2;
+  if (v2 !== (info['file tree'] !== undefined)) throw new TorrentError(v2 ? 'info.meta version is 2 but there is no file tree' : 'info.file tree without meta version 2');
+  const maxFiles = opts.maxFiles ?? DEFAULT_MAX_FILES;
+  const isPrivate = typeof info.private === 'number' && info.private !== 0;
+  let tree: TreeFile[] = [];
+  let treeSingle = false;
+  if (v2) {
+    const problem = v2PieceLengthProblem(pieceLength);
+    if (problem !== null) throw new TorrentError(problem);
+    try {
+      tree = readFileTree(info['file tree'], maxFiles, checkComponent);
+      const top = Object.keys(info['file tree'] as BDict);
+      treeSingle = top.length === 1 && tree.length === 1 && tree[0].path === Buffer.from(top[0], 'latin1').toString('utf8');
+      if (treeSingle && tree[0].path !== name) throw new FileTreeError(`info.file tree: the one file is named ${shown(tree[0].path)}, info.name ${shown(name)}`);
+      const layers = findTopLevelValue(buf, 'piece layers');
+      checkPieceLayers(layers === null ? undefined : decodeValue(buf, layers[0]), tree, pieceLength);
+    } catch (e) {
+      if (e instanceof FileTreeError) throw new TorrentError(e.message);
+      throw e;
+    }
   }
+  const infoBytes = buf.subarray(span[0], span[1]);
+  const pieces = info.pieces;
+  if (v2 && pieces === undefined) {
+    // v2 only: peers announce the SHA-256 info hash cut to 20 bytes (BEP 52), the hash kept as infoHash
+    if (info.files !== undefined || info.length !== undefined) throw new TorrentError('a v2 torrent without v1 pieces has no info.files or info.length');
+    const totalSize = tree.reduce((s, f) => s + f.length, 0);
+    if (totalSize === 0) throw new TorrentError('torrent has no content (total size 0)');
+    const v2Hash = createHash('sha256').update(infoBytes).digest('hex');
+    return {
+      infoHash: v2Hash.slice(0, 40), infoHashV2: v2Hash, format: 'v2', name, pieceLength,
+      pieceCount: tree.reduce((s, f) => s + Math.ceil(f.length / pieceLength), 0), totalSize,
+      files: treeSingle ? [{ path: name, length: totalSize }] : tree.map((f) => ({ path: f.path, length: f.length })),
+      multiFile: !treeSingle, private: isPrivate,
+    };
+  }
+  if (!isBytes(pieces)) throw new TorrentError('info.pieces is missing');
   if (pieces.length % 20 !== 0) throw new TorrentError('info.pieces length is not a multiple of 20');
   const multiFile = info.files !== undefined;
-  let files: TorrentFileEntry[];
+  let entries: V1Entry[];
   if (multiFile) {
     if (info.length !== undefined) throw new TorrentError('info has both length and files');
-    files = readFiles(info, opts.maxFiles ?? DEFAULT_MAX_FILES);
+    // a hybrid's list holds a padding file after most files
+    entries = readFiles(info, v2 ? 2 * maxFiles : maxFiles, !v2);
   } else {
     if (info.length === undefined) throw new TorrentError('info has neither length (one file) nor files');
     if (!isInt(info.length) || info.length < 0) throw new TorrentError('info.length must be a non-negative integer');
-    files = [{ path: name, length: info.length }];
+    entries = [{ path: name, length: info.length, pad: false }];
   }
+  const spanned = entries.reduce((s, f) => s + f.length, 0);
+  const pieceCount = pieces.length / 20;
+  const expected = Math.ceil(spanned / pieceLength);
+  let format: TorrentFormat = 'v1';
+  if (v2) {
+    format = 'hybrid';
+    if (multiFile === treeSingle) throw new TorrentError(`hybrid torrent: the v1 part is ${multiFile ? 'multi' : 'single'}-file, the file tree ${treeSingle ? 'one file' : 'a folder'}`);
+    try {
+      checkHybridFiles(entries, multiFile ? tree : [{ ...tree[0], path: name }], pieceLength);
+    } catch (e) {
+      if (e instanceof FileTreeError) throw new TorrentError(e.message);
+      throw e;
+    }
+  }
+  const files: TorrentFileEntry[] = entries.filter((f) => !(v2 && f.pad)).map((f) => ({ path: f.path, length: f.length }));
   const totalSize = files.reduce((s, f) => s + f.length, 0);
   if (totalSize === 0) throw new TorrentError('torrent has no content (total size 0)');
-  const pieceCount = pieces.length / 20;
-  const expected = Math.ceil(totalSize / pieceLength);
   if (pieceCount !== expected) throw new TorrentError(`info.pieces has ${pieceCount} hashes but the size needs ${expected}`);
+  const v2Hash = v2 ? createHash('sha256').update(infoBytes).digest('hex') : null;
   return {
-    infoHash: createHash('sha1').update(buf.subarray(span[0], span[1])).digest('hex'),
-    name, pieceLength, pieceCount, totalSize, files, multiFile, private: typeof info.private === 'number' && info.private !== 0,
+    infoHash: createHash('sha1').update(infoBytes).digest('hex'), infoHashV2: v2Hash, format,
+    name, pieceLength, pieceCount, totalSize, files, multiFile, private: isPrivate,
   };
 }

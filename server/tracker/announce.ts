@@ -9,9 +9,9 @@ import { dropWebRtcPeers } from '../ws-tracker/webrtc-address.js';
 
 const shared = new AnnounceResult();
 
-function settle(req: AnnounceRequest, out: AnnounceResult, ctx: TrackerContext): AnnounceResult {
-  if (out.completedNow) ctx.completed.add(req.infoHash);
-  if (out.changed && ctx.onSwarmChange !== undefined) ctx.onSwarmChange(req.infoHash);
+function settle(h: string, out: AnnounceResult, ctx: TrackerContext): AnnounceResult {
+  if (out.completedNow) ctx.completed.add(h);
+  if (out.changed && ctx.onSwarmChange !== undefined) ctx.onSwarmChange(h);
   // WebRTC peers (stand-ins in 3fff::/20) are nobody an HTTP or UDP client can dial
   if (out.peers6Len > 0) dropWebRtcPeers(out);
   return out;
@@ -29,19 +29,25 @@ function reply(req: AnnounceRequest, out: AnnounceResult, ctx: TrackerContext): 
  * next announce. Throws UnregisteredTorrent (a ClientError) for a torrent this tracker did not register.
  */
 export function applyAnnounce(req: AnnounceRequest, ip: string, ctx: TrackerContext): AnnounceResult | Promise<AnnounceResult> {
-  if (!ctx.registered.has(req.infoHash)) throw new UnregisteredTorrent();
+  let h = req.infoHash;
+  if (!ctx.registered.has(h)) {
+    // a hybrid's v2 peers announce its SHA-256 cut to 20 bytes: the same swarm
+    const torrent = ctx.v2Aliases?.get(h);
+    if (torrent === undefined) throw new UnregisteredTorrent();
+    h = torrent;
+  }
   ctx.announces?.tick();
   const a: PeerAnnounce = {
-    infoHash: req.infoHash, peerId: req.peerId, ip, port: req.port,
+    infoHash: h, peerId: req.peerId, ip, port: req.port,
     uploaded: req.uploaded, downloaded: req.downloaded, left: req.left, event: req.event,
     numwant: req.event === 'stopped' ? 0 : req.numwant, wantPeerIds: !req.compact && !req.noPeerId, key: req.key,
   };
   if (ctx.store.sync) {
     ctx.store.announce(a, shared);
-    return settle(req, shared, ctx);
+    return settle(h, shared, ctx);
   }
   const out = new AnnounceResult();
-  return (ctx.store.announce(a, out) as Promise<void>).then(() => settle(req, out, ctx));
+  return (ctx.store.announce(a, out) as Promise<void>).then(() => settle(h, out, ctx));
 }
 
 /**

@@ -15,7 +15,13 @@ export function handleScrape(requested: readonly string[], ctx: TrackerContext, 
     return ctx.fullScrape.answer(clientIp);
   }
   // lowercase hex sorts as the raw bytes do, the order bencode wants a dict's keys in
-  const hashes = requested.filter((h) => ctx.registered.has(h)).sort();
-  const counts = ctx.store.scrape(hashes);
+  const hashes = requested.filter((h) => ctx.registered.has(h) || ctx.v2Aliases?.has(h) === true).sort();
+  // a hybrid asked for by its v2 hash reads its one swarm
+  const counts = ctx.store.scrape(hashes.map((h) => swarmOf(h, ctx)));
   return Array.isArray(counts) ? encodeScrape(hashes, counts) : counts.then((c) => encodeScrape(hashes, c));
+}
+
+/** The swarm a registered or aliased announce hash counts in (scrape, announce). */
+export function swarmOf(h: string, ctx: TrackerContext): string {
+  return ctx.registered.has(h) ? h : ctx.v2Aliases?.get(h) ?? h;
 }

@@ -9,6 +9,12 @@ export interface TrackerContext {
   store: PeerStore;
   /** Info_hashes (lowercase hex) this tracker serves; everything else is refused (closed tracker). */
   registered: ReadonlySet<string>;
+  /**
+   * A hybrid torrent's v2 info hash cut to 40 hex (what its v2 peers announce, BEP 52) -> its
+   * infoHash: both announce into the torrent's one swarm. Read only for hashes `registered` lacks,
+   * so a v1 announce costs what it did (docs/v2-torrents.md).
+   */
+  v2Aliases?: ReadonlyMap<string, string>;
   completed: CompletedTally;
   /** Seconds. */
   interval: number;

@@ -3,6 +3,7 @@
 // answered with more bytes than it came with until the sender proved its address (connect first).
 import type { Logger } from 'pino';
 import { applyAnnounce } from '../tracker/announce.js';
+import { swarmOf } from '../tracker/scrape.js';
 import { ClientError, UnregisteredTorrent } from '../tracker/errors.js';
 import type { AnnounceResult, SwarmCounts } from '../tracker/peer-store.js';
 import type { TrackerContext } from '../tracker/tracker-context.js';
@@ -78,14 +79,14 @@ function answerScrape(msg: Buffer, deps: UdpDeps): Buffer | Promise<Buffer> {
   try {
     const hashes = parseUdpScrape(msg);
     const t = deps.tracker;
-    const known = hashes.filter((h) => t.registered.has(h));
+    const known = hashes.filter((h) => t.registered.has(h) || t.v2Aliases?.has(h) === true);
     const zero: SwarmCounts = { complete: 0, downloaded: 0, incomplete: 0 };
     const reply = (counts: readonly SwarmCounts[]): Buffer => {
       const byHash = new Map(known.map((h, i) => [h, counts[i]]));
       stats.scraped(OK, start);
       return encodeScrape(msg, hashes.map((h) => byHash.get(h) ?? zero));
     };
-    const counts = known.length === 0 ? [] : t.store.scrape(known);
+    const counts = known.length === 0 ? [] : t.store.scrape(known.map((h) => swarmOf(h, t)));
     if (!(counts instanceof Promise)) return reply(counts);
     return counts.then(reply, (e) => {
       stats.scraped(outcomeOf(e), start);

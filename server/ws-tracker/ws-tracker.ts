@@ -96,6 +96,9 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
   let sockets = 0;
   let stopping = false;
 
+  /** The torrent an info hash names (a hybrid's v2 announce hash is its one swarm); undefined: unregistered. */
+  const torrentOf = (h: string): string | undefined => (ctx.registered.has(h) ? h : ctx.v2Aliases?.get(h));
+
   const request = (a: WsAnnounce, port: number, event: AnnounceRequest['event']): AnnounceRequest => ({
     infoHash: a.infoHashHex, peerId: Buffer.from(a.peerId, 'latin1'), port,
     uploaded: a.uploaded, downloaded: a.downloaded, left: a.left === Infinity ? Number.MAX_SAFE_INTEGER : a.left,
@@ -166,7 +169,9 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
     if (a.answer !== undefined) {
       if (c.answerTokens < 1) return strike(c, 'answer rate exceeded');
       c.answerTokens--;
-      if (!ctx.registered.has(a.infoHashHex)) throw new UnregisteredTorrent();
+      const t = torrentOf(a.infoHashHex);
+      if (t === undefined) throw new UnregisteredTorrent();
+      a.infoHashHex = t;
       relayAnswer(c, a);
       return;
     }
@@ -175,6 +180,9 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
       return strike(c, 'announce rate exceeded');
     }
     c.announceTokens--;
+    const torrent = torrentOf(a.infoHashHex);
+    if (torrent === undefined) throw new UnregisteredTorrent();
+    a.infoHashHex = torrent; // browsers of a hybrid meet under its one swarm
     const key = a.infoHashHex + a.peerId;
     const joined = c.swarms.has(key);
     if (!joined && a.event !== 'stopped' && c.swarms.size >= L.WS_TRACKER_SWARMS_PER_SOCKET) {
@@ -223,7 +231,7 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
     }
     c.announceTokens--;
     if (s.infoHashes.length === 0) throw new ClientError('info_hash required');
-    const known = s.infoHashes.filter((b) => ctx.registered.has(hexOf(b)));
+    const known = s.infoHashes.filter((b) => torrentOf(hexOf(b)) !== undefined);
     if (known.length === 0) throw new UnregisteredTorrent();
     c.unknown = 0;
     const answer = (counts: SwarmCounts[]): void => {
@@ -234,7 +242,7 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
       stats.tracker.scraped(OK, start);
       c.reply(js({ action: 'scrape', files }));
     };
-    const counts = ctx.store.scrape(known.map(hexOf));
+    const counts = ctx.store.scrape(known.map((b) => torrentOf(hexOf(b)) as string));
     if (counts instanceof Promise) {
       counts.then(answer, (err: unknown) => {
         stats.tracker.scraped(outcomeOf(err), start);

@@ -19,7 +19,7 @@ export const TORRENT = gql`
   query Torrent($infoHash: String!, $filesFirst: Int) {
     torrent(infoHash: $infoHash) {
       ${TORRENT_FIELDS}
-      description metainfoName owner pieceLength pieceCount webseedUrl
+      description metainfoName owner pieceLength pieceCount webseedUrl format infoHashV2
       fileCount
       files(first: $filesFirst) { path size cursor }
     }

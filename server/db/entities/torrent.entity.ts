@@ -1,5 +1,6 @@
 import { Column, Entity, Index, OneToMany, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { bigintNumber } from '../column-transformers.js';
+import type { TorrentFormat } from '../../torrent/metainfo.js';
 import { TorrentFileEntity } from './torrent-file.entity.js';
 
 /** A torrent this server tracks (and, when `hosted`, whose content it stores and webseeds). */
@@ -12,6 +13,15 @@ export class TorrentEntity {
   @Index('uq_torrents_info_hash', { unique: true })
   @Column({ name: 'info_hash', type: 'varchar', length: 40 })
   infoHash: string;
+
+  /** v1, v2 or hybrid (BEP 52); a v2-only torrent's infoHash is its SHA-256 info hash cut to 40 hex. */
+  @Column({ type: 'varchar', length: 6, default: 'v1' })
+  format: TorrentFormat;
+
+  /** SHA-256 info hash of a v2 or hybrid torrent, 64 lowercase hex characters; null for v1. */
+  @Index('uq_torrents_info_hash_v2', { unique: true })
+  @Column({ name: 'info_hash_v2', type: 'varchar', length: 64, nullable: true })
+  infoHashV2: string | null;
 
   @Column({ type: 'varchar', length: 1024 })
   name: string;

@@ -21,7 +21,8 @@ export class SubscriptionResolver {
       const given = (args as { infoHash?: string | null }).infoHash;
       if (given === undefined || given === null) return watchers.watch('', bus.subscribe(SWARM_UPDATED_ALL));
       // checked before anything is kept, so watcher keys are only torrents this server tracks
-      const h = infoHashArg(given);
+      const asked = infoHashArg(given);
+      const h = registered.has(asked) ? asked : (context as GraphQLContext).deps.v2Aliases?.get(asked) ?? asked;
       if (!registered.has(h)) fail('NOT_FOUND', 'no torrent with this infoHash');
       return watchers.watch(h, bus.subscribe(SWARM_UPDATED, h));
     },

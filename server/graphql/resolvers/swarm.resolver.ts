@@ -41,7 +41,9 @@ function decodeCursor(cursor: string): number {
 export class SwarmResolver {
   @Query(() => Swarm, { nullable: true, description: 'Live swarm of a registered torrent: counts for everyone, peers for admins; null if not registered.' })
   async swarm(@Arg('infoHash') infoHash: string, @Ctx() { deps }: GraphQLContext): Promise<Swarm | null> {
-    const h = infoHashArg(infoHash);
+    const asked = infoHashArg(infoHash);
+    // a hybrid's v2 hash (as its v2 peers announce it) reads the torrent's one swarm
+    const h = deps.registered.has(asked) ? asked : deps.v2Aliases?.get(asked) ?? asked;
     if (!deps.registered.has(h)) return null;
     const [c] = await deps.store.scrape([h]);
     return { infoHash: h, seeders: c.complete, leechers: c.incomplete, completed: c.downloaded };

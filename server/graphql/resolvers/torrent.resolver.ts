@@ -6,7 +6,7 @@ import { deleteTorrent, findTorrents, getTorrent, updateTorrent } from '../../se
 import { MAX_TORRENT_FILE_BYTES } from '../../torrent/parse-torrent.js';
 import type { GraphQLContext } from '../context.js';
 import { fail, rethrow } from '../errors.js';
-import { infoHashArg } from '../info-hash-arg.js';
+import { anyInfoHashArg, infoHashArg } from '../info-hash-arg.js';
 import { ownerNames, toTorrent } from '../mappers.js';
 import { TorrentConnection, TorrentOrderField } from '../types/torrent-connection.type.js';
 import { Torrent } from '../types/torrent.type.js';
@@ -57,9 +57,9 @@ export class TorrentResolver {
     };
   }
 
-  @Query(() => Torrent, { nullable: true })
+  @Query(() => Torrent, { nullable: true, description: 'By either hash: infoHash (40 hex), infoHashV2 (64 hex), or a hybrid\'s v2 hash cut to 40 hex as v2 peers announce it.' })
   async torrent(@Arg('infoHash') infoHash: string, @Ctx() { deps }: GraphQLContext): Promise<Torrent | null> {
-    const t = await getTorrent(deps.ds, infoHashArg(infoHash));
+    const t = await getTorrent(deps.ds, anyInfoHashArg(infoHash));
     if (t === null) return null;
     const [[c], owners] = await Promise.all([deps.store.scrape([t.infoHash]), ownerNames(deps.ds, [t.ownerId])]);
     return toTorrent(t, c, owners, deps);

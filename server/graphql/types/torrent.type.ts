@@ -1,4 +1,5 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { TorrentFormat } from './torrent-format.type.js';
 
 @ObjectType({ description: 'One file of a torrent.' })
 export class TorrentFile {
@@ -17,8 +18,14 @@ export class Torrent {
   /** The database id (not in the schema): Torrent.files and fileCount read by it. */
   id: number;
 
-  @Field({ description: 'v1 info_hash, 40 lowercase hex characters.' })
+  @Field({ description: 'The info_hash peers announce, 40 lowercase hex characters: the SHA-1 of the info dict (v1, hybrid), or for a v2-only torrent its SHA-256 cut to 20 bytes (BEP 52).' })
   infoHash: string;
+
+  @Field(() => TorrentFormat)
+  format: TorrentFormat;
+
+  @Field(() => String, { nullable: true, description: 'SHA-256 info hash of a v2 or hybrid torrent, 64 lowercase hex characters; null for v1.' })
+  infoHashV2: string | null;
 
   @Field({ description: 'The shown name (the metainfo name unless renamed).' })
   name: string;

@@ -77,6 +77,20 @@ for (const kind of databaseKinds()) {
       assert.ok(Buffer.from(metainfo).equals(direct.metainfo));
     });
 
+    it('writes a hybrid\'s format and v2 hash as TypeORM does', async () => {
+      const viaOrm = { ...sample('b'.repeat(40), null), format: 'hybrid' as const, infoHashV2: '1'.repeat(64) };
+      const direct = { ...sample('c'.repeat(40), null), format: 'hybrid' as const, infoHashV2: '2'.repeat(64) };
+      assert.equal(await typeormTorrentRows(ds).insert(viaOrm), true);
+      assert.equal(await directTorrentRows(sql).insert(direct), true);
+      const row = async (h: string) => {
+        const { info_hash_v2: v2, ...rest } = await rawRow(ds, h);
+        return { rest, v2 };
+      };
+      const [a, b] = [await row(viaOrm.infoHash), await row(direct.infoHash)];
+      assert.deepEqual(b.rest, a.rest);
+      assert.deepEqual([a.v2, b.v2, a.rest.format], [viaOrm.infoHashV2, direct.infoHashV2, 'hybrid']);
+    });
+
     it('bumps the change counter, refuses a duplicate and removes a row with its files', async () => {
       const t = sample('e'.repeat(40), null);
       const rows = directTorrentRows(sql);

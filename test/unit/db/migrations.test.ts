@@ -20,12 +20,13 @@ describe('migrations', () => {
       await old.query(`INSERT INTO torrent_files (torrent_id, position, path, length) VALUES (1, 0, 'Docs/X', 1), (1, 1, 'y', 1)`);
       await old.destroy();
       const ds = await openDatabase(`sqlite:${file}`);
-      const [t] = await ds.query('SELECT name, completed, owner_id, display_name, search_text FROM torrents');
+      const [t] = await ds.query('SELECT name, completed, owner_id, display_name, search_text, format, info_hash_v2 FROM torrents');
       const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM torrent_files');
       const applied = await ds.query('SELECT name FROM migrations ORDER BY id');
       await ds.destroy();
       assert.deepEqual([t.name, Number(t.completed), t.owner_id, t.display_name], ['Kept ФОТО', 7, null, null]);
       assert.equal(t.search_text, 'kept фото\ndocs/x\ny', 'the search text of a torrent stored before it existed');
+      assert.deepEqual([t.format, t.info_hash_v2], ['v1', null], 'a torrent stored before formats existed is v1');
       assert.equal(Number(n), 2);
       assert.ok(applied.length >= 2);
     } finally {

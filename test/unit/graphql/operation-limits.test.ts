@@ -91,7 +91,7 @@ describe('operation limits', () => {
     assert.deepEqual(messages(doc), []); // depth 1: the rules see through the spreads without expanding them
     const refused = checkCost(schema, doc, {}, undefined);
     assert.equal(refused?.extensions.code, QUERY_TOO_COMPLEX);
-    assert.match(refused?.message ?? '', /costs \d{10,}; the limit is 10000/);
+    assert.match(refused?.message ?? '', /costs \d{10,}; the limit is 5000/);
   });
 
   it('count aliases after fragment expansion, memoised: 500 aliases and aliases spread 2^30 times are refused', () => {
@@ -127,7 +127,7 @@ describe('operation limits', () => {
     assert.equal(checkCost(schema, files, { n: 1 }, undefined), null);
     const refused = checkCost(schema, files, { n: 100 }, undefined);
     assert.equal(refused?.extensions.code, QUERY_TOO_COMPLEX);
-    assert.match(refused?.message ?? '', /costs \d+; the limit is 10000/);
+    assert.match(refused?.message ?? '', /costs \d+; the limit is 5000/);
     assert.equal(checkCost(schema, files, {}, undefined)?.extensions.code, QUERY_TOO_COMPLEX, 'the default page (20) is costed when first is absent');
     const literal = (first: number): number | null => operationCost(schema, parse(`{ torrents(first: ${first}) { nodes { infoHash } } }`), {}, undefined);
     assert.equal(literal(10), 10 + 1 + 10);

@@ -35,4 +35,13 @@ describe('magnet URI with several trackers', () => {
     const m = magnetUri({ infoHash: HASH, name: 'x', totalSize: 1, announce: 'http://t/announce', trackers: ['udp://t:6969/announce', 'http://t/announce'], torrentUrl: 'http://t/x.torrent' });
     assert.deepEqual(new URL(m).searchParams.getAll('tr'), ['udp://t:6969/announce', 'http://t/announce']);
   });
+
+  it('carries btih for v1, btmh (SHA-256 multihash 1220) for v2, both for a hybrid (btih first)', () => {
+    const V2 = 'cd'.repeat(32);
+    const topics = (format: 'v1' | 'v2' | 'hybrid', infoHashV2: string | null) =>
+      new URL(magnetUri({ infoHash: HASH, format, infoHashV2, name: 'x', totalSize: 1, announce: 'http://t/announce', torrentUrl: 'http://t/x.torrent' })).searchParams.getAll('xt');
+    assert.deepEqual(topics('v1', null), [`urn:btih:${HASH}`]);
+    assert.deepEqual(topics('v2', V2), [`urn:btmh:1220${V2}`]);
+    assert.deepEqual(topics('hybrid', V2), [`urn:btih:${HASH}`, `urn:btmh:1220${V2}`]);
+  });
 });

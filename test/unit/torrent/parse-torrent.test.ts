@@ -75,7 +75,8 @@ describe('parseTorrent', () => {
     ['an empty file path', file({ name: 'd', 'piece length': 16384, pieces: Buffer.alloc(20), files: [{ length: 1, path: [] }] }), /path must be a non-empty list/],
     ['duplicate file paths', file({ name: 'd', 'piece length': 16384, pieces: Buffer.alloc(20), files: [{ length: 1, path: [Buffer.from('a')] }, { length: 1, path: [Buffer.from('a')] }] }), /duplicate path/],
     ['both length and files', file({ ...info(), files: [{ length: 3, path: [Buffer.from('a')] }] }), /both length and files/],
-    ['a v2-only torrent', file({ name: 'v2', 'piece length': 16384, 'meta version': 2, 'file tree': {} }), /v2-only/],
+    ['a v2 torrent with an empty file tree', file({ name: 'v2', 'piece length': 16384, 'meta version': 2, 'file tree': {} }), /folder "\(root\)" is empty/],
+    ['an unknown meta version', file(info({ 'meta version': 3 })), /meta version 3 is not supported/],
     ['nesting too deep', Buffer.from('l'.repeat(100) + 'e'.repeat(100)), /nesting too deep/],
   ];
   for (const [what, buf, msg] of bad) {
