@@ -41,6 +41,7 @@ import { udpSecret } from './services/udp-secret.js';
 import { ConnectionIds } from './udp/connection-ids.js';
 import { UdpStats } from './udp/udp-answers.js';
 import { startUdpTracker, type UdpTracker } from './udp/udp-tracker.js';
+import { isWsTrackerUpgrade, startWsTracker, type WsTracker } from './ws-tracker/ws-tracker.js';
 
 export interface RunningServer {
   port: number;
@@ -53,6 +54,7 @@ export interface RunningServer {
   events: CatalogEvents;
   registered: ReadonlySet<string>;
   tracker: TrackerContext;
+  wsTracker: WsTracker;
   /** Per-minute swarm samples (tests call `sample` to take one at once). */
   history: SwarmHistory;
   graphql: GraphQLServer;
@@ -125,6 +127,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       bus.swarmChanged(h);
     },
   };
+  const wsTracker: WsTracker = startWsTracker(tracker, log);
   const udpStats = new TrackerStats();
   const udpPackets = new UdpStats();
   const webseed = new WebseedStats();
@@ -144,6 +147,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       tracker: tracker.stats, store, registered, webseed, webseedBuffers, publishes,
       graphqlClients: () => graphql.clients(), swarmSubscriptions: () => graphql.swarmWatchers(),
       udp: config.udpPort === null ? undefined : { stats: udpStats, packets: udpPackets },
+      ws: { stats: wsTracker.stats, sockets: () => wsTracker.sockets() },
     })),
     token: config.metricsToken, log,
   });
@@ -170,6 +174,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   });
   server.on('upgrade', (req, socket, head) => {
     if (req.url === '/graphql' || req.url?.startsWith('/graphql?')) graphql.handleUpgrade(req, socket, head);
+    else if (isWsTrackerUpgrade(req)) wsTracker.handleUpgrade(req, socket, head, resolveClientIp(req, config.trustedProxies));
     else ignoreUpgrade(req, socket); // answered as a plain request, then closed
   });
   await new Promise<void>((resolve, reject) => {
@@ -197,6 +202,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       await udp?.close();
       await sync?.stop();
       await graphql.stop();
+      await wsTracker.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       fastPath.closeIdle();
@@ -212,7 +218,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     })();
     return closing;
   };
-  return { port, udpPort: udp?.port ?? null, ds, store, files, events, registered, tracker, history, graphql, close };
+  return { port, udpPort: udp?.port ?? null, ds, store, files, events, registered, tracker, history, graphql, wsTracker, close };
 }
 
 async function main(): Promise<void> {

@@ -7,6 +7,7 @@ import type { PeerStore } from '../tracker/peer-store.js';
 import { LATENCY_BOUNDS, OUTCOMES, TrackerStats, UNREGISTERED, type LatencyHistogram } from '../tracker/tracker-stats.js';
 import type { WebseedBuffers } from './webseed-buffers.js';
 import type { WebseedStats } from './webseed.route.js';
+import type { WsTrackerStats } from '../ws-tracker/ws-stats.js';
 
 /** Prefix of every metric name. */
 export const METRIC_PREFIX = 'seedhost_';
@@ -26,6 +27,8 @@ export interface MetricsSources {
   swarmSubscriptions: () => number;
   /** The UDP tracker's counts (absent: UDP_PORT=off; its metrics then read 0). */
   udp?: { stats: TrackerStats; packets: UdpPacketCounts };
+  /** The WebSocket tracker's counts and open sockets (absent: its metrics read 0). */
+  ws?: { stats: WsTrackerStats; sockets: () => number };
 }
 
 /** What the UDP tracker counts beside announces and scrapes (udp/udp-answers.ts UdpStats). */
@@ -97,6 +100,21 @@ export function createMetricsRegistry(src: MetricsSources): Registry {
   define(reg, 'udp_refused_total', 'UDP datagrams not served, by reason (dropped: silence; bad_connection_id, unknown_action: an error packet).', 'counter', 'sum',
     () => [{ labels: { reason: 'dropped' }, value: p().dropped }, { labels: { reason: 'bad_connection_id' }, value: p().badConnectionIds },
       { labels: { reason: 'unknown_action' }, value: p().unknownActions }]);
+
+  // the WebSocket (webtorrent) tracker's own families
+  const w = src.ws?.stats;
+  const wt = w?.tracker ?? new TrackerStats();
+  define(reg, 'ws_announces_total', 'WebSocket tracker announces answered, by result (ok, malformed, unregistered, internal).', 'counter', 'sum', () => byOutcome(wt.announces, -1));
+  define(reg, 'ws_scrapes_total', 'WebSocket tracker scrapes answered, by result.', 'counter', 'sum', () => byOutcome(wt.scrapes, -1));
+  define(reg, 'ws_announce_duration_seconds', 'Time to answer a WebSocket tracker announce, from the parsed message to the reply.', 'histogram', 'sum',
+    () => histogramSamples(`${METRIC_PREFIX}ws_announce_duration_seconds`, wt.announceSeconds));
+  define(reg, 'ws_tracker_sockets', 'Open WebSocket tracker sockets.', 'gauge', 'sum', () => [{ value: src.ws?.sockets() ?? 0 }]);
+  define(reg, 'ws_relayed_total', 'WebRTC signalling relayed between browsers, by kind (offer, answer, answer_dropped: target not connected here).', 'counter', 'sum',
+    () => [{ labels: { kind: 'offer' }, value: w?.offersRelayed ?? 0 }, { labels: { kind: 'answer' }, value: w?.answersRelayed ?? 0 },
+      { labels: { kind: 'answer_dropped' }, value: w?.answersDropped ?? 0 }]);
+  define(reg, 'ws_closed_total', 'WebSocket tracker sockets refused or closed by a bound, by reason.', 'counter', 'sum',
+    () => [{ labels: { reason: 'refused_upgrade' }, value: w?.refusedUpgrades ?? 0 }, { labels: { reason: 'idle' }, value: w?.closedIdle ?? 0 },
+      { labels: { reason: 'flood' }, value: w?.closedFlood ?? 0 }, { labels: { reason: 'unregistered' }, value: w?.closedUnknown ?? 0 }]);
 
   // several instances share one registry and one swarm store (Redis): the same value, not a sum
   define(reg, 'torrents_registered', 'Torrents this tracker serves.', 'gauge', 'max', () => [{ value: src.registered.size }]);

@@ -5,12 +5,15 @@ import { UnregisteredTorrent } from './errors.js';
 import { AnnounceResult, type PeerAnnounce } from './peer-store.js';
 import { encodeCompactAnnounce, encodeDictAnnounce } from './replies.js';
 import type { TrackerContext } from './tracker-context.js';
+import { dropWebRtcPeers } from '../ws-tracker/webrtc-address.js';
 
 const shared = new AnnounceResult();
 
 function settle(h: string, out: AnnounceResult, ctx: TrackerContext): AnnounceResult {
   if (out.completedNow) ctx.completed.add(h);
   if (out.changed && ctx.onSwarmChange !== undefined) ctx.onSwarmChange(h);
+  // WebRTC peers (stand-ins in 3fff::/20) are nobody an HTTP or UDP client can dial
+  if (out.peers6Len > 0) dropWebRtcPeers(out);
   return out;
 }
 

@@ -145,7 +145,7 @@ describe('torrents and magnets list the UDP tracker', () => {
   });
   after(() => t.close());
 
-  it('writes announce-list [[udp], [http]] and both tr= without changing the info dict', async () => {
+  it('writes announce-list [[udp], [http], [ws]] and every tr= without changing the info dict', async () => {
     const file = path.join(t.dataDir, 'u.bin');
     writeFileSync(file, Buffer.alloc(40_000, 7));
     const r = await t.cli(['add', file]);
@@ -154,11 +154,11 @@ describe('torrents and magnets list the UDP tracker', () => {
     const meta = (await httpGet(`${t.baseUrl}/torrents/${hash}.torrent`)).body;
     const d = bdecode(meta) as Record<string, BValue>;
     assert.equal(String(d.announce), 'http://localhost:0/announce');
-    assert.deepEqual((d['announce-list'] as Buffer[][]).map((tier) => tier.map(String)), [['udp://tracker.example.org:6969/announce'], ['http://localhost:0/announce']]);
+    assert.deepEqual((d['announce-list'] as Buffer[][]).map((tier) => tier.map(String)), [['udp://tracker.example.org:6969/announce'], ['http://localhost:0/announce'], ['ws://localhost:0/announce']]);
     const span = findTopLevelValue(meta, 'info') as [number, number];
     assert.equal(createHash('sha1').update(meta.subarray(span[0], span[1])).digest('hex'), hash);
     const magnet = ok(await gql(t.baseUrl, 'query($h: String!) { torrent(infoHash: $h) { magnetUri } }', { h: hash })).torrent.magnetUri as string;
-    assert.deepEqual(new URL(magnet).searchParams.getAll('tr'), ['udp://tracker.example.org:6969/announce', 'http://localhost:0/announce']);
+    assert.deepEqual(new URL(magnet).searchParams.getAll('tr'), ['udp://tracker.example.org:6969/announce', 'http://localhost:0/announce', 'ws://localhost:0/announce']);
   });
 });
 
