@@ -2,15 +2,17 @@
 # `npm run bench:udp`: seedhost's BEP 15 UDP tracker vs Debian's opentracker (UDP enabled, the same
 # whitelist as bench:announce), and seedhost's own HTTP announce with one TCP connection per request,
 # in ONE interleaved run: rounds of (seedhost UDP, opentracker UDP, seedhost HTTP close), each tracker
-# restarted fresh and prefilled (bench/prefill.sh) before every run. The UDP load is bench/udp-load.c
+# restarted fresh and prefilled (bench/prefill.sh) before every run, plus node-udp-floor
+# (bench/udp-floor.mjs: Node's dgram answering with fixed replies of the same sizes, no tracker work),
+# the bound of any Node UDP tracker. The UDP load is bench/udp-load.c
 # (compiled here with gcc): connect handshake, ids reused for ID_AGE s, a window in flight per socket,
 # random peer ids, 30 % seeders, every reply checked. Prints announces/s, latency p50/p99, server CPU,
 # announces per server core-second, and the ratios UDP seedhost/opentracker and UDP/HTTP-per-conn.
 # Env knobs (defaults):
-#   RUNS=3 DURATION=10 WARMUP=3 PREFILL=60 POOL_SIZE=1000
+#   RUNS=3 DURATION=10 WARMUP=3 PREFILL=60 POOL_SIZE=1000 QUIET_MAX_WAIT=60 (s to wait for a quiet box before a UDP run)
 #   SOCKETS=8 WINDOW=16 LOAD_THREADS=1        udp-load's sockets, requests in flight per socket, threads
 #   CONNECTIONS=64 THREADS=2                  the HTTP close run (bench/run-one.sh with CONN=close, wrk)
-#   MODES="seedhost-udp opentracker-udp seedhost-http-close"
+#   MODES="seedhost-udp opentracker-udp seedhost-http-close node-udp-floor"  FLOOR_PORT=17082
 #   SEEDHOST_PORT=17080 (its UDP port is the same number) OT_PORT=16989 (UDP the same number)
 #   MAX_PEERS_PER_ADDRESS=1024 (seedhost's per-address cap: all load comes from 127.0.0.1, and at the
 #     default 8 seedhost's replies would carry ~6 peers against opentracker's 50)
@@ -23,7 +25,8 @@ ROOT="$(cd "$HERE/.." && pwd)"
 RUNS="${RUNS:-3}"; DURATION="${DURATION:-10}"; WARMUP="${WARMUP:-3}"; POOL_SIZE="${POOL_SIZE:-1000}"
 SOCKETS="${SOCKETS:-8}"; WINDOW="${WINDOW:-16}"; LOAD_THREADS="${LOAD_THREADS:-1}"
 CONNECTIONS="${CONNECTIONS:-64}"; export THREADS="${THREADS:-2}" PREFILL="${PREFILL:-60}"
-MODES="${MODES:-seedhost-udp opentracker-udp seedhost-http-close}"
+MODES="${MODES:-seedhost-udp opentracker-udp seedhost-http-close node-udp-floor}"
+FLOOR_PORT="${FLOOR_PORT:-17082}"
 SEEDHOST_PORT="${SEEDHOST_PORT:-17080}"; OT_PORT="${OT_PORT:-16989}"; export OT_UDP_PORT="$OT_PORT"
 export MAX_PEERS_PER_ADDRESS="${MAX_PEERS_PER_ADDRESS:-1024}"
 export QUIET_PCT="${QUIET_PCT:-25}" QUIET_MAX_WAIT="${QUIET_MAX_WAIT:-60}"
@@ -44,6 +47,7 @@ export BENCH_POOL="$STATE/pool.txt"
 ONE="$STATE/one.jsonl"; RUNS_FILE="$STATE/udp.jsonl"
 cleanup() {
   for t in seedhost opentracker; do "$HERE/servers.sh" stop "$t" || true; done
+  bg_stop floor || true
   if [ "${KEEP_STATE:-0}" = 1 ]; then echo "state kept in $STATE"; else rm -rf "$STATE"; fi
 }
 trap cleanup EXIT
@@ -61,12 +65,20 @@ machine_line
 echo "tag $TAG; $RUNS round(s) x ${DURATION}s; UDP: $SOCKETS sockets x $WINDOW in flight, $LOAD_THREADS thread(s); HTTP close: $CONNECTIONS connections"
 echo "note: a shared 2-core machine (load generator and server on the same box): figures are indicative"
 
-server_of() { case "$1" in opentracker-*) echo opentracker ;; *) echo seedhost ;; esac; }
-port_of() { case "$1" in opentracker-*) echo "$OT_PORT" ;; *) echo "$SEEDHOST_PORT" ;; esac; }
+server_of() { case "$1" in opentracker-*) echo opentracker ;; node-udp-floor) echo floor ;; *) echo seedhost ;; esac; }
+port_of() { case "$1" in opentracker-*) echo "$OT_PORT" ;; node-udp-floor) echo "$FLOOR_PORT" ;; *) echo "$SEEDHOST_PORT" ;; esac; }
+start_server() { # NAME PORT: servers.sh for the trackers; the floor here (UDP only, so no TCP port to wait for)
+  if [ "$1" != floor ]; then "$HERE/servers.sh" stop "$1"; "$HERE/servers.sh" start "$1" "$2" >/dev/null; return; fi
+  (cd "$STATE" && exec timeout "${MAXLIFE:-600}" node "$HERE/udp-floor.mjs" "$2" >>"$STATE/floor.log" 2>&1) &
+  echo $! >"$STATE/floor.pid"
+  for _ in $(seq 1 100); do ss -Hlun "sport = :$2" | grep -q . && return 0; sleep 0.1; done
+  echo "udp floor not bound on $2" >&2; return 1
+}
+stop_server() { if [ "$1" = floor ]; then bg_stop floor; else "$HERE/servers.sh" stop "$1"; fi; }
 for r in $(seq 1 "$RUNS"); do
   for mode in $MODES; do
     srv="$(server_of "$mode")"; port="$(port_of "$mode")"
-    "$HERE/servers.sh" stop "$srv"; "$HERE/servers.sh" start "$srv" "$port" >/dev/null
+    start_server "$srv" "$port"
     echo "-- round $r/$RUNS: $mode   uptime: $(uptime | sed 's/.*load/load/')"
     if [ "$mode" = seedhost-http-close ]; then
       rm -f "$ONE"
@@ -78,7 +90,7 @@ for r in $(seq 1 "$RUNS"); do
         "$ONE" "$mode" "$r" "$(uptime | sed 's/.*load average: //')" >>"$RUNS_FILE"
     else
       wait_quiet
-      PF="$("$HERE/prefill.sh" "http://127.0.0.1:$port/announce" "$PREFILL" 32 2>&1 | tail -1 || true)"; echo "   $PF"
+      if [ "$srv" != floor ]; then PF="$("$HERE/prefill.sh" "http://127.0.0.1:$port/announce" "$PREFILL" 32 2>&1 | tail -1 || true)"; echo "   $PF"; fi
       SEED="$((r * 7))" timeout $((WARMUP + 20)) "$STATE/udp-load" 127.0.0.1 "$port" "$BENCH_POOL" "$WARMUP" "$SOCKETS" "$WINDOW" "$LOAD_THREADS" >/dev/null
       pids="$(descendants "$(cat "$STATE/$srv.pid")" | tr '\n' ' ')"
       s0="$(ticks $pids)"; t0="$(date +%s.%N)"
@@ -93,7 +105,7 @@ for r in $(seq 1 "$RUNS"); do
             `  | ok ${j.ok}, error replies ${j.errors}${j.err_sample?` ("${j.err_sample}")`:""}, invalid ${j.invalid}${j.bad_sample?` (${j.bad_sample})`:""}, lost ${j.timeouts}, connects ${j.connects}, avg peers ${j.avg_peers}`)' "$RUNS_FILE"
       fi
     fi
-    "$HERE/servers.sh" stop "$srv"
+    stop_server "$srv"
   done
 done
 [ -s "$STATE/seedhost.log" ] && { echo; echo "seedhost log (warn and above), first lines:"; head -5 "$STATE/seedhost.log" | cut -c1-300; }
@@ -111,5 +123,7 @@ node -e 'const fs=require("fs"); const [f,out,tag]=process.argv.slice(1);
       `${cpu.toFixed(1).padStart(14)}${per.toFixed(0).padStart(18)}${String(a.reduce((s,r)=>s+(r.invalid||0)+(r.errors||0),0)).padStart(13)}`); }
   const S=m["seedhost-udp"], O=m["opentracker-udp"], H=m["seedhost-http-close"];
   if(S&&O) console.log(`ratio UDP seedhost/opentracker: ${(S.rps/O.rps).toFixed(2)}x announces/s (target >= 0.5x, stretch 1.0x); per core-second ${(S.per/O.per).toFixed(2)}x`);
+  const F=m["node-udp-floor"];
+  if(S&&F) console.log(`seedhost UDP / Node dgram floor (fixed replies, no tracker work): ${(S.rps/F.rps).toFixed(2)}x announces/s, ${(S.per/F.per).toFixed(2)}x per core-second`);
   if(S&&H) console.log(`ratio seedhost UDP / seedhost HTTP one-connection-per-request: ${(S.rps/H.rps).toFixed(2)}x (target >= 3x)`);
   console.log("results appended to "+out+" (tag "+tag+")");' "$RUNS_FILE" "$RESULTS" "$TAG"
