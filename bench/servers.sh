@@ -6,6 +6,7 @@
 #   servers.sh start seedhost-redis PORT   the same, swarms in Redis ($BENCH_REDIS_URL, emptied first)
 #   servers.sh start seedhost-cluster PORT the same on Redis with WORKERS=$BENCH_WORKERS (default auto)
 #   servers.sh start opentracker PORT    Debian build, whitelist-only: whitelist = $BENCH_POOL
+#                                        (and UDP on $OT_UDP_PORT when set: bench/udp.sh)
 #   servers.sh stop seedhost|seedhost-redis|seedhost-cluster|opentracker
 # Env: STATE (required: the bench's temp dir), BENCH_POOL (opentracker), MAXLIFE=600 (s),
 #   SEEDHOST_APP (default: the checkout) where dist/ is taken from, SEEDHOST_NODE_ARGS (default
@@ -29,7 +30,7 @@ port_free() {
 }
 
 cmd="${1:-}"; name="${2:-}"
-case "$name" in seedhost|seedhost-redis|seedhost-cluster|opentracker) ;; *) sed -n '2,11p' "$0" >&2; exit 2 ;; esac
+case "$name" in seedhost|seedhost-redis|seedhost-cluster|opentracker) ;; *) sed -n '2,12p' "$0" >&2; exit 2 ;; esac
 REDIS_URL_BENCH="${BENCH_REDIS_URL:-redis://127.0.0.1:6379}"
 REDIS_PREFIX_BENCH="seedhost-bench-$(basename "$STATE"):"
 clear_redis() { # the bench's own keys only
@@ -51,7 +52,7 @@ start)
   else
     d="$STATE/ot"; mkdir -p "$d"; chmod 755 "$STATE" "$d"
     cp "${BENCH_POOL:?set BENCH_POOL}" "$d/whitelist.txt"; chmod 644 "$d/whitelist.txt"  # -w is relative to the chroot -d
-    (cd "$d" && exec timeout "$MAXLIFE" opentracker -i 127.0.0.1 -p "$port" -d "$d" -u nobody -w whitelist.txt >>"$log" 2>&1) &
+    (cd "$d" && exec timeout "$MAXLIFE" opentracker -i 127.0.0.1 -p "$port" ${OT_UDP_PORT:+-P "$OT_UDP_PORT"} -d "$d" -u nobody -w whitelist.txt >>"$log" 2>&1) &
   fi
   echo $! >"$pidf"   # `exec` above: $! is the timeout process itself
   wait_port "$port" "$(cat "$pidf")" || { tail -5 "$log" >&2; exit 1; }
@@ -73,5 +74,5 @@ stop)
   rm -f "$pidf"
   case "$name" in seedhost-redis|seedhost-cluster) clear_redis ;; esac
   ;;
-*) sed -n '2,11p' "$0" >&2; exit 2 ;;
+*) sed -n '2,12p' "$0" >&2; exit 2 ;;
 esac

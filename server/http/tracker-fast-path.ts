@@ -20,7 +20,14 @@ import { answerAnnounce, answerScrape, type TrackerRouteDeps } from './tracker-a
 export const MAX_HEAD_BYTES = 16 * 1024;
 /** A head must be complete this long after its first byte (checked as bytes arrive; silence ends at IDLE_TIMEOUT_MS). */
 const HEADS_TIMEOUT_MS = 20_000;
-const IDLE_TIMEOUT_MS = 30_000;
+/**
+ * A connection that has neither read nor written this long is destroyed. One sweep over the owned
+ * connections every IDLE_SWEEP_MS (at most; idle/2 when shorter) checks this, instead of a timer per
+ * socket: with one connection per request, arming, refreshing on every read and write, and clearing a
+ * Node socket timeout was a measurable part of each request's cost (docs/limits.md).
+ */
+export const IDLE_TIMEOUT_MS = 30_000;
+const IDLE_SWEEP_MS = 1_000;
 /**
  * Reply bytes the kernel has not taken yet (socket.writableLength) above which a connection is not
  * read until they drain. An announce reply is 0.1-1.5 kB, so this is 40-600 replies: more than any
@@ -47,6 +54,8 @@ export interface FastPath {
 export interface FastPathOptions {
   /** Overrides SEND_TIMEOUT_MS (tests). */
   sendTimeoutMs?: number;
+  /** Overrides IDLE_TIMEOUT_MS (tests). */
+  idleTimeoutMs?: number;
 }
 
 interface Shared {
@@ -59,6 +68,12 @@ interface Shared {
   idle: Set<Connection>;
   closing: boolean;
   sendTimeoutMs: number;
+  idleTimeoutMs: number;
+  /** Milliseconds (performance.now) as of the last sweep or connection: the idle check's coarse clock. */
+  now: number;
+  /** The idle sweep's interval, while any connection is owned. */
+  sweep: NodeJS.Timeout | undefined;
+  startSweep: () => void;
 }
 
 function reply(socket: Socket, body: Buffer, keepAlive: boolean): void {
@@ -89,18 +104,21 @@ class Connection {
   private halfClosed = false;
   private discarded = 0;
   private stall: NodeJS.Timeout | undefined;
+  /** shared.now when this connection last read or wrote (the idle sweep's input). */
+  lastActive: number;
 
   constructor(private readonly socket: Socket, private readonly shared: Shared) {
     socket.on('data', this.onData);
-    socket.on('timeout', this.onTimeout);
     socket.on('end', this.onEnd);
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     socket.on('close', this.onClose);
-    socket.setTimeout(IDLE_TIMEOUT_MS);
     shared.owned.add(this);
+    if (shared.sweep === undefined) shared.startSweep();
+    this.lastActive = shared.now;
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    this.lastActive = this.shared.now;
     if (this.done) {
       this.discarded += chunk.length;
       if (this.discarded > MAX_DISCARD_BYTES) this.socket.destroy();
@@ -160,6 +178,7 @@ class Connection {
     // after a half-close, the last request read gets the close
     const last = this.halfClosed && (this.buf === null || this.off >= this.buf.length);
     const open = keepAlive && !this.shared.closing && !last;
+    this.lastActive = this.shared.now;
     reply(this.socket, body, open);
     if (!open) this.finish();
     return open;
@@ -286,17 +305,11 @@ class Connection {
     this.held = false;
     socket.pause();
     socket.removeListener('data', this.onData);
-    socket.removeListener('timeout', this.onTimeout);
     socket.removeListener('end', this.onEnd);
-    socket.setTimeout(0);
     this.forget();
     if (rest.length > 0) socket.unshift(rest);
     this.shared.handOvers.add(socket);
   }
-
-  private readonly onTimeout = (): void => {
-    this.socket.destroy();
-  };
 
   // http.Server sockets allow half-open connections: answer what was read, then close our side.
   private readonly onEnd = (): void => {
@@ -330,6 +343,21 @@ class Connection {
   }
 }
 
+/** One listener for every socket: a socket error ends that socket (`this` is the emitter). */
+function destroyOnError(this: Socket): void {
+  this.destroy();
+}
+
+/** Destroys the owned connections idle longer than the idle timeout; stops when none is left. */
+function sweepIdle(shared: Shared): void {
+  const now = (shared.now = performance.now());
+  for (const c of shared.owned) if (now - c.lastActive > shared.idleTimeoutMs) c.destroy();
+  if (shared.owned.size === 0) {
+    clearInterval(shared.sweep);
+    shared.sweep = undefined;
+  }
+}
+
 /** Puts the fast path in front of `server`'s own connection handling. */
 export function installTrackerFastPath(server: http.Server, deps: TrackerRouteDeps, opts: FastPathOptions = {}): FastPath {
   const httpConnection = server.listeners('connection')[0] as (socket: Socket) => void;
@@ -341,6 +369,14 @@ export function installTrackerFastPath(server: http.Server, deps: TrackerRouteDe
   const shared: Shared = {
     deps, server, httpConnection, handOvers, owned: new Set(), idle: new Set(), closing: false,
     sendTimeoutMs: opts.sendTimeoutMs ?? SEND_TIMEOUT_MS,
+    idleTimeoutMs: opts.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
+    now: performance.now(),
+    sweep: undefined,
+    startSweep() {
+      shared.now = performance.now();
+      shared.sweep = setInterval(sweepIdle, Math.min(IDLE_SWEEP_MS, shared.idleTimeoutMs / 2), shared);
+      shared.sweep.unref();
+    },
   };
   server.on('connection', (socket: Socket) => new Connection(socket, shared));
   return {
@@ -350,6 +386,8 @@ export function installTrackerFastPath(server: http.Server, deps: TrackerRouteDe
       shared.idle.clear();
     },
     closeAll() {
+      clearInterval(shared.sweep);
+      shared.sweep = undefined;
       handOvers.destroyAll();
       for (const c of shared.owned) c.destroy();
       shared.owned.clear();

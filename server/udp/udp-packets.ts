@@ -75,8 +75,7 @@ export function parseUdpAnnounce(msg: Buffer, v6: boolean): AnnounceRequest {
   const max = v6 ? MAX_PEERS_UDP6 : MAX_NUMWANT;
   const want = msg.readInt32BE(92);
   const numwant = want < 0 ? DEFAULT_NUMWANT : want > max ? max : want;
-  const peerId = Buffer.allocUnsafe(20);
-  msg.copy(peerId, 0, 36, 56);
+  const peerId = msg.subarray(36, 56); // a view: each datagram arrives in a Buffer of its own
   const req: AnnounceRequest = {
     infoHash: msg.toString('hex', 16, 36), peerId, port,
     downloaded: counterFromWords(msg.readUInt32BE(56), msg.readUInt32BE(60)),

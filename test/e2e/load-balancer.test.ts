@@ -40,7 +40,7 @@ function composeWithDefaults(): Compose {
 }
 
 describe('docker/compose.yaml', { skip: needs(yamlPython !== null, 'python3 with PyYAML (Debian package python3-yaml)') }, () => {
-  it('trusts only nginx, whose fixed address lies in the network and outside the range Docker hands out', () => {
+  it('trusts only nginx (the UDP tracker published by seedhost1 alone), whose fixed address lies in the network and outside the range Docker hands out', () => {
     const compose = composeWithDefaults();
     const services = compose.services;
     const proxy = (services.nginx.networks as Record<string, { ipv4_address?: string }>).seedhost.ipv4_address ?? '';
@@ -53,7 +53,10 @@ describe('docker/compose.yaml', { skip: needs(yamlPython !== null, 'python3 with
     };
     assert.ok(within(subnet) && !within(range), `${proxy} in ${subnet}, outside ${range}`);
     for (const name of ['seedhost1', 'seedhost2']) assert.equal(services[name].environment?.TRUSTED_PROXIES, proxy, name);
-    assert.deepEqual(Object.keys(services).filter((s) => services[s].ports !== undefined), ['nginx'], 'only nginx is published');
+    const published = Object.keys(services).filter((s) => services[s].ports !== undefined);
+    assert.deepEqual(published, ['seedhost1', 'nginx'], 'nginx (HTTP) and seedhost1 (the UDP tracker) are published');
+    // an instance publishes UDP only: its HTTP side is reached through nginx, which sets X-Forwarded-For
+    assert.deepEqual(services.seedhost1.ports, ['8080:8080/udp'], 'seedhost1 publishes the UDP tracker and nothing else');
     const conf = readFileSync(path.join(REPO_ROOT, 'docker/nginx.conf'), 'utf8');
     for (const name of ['seedhost1', 'seedhost2']) assert.match(conf, new RegExp(`server ${name}:8080 `), `nginx.conf balances over ${name}`);
   });

@@ -1,6 +1,6 @@
 // The fast path's bounds on a real server (port 0, memory swarm store): what a client that does
 // not read can make the server hold, how many pipelined requests run per event-loop turn, when a
-// stalled send is cut, and that a head sent a byte at a time is gathered in linear work.
+// stalled send is cut, when an idle or silent connection is cut, and that a head sent a byte at a time is gathered in linear work.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
@@ -120,6 +120,41 @@ describe('tracker fast path bounds', () => {
     assert.ok(stalledAt > 0, 'it was destroyed before it stalled');
     assert.ok(Date.now() - stalledAt >= SEND_TIMEOUT_MS - 50, 'destroyed before the send timeout');
     client.destroy();
+  });
+
+  it('destroys a connection idle longer than the idle timeout, silent or after a reply, and keeps a busy one', async () => {
+    const IDLE_MS = 400;
+    const { server: idleServer } = createHttpServer({ tracker, trustedProxies: undefined, log: createLogger('silent'), health: async () => ({}), fastPath: { idleTimeoutMs: IDLE_MS } });
+    await new Promise<void>((resolve) => idleServer.listen(0, '127.0.0.1', resolve));
+    const idlePort = (idleServer.address() as net.AddressInfo).port;
+    const clients: net.Socket[] = [];
+    const open = (): Promise<{ c: net.Socket; closedAt: () => number }> => new Promise((resolve) => {
+      let closed = 0;
+      const c = net.connect(idlePort, '127.0.0.1', () => resolve({ c, closedAt: () => closed }));
+      clients.push(c);
+      c.on('error', () => undefined);
+      c.on('data', () => undefined);
+      c.on('close', () => { closed = Date.now(); });
+    });
+    try {
+      const t0 = Date.now();
+      const silent = await open();
+      const answered = await open();
+      answered.c.write(request(9101));
+      const busy = await open();
+      // a client that keeps announcing every IDLE_MS / 4 stays connected past the timeout
+      const beat = setInterval(() => busy.c.write(request(9102)), IDLE_MS / 4);
+      assert.ok(await waitUntil(() => silent.closedAt() > 0 && answered.closedAt() > 0, 5000, 20), 'idle connections were kept');
+      assert.ok(silent.closedAt() - t0 >= IDLE_MS - 50, `a silent connection was cut after ${silent.closedAt() - t0} ms`);
+      assert.ok(silent.closedAt() - t0 < 3 * IDLE_MS, `a silent connection was kept ${silent.closedAt() - t0} ms`);
+      assert.equal(busy.closedAt(), 0, 'a connection in use was cut');
+      clearInterval(beat);
+      busy.c.destroy();
+    } finally {
+      for (const c of clients) c.destroy();
+      idleServer.closeAllConnections();
+      await new Promise((resolve) => idleServer.close(resolve));
+    }
   });
 
   it('gathers a head sent a byte at a time with work linear in its length', async () => {
