@@ -7,7 +7,7 @@ import { execute, GraphQLError, type GraphQLSchema } from 'graphql';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { addressGroup } from '../tracker/address-group.js';
+import { UpgradeCounts } from '../http/upgrade-counts.js';
 import type { Admission } from './admission.js';
 import { formatResult, prepareOperation, wsErrorFormatter, type WsPayload } from './ws-operation.js';
 
@@ -118,8 +118,7 @@ export function startWsServer(schema: GraphQLSchema, context: (authorization: un
   // ws stops reading the socket (backpressure) until the frames are taken.
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES, perMessageDeflate: false, handleProtocols, allowSynchronousEvents: false });
   const conns = new Set<Connection>();
-  const perAddress = new Map<string, number>();
-  let sockets = 0;
+  const counts = new UpgradeCounts();
   let stopping = false;
 
   const gql = makeServer<Record<string, unknown> | undefined, Connection>({
@@ -208,19 +207,9 @@ export function startWsServer(schema: GraphQLSchema, context: (authorization: un
   return {
     handleUpgrade(req, socket, head, ip) {
       if (socket.destroyed) return;
-      if (stopping || sockets >= WS_MAX_SOCKETS) return refuse(socket, 503, stopping ? 'server shutting down' : 'too many WebSocket connections');
-      const key = addressGroup(ip);
-      const n = perAddress.get(key) ?? 0;
-      if (n >= WS_SOCKETS_PER_ADDRESS) return refuse(socket, 429, `at most ${WS_SOCKETS_PER_ADDRESS} WebSocket connections per address`);
-      // counted from the upgrade request to the TCP close, so handshakes in progress count too
-      perAddress.set(key, n + 1);
-      sockets++;
-      socket.once('close', () => {
-        sockets--;
-        const left = (perAddress.get(key) ?? 1) - 1;
-        if (left <= 0) perAddress.delete(key);
-        else perAddress.set(key, left);
-      });
+      if (stopping || counts.size >= WS_MAX_SOCKETS) return refuse(socket, 503, stopping ? 'server shutting down' : 'too many WebSocket connections');
+      if (counts.of(ip) >= WS_SOCKETS_PER_ADDRESS) return refuse(socket, 429, `at most ${WS_SOCKETS_PER_ADDRESS} WebSocket connections per address`);
+      counts.hold(ip, socket);
       wss.handleUpgrade(req, socket, head, (ws) => open(ws, ip));
     },
     clients: () => wss.clients.size,

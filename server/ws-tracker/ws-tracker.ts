@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { addressGroup } from '../tracker/address-group.js';
+import { UpgradeCounts } from '../http/upgrade-counts.js';
 import type { AnnounceRequest } from '../tracker/announce-request.js';
 import { applyAnnounce } from '../tracker/announce.js';
 import { ClientError, UnregisteredTorrent } from '../tracker/errors.js';
@@ -90,10 +90,9 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
   const wss = new WebSocketServer({ noServer: true, maxPayload: L.WS_TRACKER_MAX_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: false });
   const swarms = new WsSwarms<Conn>();
   const conns = new Set<Conn>();
-  const perAddress = new Map<string, number>();
+  const counts = new UpgradeCounts();
   const stats = new WsTrackerStats();
   const interval = Math.min(ctx.interval, L.WS_ANNOUNCE_INTERVAL);
-  let sockets = 0;
   let stopping = false;
 
   /** The torrent an info hash names (a hybrid's v2 announce hash is its one swarm); undefined: unregistered. */
@@ -308,28 +307,18 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
     stats,
     handleUpgrade(req, socket, head, ip) {
       if (socket.destroyed) return;
-      if (stopping || sockets >= L.WS_TRACKER_MAX_SOCKETS) {
+      if (stopping || counts.size >= L.WS_TRACKER_MAX_SOCKETS) {
         stats.refusedUpgrades++;
         return refuse(socket, 503, stopping ? 'server shutting down' : 'too many tracker connections');
       }
-      const key = addressGroup(ip);
-      const n = perAddress.get(key) ?? 0;
-      if (n >= L.WS_TRACKER_SOCKETS_PER_ADDRESS) {
+      if (counts.of(ip) >= L.WS_TRACKER_SOCKETS_PER_ADDRESS) {
         stats.refusedUpgrades++;
         return refuse(socket, 429, `at most ${L.WS_TRACKER_SOCKETS_PER_ADDRESS} tracker connections per address`);
       }
-      // counted from the upgrade request to the TCP close, so handshakes in progress count too
-      perAddress.set(key, n + 1);
-      sockets++;
-      socket.once('close', () => {
-        sockets--;
-        const left = (perAddress.get(key) ?? 1) - 1;
-        if (left <= 0) perAddress.delete(key);
-        else perAddress.set(key, left);
-      });
+      counts.hold(ip, socket);
       wss.handleUpgrade(req, socket, head, open);
     },
-    sockets: () => sockets,
+    sockets: () => counts.size,
     async stop() {
       stopping = true;
       clearInterval(sweep);
