@@ -16,7 +16,7 @@ cleanup() {
 }
 trap cleanup EXIT
 (cd "$STATE" && exec env PORT="$PORT" HOST=127.0.0.1 DATA_DIR="$STATE/data" ADMIN_USERNAME=bench ADMIN_PASSWORD=bench-password LOG_LEVEL=warn \
-  timeout 600 node --max-semi-space-size=2 "$ROOT/dist/server/main.js" >"$STATE/server.log" 2>&1) &
+  timeout 600 node ${SEEDHOST_NODE_ARGS---max-semi-space-size=2} "$ROOT/dist/server/main.js" >"$STATE/server.log" 2>&1) &
 SPID=$!
 for _ in $(seq 100); do ss -Hltn "sport = :$PORT" | grep -q LISTEN && break; sleep 0.1; done
 NPID="$(ss -Hltnp "sport = :$PORT" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)"
