@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { databaseKinds } from '../helpers/databases.js';
-import { needs } from '../helpers/environment.js';
+import { hasLoopback6, needs } from '../helpers/environment.js';
 import { registerViaCli, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { announce, compactPeers } from '../helpers/tracker-client.js';
 
-const hasLoopback6 = await new Promise<boolean>((resolve) => {
-  const s = net.createServer().listen(0, '::1', () => s.close(() => resolve(true))).on('error', () => resolve(false));
-});
+const loopback6 = await hasLoopback6();
 
-describe('tracker on a dual-stack socket', { skip: needs(hasLoopback6, 'an IPv6 loopback address (::1)') }, () => {
+describe('tracker on a dual-stack socket', { skip: needs(loopback6, 'an IPv6 loopback address (::1)') }, () => {
   let t: TestServer;
   let hash: string;
   before(async () => {

@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../server/config.js';
@@ -12,7 +11,7 @@ import { startServer } from '../../server/main.js';
 import { findTopLevelValue } from '../../server/torrent/bencode-span.js';
 import { bdecode, type BValue } from '../helpers/bdecode.js';
 import { databaseKinds } from '../helpers/databases.js';
-import { needs } from '../helpers/environment.js';
+import { hasLoopback6, needs } from '../helpers/environment.js';
 import { gql, ok, primed, wsClient } from '../helpers/graphql-client.js';
 import { closeAndClearRedis, storeBackends } from '../helpers/redis.js';
 import { registerViaCli, startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -105,11 +104,9 @@ for (const kind of databaseKinds()) {
   });
 }
 
-const hasLoopback6 = await new Promise<boolean>((resolve) => {
-  const s = net.createServer().listen(0, '::1', () => s.close(() => resolve(true))).on('error', () => resolve(false));
-});
+const loopback6 = await hasLoopback6();
 
-describe('udp tracker on a dual-stack socket', { skip: needs(hasLoopback6, 'an IPv6 loopback address (::1)') }, () => {
+describe('udp tracker on a dual-stack socket', { skip: needs(loopback6, 'an IPv6 loopback address (::1)') }, () => {
   let t: TestServer;
   let hash: string;
   before(async () => {

@@ -1,6 +1,7 @@
 // What a test needs from the machine: Debian tools and server URLs. Missing ones skip the test
 // with a line saying what to install, except under CI=true, where a missing one fails.
 import { execFileSync } from 'node:child_process';
+import net from 'node:net';
 
 export const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 
@@ -35,4 +36,11 @@ export function libtorrentPython(): string | null {
     } catch { /* try the next */ }
   }
   return null;
+}
+
+/** True when this machine can listen on the IPv6 loopback address (::1). */
+export function hasLoopback6(): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const s = net.createServer().listen(0, '::1', () => s.close(() => resolve(true))).on('error', () => resolve(false));
+  });
 }

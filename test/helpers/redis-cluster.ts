@@ -1,7 +1,7 @@
 // A private Redis Cluster for tests: `masters` redis-server processes (each with `replicas`
 // replicas) with --cluster-enabled yes on free loopback ports, joined by `redis-cli --cluster
 // create`; nothing kept on disk but the node files in a temporary folder, removed on stop().
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { Cluster, Redis } from 'ioredis';
 import { RedisPeerStore } from '../../server/redis/redis-peer-store.js';
 import type { PeerStoreOptions } from '../../server/tracker/peer-store.js';
 import { hasCommand, needs } from './environment.js';
+import { startRedisServer } from './redis-server.js';
 import { freePort } from './wait.js';
 
 /** Skip reason for tests that run their own Redis Cluster (throws under CI when redis-server is missing). */
@@ -31,19 +32,11 @@ export interface TestCluster {
 /** Milliseconds a master may be unreachable before its replica takes over (cluster-node-timeout). */
 export const NODE_TIMEOUT_MS = 1000;
 
-async function startNode(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+function startNode(port: number, dir: string): Promise<ChildProcess> {
+  return startRedisServer(port, [
     '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, `nodes-${port}.conf`),
     '--cluster-node-timeout', String(NODE_TIMEOUT_MS), '--dir', dir,
-  ], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout?.on('data', (c) => { out += c; });
-  for (let i = 0; !out.includes('Ready to accept connections'); i++) {
-    if (i > 100 || child.exitCode !== null) throw new Error(`redis-server did not start: ${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return child;
+  ]);
 }
 
 /** Starts the cluster; resolves once every slot is served (cluster_state:ok on every node). */

@@ -6,9 +6,9 @@ import { hasCommand, needs } from './environment.js';
 /** Skip reason for tests that run their own redis-server (throws under CI when it is missing). */
 export const redisServerSkip = (): string | false => needs(hasCommand('redis-server'), 'redis-server (Debian package redis-server)');
 
-/** Starts redis-server on `port` (nothing kept on disk); resolves once it accepts connections. */
-export async function startRedisServer(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts redis-server on `port` (nothing kept on disk; `extra` options appended); resolves once it accepts connections. */
+export async function startRedisServer(port: number, extra: string[] = []): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout?.on('data', (c) => { out += c; });
   for (let i = 0; !out.includes('Ready to accept connections'); i++) {
