@@ -6,6 +6,7 @@
 // address may have MAX_PER_ADDRESS operations running or waiting, and MAX_WAITING may wait in all;
 // beyond that a request is refused at once (RATE_LIMITED, HTTP 429).
 import { addressGroup } from '../tracker/address-group.js';
+import { loopSlices } from './loop-slices.js';
 
 /** Operations running at once (one waiting on MariaDB holds no CPU but keeps its place). */
 export const MAX_RUNNING = 4;
@@ -70,6 +71,7 @@ export class Admission {
       this.head = 0;
     }
     this.running++;
+    loopSlices.begin(); // the operation's first slice of work is this turn's
     start();
     this.next();
   };

@@ -4,6 +4,7 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Query, Resolver, R
 import type { GraphQLContext } from '../context.js';
 import { fail } from '../errors.js';
 import { infoHashArg } from '../info-hash-arg.js';
+import { loopSlices } from '../loop-slices.js';
 import { toPeer } from '../mappers.js';
 import { HISTORY_MINUTES, MAX_HISTORY_POINTS } from '../../services/swarm-history.js';
 import { Peer, Stats, Swarm, SwarmPoint } from '../types/swarm.type.js';
@@ -59,7 +60,7 @@ export class SwarmResolver {
     if (first < 0 || first > MAX_PEERS_PAGE) fail('BAD_USER_INPUT', `first must be 0 to ${MAX_PEERS_PAGE}`);
     const offset = a.after == null ? 0 : decodeCursor(a.after);
     const page = await deps.store.peerPage(s.infoHash, offset, first);
-    return page.map((p, i) => toPeer(p, encodeCursor(offset + i + 1)));
+    return loopSlices.paced(page.map((p, i) => toPeer(p, encodeCursor(offset + i + 1))));
   }
 
   @FieldResolver(() => [SwarmPoint], {
@@ -69,7 +70,7 @@ export class SwarmResolver {
     const m = minutes ?? 60;
     if (!Number.isInteger(m) || m < 1 || m > HISTORY_MINUTES) fail('BAD_USER_INPUT', `minutes must be 1 to ${HISTORY_MINUTES}`);
     const points = (await deps.history?.read(s.infoHash, m)) ?? [];
-    return points.map((p) => ({ at: new Date(p.minute * 60_000), seeders: p.seeders, leechers: p.leechers, completed: p.completed }));
+    return loopSlices.paced(points.map((p) => ({ at: new Date(p.minute * 60_000), seeders: p.seeders, leechers: p.leechers, completed: p.completed })));
   }
 
   @Query(() => Stats)

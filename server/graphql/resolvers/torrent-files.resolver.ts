@@ -4,6 +4,7 @@ import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { MAX_FILE_PAGE, torrentFiles } from '../../services/torrent-catalog.js';
 import type { GraphQLContext } from '../context.js';
 import { rethrow } from '../errors.js';
+import { loopSlices } from '../loop-slices.js';
 import { Torrent, TorrentFile } from '../types/torrent.type.js';
 
 @Resolver(() => Torrent)
@@ -15,8 +16,9 @@ export class TorrentFilesResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() { deps }: GraphQLContext,
   ): Promise<TorrentFile[]> {
+    await loopSlices.checkpoint();
     const page = await torrentFiles(deps.ds, t.id, first, after).catch(rethrow);
-    return page.files.map((f) => ({ path: f.path, size: f.length, cursor: f.cursor }));
+    return loopSlices.paced(page.files.map((f) => ({ path: f.path, size: f.length, cursor: f.cursor })));
   }
 
   @FieldResolver(() => Int, { description: 'How many files the torrent has.' })

@@ -8,6 +8,7 @@ import type { GraphQLContext } from '../context.js';
 import { fail, rethrow } from '../errors.js';
 import { anyInfoHashArg, infoHashArg } from '../info-hash-arg.js';
 import { ownerNames, toTorrent } from '../mappers.js';
+import { loopSlices } from '../loop-slices.js';
 import { TorrentConnection, TorrentOrderField } from '../types/torrent-connection.type.js';
 
 import { TorrentFormat } from '../types/torrent-format.type.js';
@@ -48,19 +49,21 @@ export class TorrentResolver {
   @Query(() => TorrentConnection, { description: 'Torrents, newest first unless ordered otherwise.' })
   async torrents(@Args() a: TorrentsArgs, @Ctx() { deps }: GraphQLContext): Promise<TorrentConnection> {
     const counts = async (hashes: string[]) => deps.store.scrape(hashes);
+    await loopSlices.checkpoint();
     const page = await findTorrents(deps.ds, { search: a.search, first: a.first, after: a.after, orderBy: a.orderBy ?? undefined, descending: a.descending ?? true }, counts)
       .catch(rethrow);
     const [c, owners] = await Promise.all([counts(page.rows.map((t) => t.infoHash)), ownerNames(deps.ds, page.rows.map((t) => t.ownerId))]);
     const nodes = page.rows.map((t, i) => toTorrent(t, c[i], owners, deps));
     const edges = nodes.map((node, i) => ({ node, cursor: page.cursors[i] }));
     return {
-      nodes, edges, totalCount: page.totalCount,
+      nodes: loopSlices.paced(nodes), edges: loopSlices.paced(edges), totalCount: page.totalCount,
       pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: page.hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
     };
   }
 
   @Query(() => Torrent, { nullable: true, description: 'By either hash: infoHash (40 hex), infoHashV2 (64 hex), or a hybrid\'s v2 hash cut to 40 hex as v2 peers announce it.' })
   async torrent(@Arg('infoHash') infoHash: string, @Ctx() { deps }: GraphQLContext): Promise<Torrent | null> {
+    await loopSlices.checkpoint();
     const t = await getTorrent(deps.ds, anyInfoHashArg(infoHash));
     if (t === null) return null;
     const [[c], owners] = await Promise.all([deps.store.scrape([t.infoHash]), ownerNames(deps.ds, [t.ownerId])]);

@@ -3,6 +3,7 @@ import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graph
 import { createUser, deleteUser, listUsers, updateUser } from '../../services/users.js';
 import type { GraphQLContext } from '../context.js';
 import { rethrow } from '../errors.js';
+import { loopSlices } from '../loop-slices.js';
 import { toUser } from '../mappers.js';
 import { Role, User } from '../types/user.type.js';
 
@@ -11,7 +12,7 @@ export class UserResolver {
   @Authorized('admin')
   @Query(() => [User])
   async users(@Ctx() { deps }: GraphQLContext): Promise<User[]> {
-    return (await listUsers(deps.ds)).map(toUser);
+    return loopSlices.paced((await listUsers(deps.ds)).map(toUser));
   }
 
   @Authorized('admin')
