@@ -28,7 +28,7 @@ if (hash.length) {
   const m = {};
   for (const [tool, rs] of by) {
     const mb = rs.map((r) => r.MBps);
-    m[tool] = { MBps: med(mb), rss: Math.max(...rs.map((r) => r.rss_kb)), rssMed: med(rs.map((r) => r.rss_kb)) };
+    m[tool] = { MBps: med(mb), rss: Math.max(...rs.map((r) => r.rss_kb)), rssMed: med(rs.map((r) => r.rss_kb)), cpu: med(rs.map((r) => r.user_s + r.sys_s)) };
     const checks = [...new Set(rs.map((r) => r.check))].join(', ');
     console.log(`| ${tool} | ${rs.length} | ${med(rs.map((r) => r.wall_s)).toFixed(2)} (${rs.map((r) => r.wall_s.toFixed(2) + (noisy(r) ? '*' : '')).join(' ')}) | ` +
       `${m[tool].MBps.toFixed(0)} (${Math.min(...mb).toFixed(0)}..${Math.max(...mb).toFixed(0)}) | ${(m[tool].rssMed / 1024).toFixed(0)} (${(m[tool].rss / 1024).toFixed(0)}) | ` +
@@ -64,9 +64,15 @@ if (hash.length) {
     const lt = m[`lt-${f}`];
     if (mine && lt) {
       const r = mine.MBps / lt.MBps;
-      console.log(`ratio seedhost add --format ${f} / libtorrent create_torrent + set_piece_hashes (${f}, median MB/s): ${r.toFixed(2)}   target >= 1.0: ${r >= 1 ? 'MET' : 'NOT MET'}; peak RSS ${(mine.rss * 1024 / 1e6).toFixed(0)} MB vs ${(lt.rss * 1024 / 1e6).toFixed(0)} MB`);
+      console.log(`ratio seedhost add --format ${f} / libtorrent create_torrent + set_piece_hashes (${f}, median MB/s): ${r.toFixed(2)}   target >= 1.0: ${r >= 1 ? 'MET' : 'NOT MET'}; peak RSS ${(mine.rss * 1024 / 1e6).toFixed(0)} MB vs ${(lt.rss * 1024 / 1e6).toFixed(0)} MB; CPU (user + sys, median) ${mine.cpu.toFixed(2)} s vs ${lt.cpu.toFixed(2)} s`);
     }
     if (mine && m.seedhost) console.log(`ratio seedhost add --format ${f} / v1 (median MB/s): ${(mine.MBps / m.seedhost.MBps).toFixed(2)}`);
+  }
+  // A/B against another build in the same run (BASE_BUILD, base-* tools)
+  for (const t of ['seedhost', 'seedhost-hybrid', 'seedhost-v2']) {
+    const a = m[t];
+    const b = m[`base-${t}`];
+    if (a && b) console.log(`ratio ${t} / base-${t} (this build / BASE_BUILD, median MB/s): ${(a.MBps / b.MBps).toFixed(2)}; CPU (user + sys, median) ${a.cpu.toFixed(2)} s vs ${b.cpu.toFixed(2)} s`);
   }
   if (hash.some(noisy)) console.log('(* run saw other processes busy > ' + q + ' % of a core; kept after retries)');
 }

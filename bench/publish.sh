@@ -17,6 +17,8 @@
 #   seedhost-hybrid / seedhost-v2   seedhost as above with --format hybrid / v2 (BEP 52)
 #   lt-hybrid / lt-v2  python3-libtorrent's create_torrent + set_piece_hashes making the same hybrid
 #                  / v2 torrent (bench/lt-create.py; hashing only, no copy): the reference for those rows
+#   base-seedhost / base-seedhost-hybrid / base-seedhost-v2   the same as seedhost / -hybrid / -v2 with
+#                  the build of another checkout (BASE_BUILD), for an A/B in the same run
 # each under `timeout` and `/usr/bin/time` (peak RSS = max resident set of the process, worker
 # threads included). The published content, the database and mktorrent's output are removed and
 # `sync` is run before every run, so each run starts from an empty DATA_DIR with no writeback of
@@ -37,6 +39,7 @@
 # Env knobs (defaults):
 #   RUNS=5 SIZE_MB=1024 PIECE_LENGTH=1048576 TOOLS="seedhost seedhost-buffered seedhost-link seedhost-reflink mktorrent-t1 mktorrent-t2 cp seedhost-hybrid lt-hybrid seedhost-v2 lt-v2"
 #   BENCH_FILE=<path>  use this existing file instead of generating one (it is not deleted)
+#   BASE_BUILD=<checkout>  the base-* tools run a copy of that checkout's dist/ (e.g. /work/main)
 #   GRAPHQL=1              also upload the file through GraphQL and report the server's peak RSS
 #   PARTS="hash announce"  ANN_RUNS=3 ANN_DURATION=10 CONNECTIONS=64 THREADS=2 POOL_SIZE=1000
 #   PREFILL=60 WARMUP=3 SEEDHOST_PORT=17080 TOOL_TIMEOUT=300 (s per tool run)
@@ -91,6 +94,13 @@ mkdir -p "$(dirname "$RESULTS")" "$STATE/cwd"   # cwd: no .env of the checkout i
 # the code under test: a copy of the build taken now, so a rebuild in the checkout during the
 # benchmark (another engineer running tests) cannot change it between runs
 snapshot_build
+if [[ " $TOOLS " == *" base-"* ]]; then
+  [ -f "${BASE_BUILD:-}/dist/server/main.js" ] || { echo "base-* tools need BASE_BUILD=<a checkout with a built dist/>" >&2; exit 1; }
+  BASE_APP="$STATE/base-app"; mkdir -p "$BASE_APP"
+  cp -r "$BASE_BUILD/dist" "$BASE_BUILD/bin" "$BASE_BUILD/package.json" "$BASE_APP/"
+  ln -s "$ROOT/node_modules" "$BASE_APP/node_modules"
+  echo "base build (base-* tools): copy of $BASE_BUILD/dist/ at $BASE_APP, commit $(git -C "$BASE_BUILD" rev-parse --short HEAD 2>/dev/null || echo '?')"
+fi
 if [ -n "${BENCH_FILE:-}" ]; then
   FILE="$(realpath "$BENCH_FILE")"; [ -f "$FILE" ] || { echo "no file $FILE" >&2; exit 1; }
 else
@@ -135,12 +145,13 @@ run_tool() { # TOOL RUN ATTEMPT
   c0="$(cpu_line)"; t0="$(date +%s.%N)"
   set +e
   case "$tool" in
-    seedhost|seedhost-buffered|seedhost-link|seedhost-reflink|seedhost-hybrid|seedhost-v2)
-      local pub="$STATE/pub" src="$FILE" format=v1
+    seedhost|seedhost-buffered|seedhost-link|seedhost-reflink|seedhost-hybrid|seedhost-v2|base-seedhost|base-seedhost-hybrid|base-seedhost-v2)
+      local pub="$STATE/pub" src="$FILE" format=v1 app="$APP"
       [ "$tool" != seedhost-reflink ] || { pub="$XFS/pub"; src="$XFS/$NAME"; }
-      case "$tool" in seedhost-hybrid) format=hybrid ;; seedhost-v2) format=v2 ;; esac
+      case "$tool" in *-hybrid) format=hybrid ;; *-v2) format=v2 ;; esac
+      case "$tool" in base-*) app="$BASE_APP" ;; esac
       (cd "$STATE/cwd" && exec env DATA_DIR="$pub" DATABASE_URL="sqlite:$pub/seedhost.db" LOG_LEVEL=warn DIRECT_IO="$([ "$tool" = seedhost-buffered ] && echo off || echo on)" \
-        timeout "$TOOL_TIMEOUT" /usr/bin/time -f 'TIME %e %M %U %S' -o "$STATE/time.txt" ${NODE_PREFIX:-node} "$APP/bin/seedhost.js" add "$src" --piece-length "$PL" --format "$format" \
+        timeout "$TOOL_TIMEOUT" /usr/bin/time -f 'TIME %e %M %U %S' -o "$STATE/time.txt" ${NODE_PREFIX:-node} "$app/bin/seedhost.js" add "$src" --piece-length "$PL" --format "$format" \
         $([ "$tool" = seedhost-link ] && echo --link)) >"$STATE/out.txt" 2>&1 ;;
     lt-hybrid|lt-v2)
       timeout "$TOOL_TIMEOUT" /usr/bin/time -f 'TIME %e %M %U %S' -o "$STATE/time.txt" \
@@ -162,7 +173,7 @@ run_tool() { # TOOL RUN ATTEMPT
   local expect="${EXPECT:-}"
   case "$tool" in *-hybrid) expect="${EXPECT_HYBRID:-}" ;; *-v2) expect="${EXPECT_V2:-}" ;; esac
   [ "$rc" = 0 ] && case "$tool" in
-    seedhost|seedhost-buffered|seedhost-link|seedhost-reflink|seedhost-hybrid|seedhost-v2|lt-hybrid|lt-v2)
+    seedhost|seedhost-buffered|seedhost-link|seedhost-reflink|seedhost-hybrid|seedhost-v2|base-seedhost*|lt-hybrid|lt-v2)
       hash="$(tail -1 "$STATE/out.txt" | tr -d '\r')"
       if [ "$hash" = "$expect" ]; then check="info_hash ok"; elif [ -z "$expect" ]; then check="$hash"; else check="info_hash MISMATCH ($hash)"; fi ;;
     mktorrent-*)
