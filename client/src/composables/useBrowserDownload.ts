@@ -9,10 +9,10 @@ export interface BrowserDownloadView {
   /** 0..1 of the whole torrent. */
   progress: number; downloaded: number; total: number;
   /** Bytes per second. */
-  downloadSpeed: number; uploadSpeed: number; uploaded: number;
+  downloadSpeed: number; uploadSpeed: number;
   /** Other browsers connected (the webseed not counted). */
   peers: number;
-  fromPeers: number; fromWebseed: number;
+  fromPeers: number; fromWebseed: number; toPeers: number;
   streams: boolean;
   error: string | null;
   files: BrowserFileView[];
@@ -28,9 +28,9 @@ function viewOf(b: BrowserTorrent): BrowserDownloadView {
   return {
     phase: b.error ? 'failed' : t.done ? 'seeding' : 'downloading',
     progress: t.progress, downloaded: t.downloaded, total: t.length,
-    downloadSpeed: t.downloadSpeed, uploadSpeed: t.uploadSpeed, uploaded: t.uploaded,
+    downloadSpeed: t.downloadSpeed, uploadSpeed: t.uploadSpeed,
     peers: t.wires.filter((w) => w.type !== 'webSeed').length,
-    fromPeers: b.fromPeers, fromWebseed: b.fromWebseed, streams: b.streams, error: b.error,
+    fromPeers: b.fromPeers, fromWebseed: b.fromWebseed, toPeers: b.toPeers, streams: b.streams, error: b.error,
     files: t.ready ? t.files.map((f) => ({ path: f.path, length: f.length, progress: f.progress, done: f.done, file: f })) : [],
   };
 }

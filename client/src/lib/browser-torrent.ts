@@ -14,7 +14,8 @@ export interface WtFile {
 /** A bittorrent-protocol wire: `type` is 'webSeed' for the webseed, 'webrtc' for another browser. */
 export interface WtWire {
   type: string;
-  on(event: 'download', cb: (bytes: number) => void): void;
+  /** Piece payload bytes received ('download') or sent ('upload') on this wire. */
+  on(event: 'download' | 'upload', cb: (bytes: number) => void): void;
 }
 
 /** The parts of a WebTorrent torrent this UI uses. */
@@ -34,11 +35,13 @@ interface WtClient {
   on(event: 'error', cb: (e: Error | string) => void): void;
 }
 
-/** A torrent of this tab and where its bytes came from (payload bytes of verified and unverified pieces). */
+/** A torrent of this tab and where its bytes came from and went (piece payload, verified or not; no protocol overhead). */
 export interface BrowserTorrent {
   torrent: WtTorrent;
   fromPeers: number;
   fromWebseed: number;
+  /** Piece bytes sent to other browsers. */
+  toPeers: number;
   /** Whether files can stream through the service worker (else play from a Blob once complete). */
   streams: boolean;
   error: string | null;
@@ -109,11 +112,14 @@ export async function startBrowserTorrent(infoHash: string, torrentUrl: string):
   const again = torrents.get(infoHash); // started by a second click while loading
   if (again) return again;
   const torrent = wt.add(metainfo, { destroyStoreOnDestroy: true });
-  const entry: BrowserTorrent = { torrent, fromPeers: 0, fromWebseed: 0, streams, error: null };
-  torrent.on('wire', (wire) => wire.on('download', (n) => {
-    if (wire.type === 'webSeed') entry.fromWebseed += n;
-    else entry.fromPeers += n;
-  }));
+  const entry: BrowserTorrent = { torrent, fromPeers: 0, fromWebseed: 0, toPeers: 0, streams, error: null };
+  torrent.on('wire', (wire) => {
+    wire.on('download', (n) => {
+      if (wire.type === 'webSeed') entry.fromWebseed += n;
+      else entry.fromPeers += n;
+    });
+    wire.on('upload', (n) => { entry.toPeers += n; }); // nothing is sent to the webseed's wire
+  });
   torrent.on('error', (e) => { entry.error = String(e instanceof Error ? e.message : e); });
   torrents.set(infoHash, entry);
   return entry;
