@@ -3,12 +3,13 @@ import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
 import { precompress } from './precompress';
+import { webtorrentWorker } from './webtorrent-sw';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
   root,
-  plugins: [vue(), precompress(fileURLToPath(new URL('dist', import.meta.url)))],
+  plugins: [vue(), webtorrentWorker(), precompress(fileURLToPath(new URL('dist', import.meta.url)))],
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 400 },
   server: {
     // `npm run dev:client` against a server on :8080

@@ -11,6 +11,11 @@ import { REPO_ROOT } from './test-server.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/**
+ * WebRTC between headless profiles on one machine (docs/ws-tracker.md): host candidates as plain
+ * addresses rather than mDNS `.local` names, so nothing depends on resolving them.
+ */
+export const WEBRTC_ARGS = ['--disable-features=WebRtcHideLocalIpsWithMdns'];
 export const SHOTS = path.join(REPO_ROOT, 'test-artifacts', 'ui');
 export const DESKTOP = { width: 1366, height: 768 };
 export const PHONE = { width: 390, height: 844 };
