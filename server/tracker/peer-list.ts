@@ -127,9 +127,14 @@ export class PeerList {
       }
       const end = skip > i ? skip : n;
       const take = end - i < left ? end - i : left;
-      this.addrs.copy(dst, o, i * w, (i + take) * w);
-      if (ids !== null) idOffset += this.ids.copy(ids, idOffset, i * 20, (i + take) * 20);
-      o += take * w;
+      // byte loops, not Buffer#copy: a copy of part of a buffer allocates a view each time, and a
+      // run is a few hundred bytes at most
+      const a = this.addrs;
+      for (let k = i * w, e = (i + take) * w; k < e; k++) dst[o++] = a[k];
+      if (ids !== null) {
+        const d = this.ids;
+        for (let k = i * 20, e = (i + take) * 20; k < e; k++) ids[idOffset++] = d[k];
+      }
       left -= take;
       i += take;
       if (i === n) i = 0;
