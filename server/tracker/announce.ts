@@ -25,10 +25,11 @@ function reply(req: AnnounceRequest, out: AnnounceResult, ctx: TrackerContext): 
 
 /**
  * Applies an announce from `ip` (counts it, tallies a completion, reports a swarm change) and
- * gives the store's result. With a synchronous store the result is shared: read it before the
- * next announce. Throws UnregisteredTorrent (a ClientError) for a torrent this tracker did not register.
+ * gives the store's result. With a synchronous store the result is `into` (default: one shared
+ * result): read it before the next announce; an asynchronous store fills a new one. Throws
+ * UnregisteredTorrent (a ClientError) for a torrent this tracker did not register.
  */
-export function applyAnnounce(req: AnnounceRequest, ip: string, ctx: TrackerContext): AnnounceResult | Promise<AnnounceResult> {
+export function applyAnnounce(req: AnnounceRequest, ip: string, ctx: TrackerContext, into: AnnounceResult = shared): AnnounceResult | Promise<AnnounceResult> {
   let h = req.infoHash;
   if (!ctx.registered.has(h)) {
     // a hybrid's v2 peers announce its SHA-256 cut to 20 bytes: the same swarm
@@ -43,8 +44,8 @@ export function applyAnnounce(req: AnnounceRequest, ip: string, ctx: TrackerCont
     numwant: req.event === 'stopped' ? 0 : req.numwant, wantPeerIds: !req.compact && !req.noPeerId, key: req.key,
   };
   if (ctx.store.sync) {
-    ctx.store.announce(a, shared);
-    return settle(h, shared, ctx);
+    ctx.store.announce(a, into);
+    return settle(h, into, ctx);
   }
   const out = new AnnounceResult();
   return (ctx.store.announce(a, out) as Promise<void>).then(() => settle(h, out, ctx));

@@ -54,8 +54,8 @@ export class MemoryPeerStore implements PeerStore {
     const key = peerKey(a.ip, a.port);
     const v6 = typeof key === 'string' ? 1 : 0;
     let code = s.slots.get(key);
-    let l = code === undefined ? -1 : Math.floor(code / SLOT_BITS);
-    let i = code === undefined ? -1 : code - l * SLOT_BITS;
+    let l = code === -1 ? -1 : Math.floor(code / SLOT_BITS);
+    let i = code === -1 ? -1 : code - l * SLOT_BITS;
     // BEP 7 key: the same identity at another ip:port of this family is this peer, moved from there
     const id = peerIdentity(a.peerId, a.key, v6 === 1);
     const rekey = id !== (l >= 0 ? s.lists[l].identity(i) : 0);
@@ -69,7 +69,7 @@ export class MemoryPeerStore implements PeerStore {
         moved = true;
         if (l >= 0) {
           // the removal may have moved this peer's slot
-          code = s.slots.get(key) as number;
+          code = s.slots.get(key);
           i = code - l * SLOT_BITS;
         }
       }

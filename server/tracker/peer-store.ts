@@ -54,9 +54,7 @@ export class AnnounceResult {
   complete = 0;
   incomplete = 0;
   downloaded = 0;
-  readonly peers4 = Buffer.alloc(MAX_NUMWANT * 6);
   peers4Len = 0;
-  readonly peers6 = Buffer.alloc(MAX_NUMWANT * 18);
   peers6Len = 0;
   /**
    * Peer ids (20 bytes each) in the order of peers4 / peers6, filled only when asked for: empty
@@ -68,6 +66,15 @@ export class AnnounceResult {
   changed = false;
   /** This announce was a download completing (counted once per peer). */
   completedNow = false;
+
+  /**
+   * `peers4` / `peers6`: where the peers go (at least MAX_NUMWANT * 6 and * 18 bytes), e.g. views
+   * into a reply buffer past its header, so a reply is written without a second copy.
+   */
+  constructor(
+    readonly peers4: Buffer = Buffer.alloc(MAX_NUMWANT * 6),
+    readonly peers6: Buffer = Buffer.alloc(MAX_NUMWANT * 18),
+  ) {}
 
   /** Gives ids4/ids6 room for MAX_NUMWANT ids each (once per result). */
   roomForIds(): void {

@@ -1,8 +1,11 @@
-// One torrent's swarm in memory: four PeerLists (seeders/leechers x IPv4/IPv6), a Map from
+// One torrent's swarm in memory: four PeerLists (seeders/leechers x IPv4/IPv6), an index from
 // ip:port key to slot, so counts are O(1) and no object is kept per peer, a Map from client
 // address (IPv4 address, IPv6 /64) to its peers' keys, so the per-address limit costs no scan,
-// and a Map from identity (peer-identity.ts) to key for the peers that sent a BEP 7 key.
+// and an index from identity (peer-identity.ts) to key for the peers that sent a BEP 7 key. The
+// IPv4 indexes are NumberIndexes: a Map would box every IPv4 key and identity into an object.
 import { encodeCompactPeer } from './compact-peer.js';
+import { KeyIndex } from './key-index.js';
+import { NumberIndex } from './number-index.js';
 import { PeerList, type PeerKey } from './peer-list.js';
 import { EVICTION_SAMPLE } from './peer-store.js';
 
@@ -59,11 +62,13 @@ export function addressOf(key: PeerKey, addr: Uint8Array, off: number): AddressK
 }
 
 export class Swarm {
-  readonly slots = new Map<PeerKey, number>();
+  /** Slot code (list * SLOT_BITS + index) of each key; -1 for none. */
+  readonly slots = new KeyIndex();
   /** Keys of each address's peers in join order: the key itself while there is one (no array for the usual case). */
   readonly byAddress = new Map<AddressKey, PeerKey | PeerKey[]>();
-  /** The key of the peer holding each identity (at most one per identity). */
-  readonly byIdentity = new Map<number, PeerKey>();
+  /** The key of the peer holding each identity (at most one per identity): IPv4 identities (even) hold number keys. */
+  private readonly byIdentity4 = new NumberIndex();
+  private readonly byIdentity6 = new Map<number, string>();
   readonly lists = [new PeerList(6), new PeerList(18), new PeerList(6), new PeerList(18)];
   downloaded = 0;
 
@@ -101,7 +106,7 @@ export class Swarm {
     let victim = -1, oldest = Infinity;
     const n = Array.isArray(had) ? Math.min(had.length, EVICTION_SAMPLE) : 1;
     for (let j = 0; j < n; j++) {
-      const code = this.slots.get(Array.isArray(had) ? had[j] : had) as number;
+      const code = this.slots.get(Array.isArray(had) ? had[j] : had);
       const l = Math.floor(code / SLOT_BITS);
       const seen = this.lists[l].lastSeen(code - l * SLOT_BITS);
       if (seen < oldest) {
@@ -118,10 +123,10 @@ export class Swarm {
    * id, at a key other than `key`; -1 when there is none.
    */
   holder(identity: number, peerId: Uint8Array, v6: number, key: PeerKey): number {
-    const other = this.byIdentity.get(identity);
-    if (other === undefined || other === key) return -1;
+    const other = this.keyOfIdentity(identity);
+    if (other === -1 || other === key) return -1;
     const code = this.slots.get(other);
-    if (code === undefined) return -1;
+    if (code === -1) return -1;
     const l = Math.floor(code / SLOT_BITS), i = code - l * SLOT_BITS;
     const list = this.lists[l];
     return (l & 1) === v6 && list.identity(i) === identity && list.hasPeerId(i, peerId) ? code : -1;
@@ -132,13 +137,23 @@ export class Swarm {
     const list = this.lists[l];
     this.unkey(list, i);
     list.setIdentity(i, identity);
-    if (identity !== 0) this.byIdentity.set(identity, list.keys[i]);
+    if (identity === 0) return;
+    const key = list.keys[i];
+    if (typeof key === 'number') this.byIdentity4.set(identity, key);
+    else this.byIdentity6.set(identity, key);
+  }
+
+  /** The key holding `identity`, or -1 (identity % 4: 2 for IPv4, 3 for IPv6, peer-identity.ts). */
+  private keyOfIdentity(identity: number): PeerKey {
+    return identity % 2 === 0 ? this.byIdentity4.get(identity) : (this.byIdentity6.get(identity) ?? -1);
   }
 
   /** Drops the index entry of slot i's identity if it points to that slot's peer. */
   private unkey(list: PeerList, i: number): void {
     const id = list.identity(i);
-    if (id !== 0 && this.byIdentity.get(id) === list.keys[i]) this.byIdentity.delete(id);
+    if (id === 0 || this.keyOfIdentity(id) !== list.keys[i]) return;
+    if (id % 2 === 0) this.byIdentity4.delete(id);
+    else this.byIdentity6.delete(id);
   }
 
   /** Removes the peer in slot i of list l. */

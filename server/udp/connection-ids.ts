@@ -46,7 +46,9 @@ export class ConnectionIds {
   private sign(key: Buffer, ip: string, port: number): void {
     const s = this.scratch;
     void port; // kept in the signature: the id proves the address, whatever port asks
-    const n = s.write(ip, 0, 'latin1');
+    // the address's latin1 bytes, written here rather than by Buffer#write (a native call per datagram)
+    const n = ip.length < SCRATCH_BYTES ? ip.length : SCRATCH_BYTES;
+    for (let i = 0; i < n; i++) s[i] = ip.charCodeAt(i);
     sipHash24(key, s, n, this.mac, 0);
   }
 
@@ -59,7 +61,8 @@ export class ConnectionIds {
     const slot = this.currentSlot();
     this.sign(this.keyOf(slot, slot) as Buffer, ip, port);
     out[at] = slot & 255;
-    this.mac.copy(out, at + 1, 0, 7);
+    const m = this.mac;
+    for (let i = 0; i < 7; i++) out[at + 1 + i] = m[i];
   }
 
   /** True when msg[at..at+8) is an id this secret issued to ip:port in the current or previous slot. */

@@ -11,8 +11,9 @@ import { MALFORMED, OK, outcomeOf, type TrackerStats } from '../tracker/tracker-
 import type { ConnectionIds } from './connection-ids.js';
 import {
   actionOf, ANNOUNCE, encodeAnnounce, encodeConnect, encodeError, encodeScrape, HEADER_BYTES, isConnect,
-  parseUdpAnnounce, parseUdpScrape, SCRAPE,
+  parseUdpAnnounce, parseUdpScrape, SCRAPE, ANNOUNCE_HEADER_BYTES, writeAnnounceHeader,
 } from './udp-packets.js';
+import type { UdpReplies } from './udp-replies.js';
 
 /** Datagrams seedhost did not answer with a tracker reply, by reason (metrics). */
 export class UdpStats {
@@ -32,6 +33,11 @@ export interface UdpDeps {
   udp: UdpStats;
   ids: ConnectionIds;
   log: Logger;
+  /**
+   * Reply buffers reused from one datagram to the next (the socket's: it sends each reply before
+   * the next datagram, and renews them when a send is queued). Unset: every reply is a new buffer.
+   */
+  replies?: UdpReplies;
 }
 
 const connectionId = Buffer.alloc(8);
@@ -42,7 +48,13 @@ function failure(msg: Buffer, e: unknown, deps: UdpDeps): Buffer {
   return encodeError(msg, 'internal error');
 }
 
-function announceReply(msg: Buffer, r: AnnounceResult, v6: boolean, interval: number): Buffer {
+function announceReply(msg: Buffer, r: AnnounceResult, v6: boolean, interval: number, replies: UdpReplies | undefined): Buffer {
+  if (replies !== undefined && r === replies.result) {
+    // the peers are already in place past the header
+    const b = v6 ? replies.reply6 : replies.reply4;
+    writeAnnounceHeader(b, msg, interval, r.incomplete, r.complete);
+    return b.subarray(0, ANNOUNCE_HEADER_BYTES + (v6 ? r.peers6Len : r.peers4Len));
+  }
   return v6
     ? encodeAnnounce(msg, interval, r.incomplete, r.complete, r.peers6, r.peers6Len)
     : encodeAnnounce(msg, interval, r.incomplete, r.complete, r.peers4, r.peers4Len);
@@ -53,15 +65,16 @@ function answerAnnounce(msg: Buffer, ip: string, v6: boolean, deps: UdpDeps): Bu
   const stats = deps.stats;
   try {
     const req = parseUdpAnnounce(msg, v6);
-    const out = applyAnnounce(req, ip, deps.tracker);
+    const replies = deps.replies;
+    const out = replies === undefined ? applyAnnounce(req, ip, deps.tracker) : applyAnnounce(req, ip, deps.tracker, replies.result);
     const interval = deps.tracker.interval;
     if (!(out instanceof Promise)) {
       stats.announced(OK, start);
-      return announceReply(msg, out, v6, interval);
+      return announceReply(msg, out, v6, interval, replies);
     }
     return out.then((r) => {
       stats.announced(OK, start);
-      return announceReply(msg, r, v6, interval);
+      return announceReply(msg, r, v6, interval, undefined);
     }, (e) => {
       stats.announced(outcomeOf(e), start);
       return failure(msg, e, deps);

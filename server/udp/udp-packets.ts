@@ -98,24 +98,37 @@ export function parseUdpScrape(msg: Buffer): string[] {
   return out;
 }
 
+/** Bytes before the peers of an announce reply: action, transaction id, interval, leechers, seeders. */
+export const ANNOUNCE_HEADER_BYTES = 20;
+
+/** The request's transaction id (msg[12..16)) into b[4..8) (byte by byte: Buffer#copy of a part allocates a view). */
+function copyTransactionId(msg: Buffer, b: Buffer): void {
+  b[4] = msg[12]; b[5] = msg[13]; b[6] = msg[14]; b[7] = msg[15];
+}
+
 /** Connect reply: action 0, the request's transaction id, the connection id (16 bytes, as long as the request). */
 export function encodeConnect(msg: Buffer, connectionId: Buffer): Buffer {
   const b = Buffer.allocUnsafe(16);
   b.writeUInt32BE(CONNECT, 0);
-  msg.copy(b, 4, 12, 16);
-  connectionId.copy(b, 8, 0, 8);
+  copyTransactionId(msg, b);
+  for (let i = 0; i < 8; i++) b[8 + i] = connectionId[i];
   return b;
+}
+
+/** Writes an announce reply's first ANNOUNCE_HEADER_BYTES into b: action 1, transaction id, interval, leechers, seeders. */
+export function writeAnnounceHeader(b: Buffer, msg: Buffer, interval: number, leechers: number, seeders: number): void {
+  b.writeUInt32BE(ANNOUNCE, 0);
+  copyTransactionId(msg, b);
+  b.writeUInt32BE(interval, 8);
+  b.writeUInt32BE(clamp32(leechers), 12);
+  b.writeUInt32BE(clamp32(seeders), 16);
 }
 
 /** Announce reply: action 1, transaction id, interval, leechers, seeders, then `peersLen` bytes of compact peers. */
 export function encodeAnnounce(msg: Buffer, interval: number, leechers: number, seeders: number, peers: Buffer, peersLen: number): Buffer {
-  const b = Buffer.allocUnsafe(20 + peersLen);
-  b.writeUInt32BE(ANNOUNCE, 0);
-  msg.copy(b, 4, 12, 16);
-  b.writeUInt32BE(interval, 8);
-  b.writeUInt32BE(clamp32(leechers), 12);
-  b.writeUInt32BE(clamp32(seeders), 16);
-  peers.copy(b, 20, 0, peersLen);
+  const b = Buffer.allocUnsafe(ANNOUNCE_HEADER_BYTES + peersLen);
+  writeAnnounceHeader(b, msg, interval, leechers, seeders);
+  peers.copy(b, ANNOUNCE_HEADER_BYTES, 0, peersLen);
   return b;
 }
 

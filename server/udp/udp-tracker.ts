@@ -4,6 +4,7 @@
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 import { answerDatagram, type UdpDeps } from './udp-answers.js';
+import { UdpReplies } from './udp-replies.js';
 
 export interface UdpTracker {
   /** The bound port (the configured one, or the kernel's pick for 0). */
@@ -56,12 +57,18 @@ export async function startUdpTracker(port: number, host: string | undefined, de
   const send = (reply: Buffer, rport: number, raddr: string): void => {
     socket.send(reply, rport, raddr);
   };
+  const replies = new UdpReplies();
+  const answering: UdpDeps = { ...deps, replies };
   socket.on('message', (msg, rinfo) => {
     const ip = normalizeIp(rinfo.address);
-    const reply = answerDatagram(msg, ip, rinfo.port, deps);
+    const reply = answerDatagram(msg, ip, rinfo.port, answering);
     if (reply === null) return;
     if (reply instanceof Promise) void reply.then((b) => send(b, rinfo.port, rinfo.address));
-    else send(reply, rinfo.port, rinfo.address);
+    else {
+      send(reply, rinfo.port, rinfo.address);
+      // a send the kernel did not take at once waits in libuv's queue with these bytes: they are its now
+      if (socket.getSendQueueCount() > 0) replies.renew();
+    }
   });
   // a send to an unreachable peer reports here; nothing to do but not crash
   socket.on('error', (err) => deps.log.warn({ err }, 'udp tracker socket error'));
