@@ -5,7 +5,10 @@
 // Reports Redis CPU per announce from INFO cpu and evalsha time per call and per announce from
 // INFO commandstats (the store sends one call per event-loop tick, so a call carries a batch;
 // diffs: other clients of the same Redis add to them) and Redis memory per peer after the prefill.
-// Keys under a random prefix, deleted after.
+// Keys under a random prefix, deleted after. Then the same loops run on the memory store and on a
+// store that does nothing, for Node CPU per announce of each: nodeCpuRatio is Redis's over the
+// memory store's, nodeCpuRatioStoreOnly the same with the loops' own cost (the no-op run) taken off
+// (COMPARE=0 skips these two runs).
 // REDIS_CLUSTER_NODES=host:port,... runs it on a Redis Cluster instead (INFO figures summed over
 // the masters, and Redis CPU per announce of each master apart).
 // Usage: npx tsc -p tsconfig.json && REDIS_URL=redis://127.0.0.1:6379 node bench/redis-store.mjs
@@ -13,10 +16,11 @@ import { randomBytes } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import { RedisPeerStore } from '../dist/server/redis/redis-peer-store.js';
 import { AnnounceResult } from '../dist/server/tracker/peer-store.js';
+import { MemoryPeerStore } from '../dist/server/tracker/memory-peer-store.js';
 
 const env = (k, d) => Number(process.env[k] ?? d);
 const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const FLIP = env('FLIP', 0), DURATION = env('DURATION', 10), CONCURRENCY = env('CONCURRENCY', 64), TORRENTS = env('TORRENTS', 1000), PEERS = env('PEERS', 60);
+const COMPARE = env('COMPARE', 1), FLIP = env('FLIP', 0), DURATION = env('DURATION', 10), CONCURRENCY = env('CONCURRENCY', 64), TORRENTS = env('TORRENTS', 1000), PEERS = env('PEERS', 60);
 const prefix = `seedhost-bench:${randomBytes(6).toString('hex')}:`;
 const NODES = process.env.REDIS_CLUSTER_NODES;
 const cluster = NODES ? new Cluster(NODES.split(',').map((n) => ({ host: n.split(':')[0], port: Number(n.split(':')[1]) })), { enableAutoPipelining: true, scaleReads: 'master' }) : undefined;
@@ -26,7 +30,7 @@ const masters = async () => (cluster ? (await cluster.info('server'), cluster.no
 const hashes = Array.from({ length: TORRENTS }, () => randomBytes(20).toString('hex'));
 const ids = Array.from({ length: PEERS }, (_, i) => Buffer.from(`-BE0001-${String(i).padStart(12, '0')}`));
 
-const announce = (h, i, event, left, out) => store.announce({
+const announce = (h, i, event, left, out, to = store) => to.announce({
   infoHash: hashes[h], peerId: ids[i], ip: `10.${h >> 8}.${h & 255}.${1 + (i >> 2)}`, port: 6881 + (i & 3),
   uploaded: 0, downloaded: 0, left, event, numwant: 50, wantPeerIds: false,
 }, out);
@@ -43,22 +47,33 @@ async function stats() {
   return { per, cpu: per.reduce((a, p) => a + p.cpu, 0), calls: per.reduce((a, p) => a + p.calls, 0), usec: per.reduce((a, p) => a + p.usec, 0) };
 }
 
-async function loop(end, lat) {
+async function loop(end, lat, to) {
   const out = new AnnounceResult();
   let n = 0;
   while (Date.now() < end) {
     const i = Math.floor(Math.random() * PEERS), seeder = FLIP ? Math.random() < 0.3 : i % 10 < 3, t0 = performance.now();
-    await announce(Math.floor(Math.random() * TORRENTS), i, Math.random() < 0.1 ? 'started' : '', seeder ? 0 : 1000, out);
+    await announce(Math.floor(Math.random() * TORRENTS), i, Math.random() < 0.1 ? 'started' : '', seeder ? 0 : 1000, out, to);
     if (lat.length < 1e6) lat.push(performance.now() - t0);
     n++;
   }
   return n;
 }
 
-async function run(seconds, lat) {
+async function run(seconds, lat, to = store) {
   const end = Date.now() + seconds * 1000;
-  const counts = await Promise.all(Array.from({ length: CONCURRENCY }, () => loop(end, lat)));
+  const counts = await Promise.all(Array.from({ length: CONCURRENCY }, () => loop(end, lat, to)));
   return counts.reduce((a, b) => a + b, 0);
+}
+
+/** Node CPU µs per announce of the same loops on another store (prefilled alike). */
+async function nodeCpuOn(to) {
+  const out = new AnnounceResult();
+  for (let h = 0; h < TORRENTS; h++) for (let i = 0; i < PEERS; i++) await announce(h, i, 'started', i % 3 === 0 ? 0 : 1000, out, to);
+  await run(1, [], to);
+  const c0 = process.cpuUsage();
+  const n = await run(DURATION, [], to);
+  const c1 = process.cpuUsage(c0);
+  return (c1.user + c1.system) / n;
 }
 
 const usedMemory = async () => (await Promise.all((await masters()).map(async (n) => Number((await n.info('memory')).match(/used_memory:(\d+)/)[1])))).reduce((a, b) => a + b, 0);
@@ -77,6 +92,9 @@ try {
   const s1 = await stats(), c1 = process.cpuUsage(c0);
   lat.sort((a, b) => a - b);
   const t = await store.totals();
+  const nodeCpu = (c1.user + c1.system) / n;
+  const memoryCpu = COMPARE ? await nodeCpuOn(new MemoryPeerStore()) : NaN;
+  const loopCpu = COMPARE ? await nodeCpuOn({ announce() {} }) : NaN;
   console.log(JSON.stringify({
     announces: n, perSecond: Math.round(n / DURATION),
     p50ms: +lat[Math.floor(lat.length / 2)].toFixed(2), p99ms: +lat[Math.floor(lat.length * 0.99)].toFixed(2),
@@ -84,7 +102,8 @@ try {
     ...(cluster ? { redisCpuUsPerAnnouncePerNode: s1.per.map((p, i) => +(((p.cpu - s0.per[i].cpu) * 1e6) / n).toFixed(1)) } : {}),
     evalshaUsecPerCall: +((s1.usec - s0.usec) / Math.max(1, s1.calls - s0.calls)).toFixed(1), evalshaCalls: s1.calls - s0.calls,
     announcesPerCall: +(n / Math.max(1, s1.calls - s0.calls)).toFixed(1), evalshaUsecPerAnnounce: +((s1.usec - s0.usec) / n).toFixed(1),
-    nodeCpuUsPerAnnounce: +((c1.user + c1.system) / n).toFixed(1),
+    nodeCpuUsPerAnnounce: +nodeCpu.toFixed(1), memoryStoreNodeCpuUsPerAnnounce: +memoryCpu.toFixed(1), loopOnlyNodeCpuUsPerAnnounce: +loopCpu.toFixed(1),
+    nodeCpuRatio: +(nodeCpu / memoryCpu).toFixed(2), nodeCpuRatioStoreOnly: +((nodeCpu - loopCpu) / Math.max(0.1, memoryCpu - loopCpu)).toFixed(2),
     swarms: t.swarms, peers: t.peers, redisBytesPerPeer: bytesPerPeer, config: { FLIP, DURATION, CONCURRENCY, TORRENTS, PEERS },
   }));
 } finally {

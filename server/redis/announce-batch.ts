@@ -32,8 +32,8 @@ export interface BatchRoute {
 export const MAX_BATCH = 256;
 
 const EVENT: Record<AnnounceEvent, number> = { stopped: 0x73, completed: 0x63, started: 0x2d, paused: 0x2d, '': 0x2d };
-/** Bytes of a reply entry before its peers: three uint32 counts, flags, two uint16 lengths. */
-const HEAD = 17;
+/** Bytes of a reply entry before its peers: three uint32 counts, flags, two uint16 lengths, the skip offset. */
+const HEAD = 19;
 
 interface Pending {
   a: PeerAnnounce;
@@ -128,23 +128,26 @@ function settle(batch: readonly Pending[], r: Buffer): void {
   let o = 0, i = 0;
   try {
     for (; i < batch.length; i++) {
-      const { out, a } = batch[i];
+      const { out, a, addr } = batch[i];
       if (o + HEAD > r.length) throw new Error(`announce batch reply too short (${r.length} bytes for ${batch.length})`);
       out.complete = r.readUInt32BE(o);
       out.incomplete = r.readUInt32BE(o + 4);
       out.downloaded = r.readUInt32BE(o + 8);
       out.changed = (r[o + 12] & 1) !== 0;
       out.completedNow = (r[o + 12] & 2) !== 0;
-      const l4 = r.readUInt16BE(o + 13), l6 = r.readUInt16BE(o + 15);
+      const l4 = (r[o + 13] << 8) | r[o + 14], l6 = (r[o + 15] << 8) | r[o + 16], skip = (r[o + 17] << 8) | r[o + 18];
       o += HEAD;
-      out.peers4Len = r.copy(out.peers4, 0, o, o + l4);
-      out.peers6Len = r.copy(out.peers6, 0, o + l4, o + l4 + l6);
+      // the announcer's own entry, when the reply carries it, is left out (announce.lua.ts)
+      const v6 = addr.length === 18, w = v6 ? 18 : 6;
+      const s4 = skip === 0 || v6 ? -1 : skip - 1, s6 = skip === 0 || !v6 ? -1 : skip - 1;
+      out.peers4Len = copyLeavingOut(r, o, l4, s4, w, out.peers4);
+      out.peers6Len = copyLeavingOut(r, o + l4, l6, s6, w, out.peers6);
       o += l4 + l6;
       if (a.wantPeerIds) {
         const n4 = (l4 / 6) * 20, n6 = (l6 / 18) * 20;
         out.roomForIds();
-        r.copy(out.ids4, 0, o, o + n4);
-        r.copy(out.ids6, 0, o + n4, o + n4 + n6);
+        copyLeavingOut(r, o, n4, s4 < 0 ? -1 : (s4 / 6) * 20, 20, out.ids4);
+        copyLeavingOut(r, o + n4, n6, s6 < 0 ? -1 : (s6 / 18) * 20, 20, out.ids6);
         o += n4 + n6;
       }
       batch[i].resolve();
@@ -152,4 +155,12 @@ function settle(batch: readonly Pending[], r: Buffer): void {
   } catch (e) {
     for (; i < batch.length; i++) batch[i].reject(e);
   }
+}
+
+/** Copies `len` bytes of `r` at `from` to `to`, without the `w` bytes at offset `skip` (-1: none); returns the bytes copied. */
+function copyLeavingOut(r: Buffer, from: number, len: number, skip: number, w: number, to: Buffer): number {
+  if (skip < 0) return r.copy(to, 0, from, from + len);
+  r.copy(to, 0, from, from + skip);
+  r.copy(to, skip, from + skip + w, from + len);
+  return len - w;
 }

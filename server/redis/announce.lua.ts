@@ -21,43 +21,66 @@ import { SLOTS_LUA } from './slots.lua.js';
  * with ",identity" (14 hex digits) when the announce sent a key (length byte + text). Key names are
  * built here from the prefix (keys.ts KEY_NAMES_LUA), undeclared.
  * Returns one byte string, per announce in order: complete, incomplete, downloaded (uint32 BE),
- * changed + 2 * completedNow (byte), IPv4 and IPv6 peer byte lengths (uint16 BE), then the IPv4
- * compact peers, the IPv6 ones, and if asked, their peer ids (20 bytes each, same order).
+ * changed + 2 * completedNow (byte), IPv4 and IPv6 peer byte lengths (uint16 BE), skip (uint16 BE:
+ * 0, or 1 + the byte offset, among the peers of the announcer's family, of the announcer itself,
+ * which the reply carries and the client leaves out), then the IPv4 compact peers, the IPv6 ones,
+ * and if asked, their peer ids (20 bytes each, same order, the announcer's included).
  */
 export const ANNOUNCE_LUA = CROSS_SLOT + KEY_NAMES_LUA + SLOTS_LUA + IDENTITY_LUA + ADDRESSES_LUA + `
 local prefix, now, blob, perAddress = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 -- dl: completed count per torrent of the batch, kept current as completions raise it
-local names, dl, out = {}, {}, {}
--- the nine swarmKeys of a torrent (keys.ts), built once per torrent per batch
+local names, regs, dl, out = {}, {}, {}, {}
+local fmt = string.format
+-- a torrent's keys (the table torrentKeys returns), each name built the first time it is used:
+-- an announce touches four or five of the nine, and every Lua string made is hashed in full
+local SUFFIX = {'s4', 's6', 'l4', 'l6', 'peers', 's4:packed', 's6:packed', 'l4:packed', 'l6:packed'}
+local lazy = {__index = function(k, i)
+  local v = k.t .. SUFFIX[i]
+  k[i] = v
+  return v
+end}
 local function keysOf(h)
   local k = names[h]
   if not k then
-    k = torrentKeys(prefix, h)
+    k = setmetatable({t = prefix .. '{' .. h .. '}:'}, lazy)
     names[h] = k
   end
   return k
 end
+-- a slot's registries (slotKeys), built once per batch
+local function registriesOf(tag)
+  local r = regs[tag]
+  if not r then
+    r = {slotKeys(prefix, tag)}
+    regs[tag] = r
+  end
+  return r[1], r[2], r[3]
+end
 
--- up to want peers of role r: a run of slots from a random one, wrapping, never the announcer
+-- up to want peers of role r appended to into (a family's pieces, into.len their bytes): a run
+-- of slots from a random one, wrapping (from slot 0 when the role fits whole). The announcer's
+-- own slot, when the run holds it, stays in and into.skip is its byte offset: the client leaves
+-- it out (no Lua string is cut or joined here; each one made is hashed over its full length)
 local function take(k, n, r, to, slot, rnd, want, into)
   local c, self = n[r], (r == to) and 1 or 0
   local kk = math.min(want + self, c)
   if want <= 0 or kk <= self then return 0 end
-  local w, p, start = width(r), k[5 + r], rnd % c
-  local run
-  if start + kk <= c then
-    run = redis.call('GETRANGE', p, start * w, (start + kk) * w - 1)
-  else
-    run = redis.call('GETRANGE', p, start * w, c * w - 1) .. redis.call('GETRANGE', p, 0, (start + kk - c) * w - 1)
-  end
-  -- the pieces go into the reply as they are: every Lua string made is hashed over its full length
+  local w, p = width(r), k[5 + r]
+  local start = (kk == c) and 0 or rnd % c
   if self == 1 then
     local at = (slot - start) % c
-    if at < kk then
-      if at > 0 then into[#into + 1] = string.sub(run, 1, at * w) end
-      if at < kk - 1 then into[#into + 1] = string.sub(run, at * w + w + 1) end
-    else into[#into + 1] = string.sub(run, 1, want * w) end
-  else into[#into + 1] = run end
+    -- not in the run: the run is one shorter (it then holds want peers, kk being want + 1)
+    if at < kk then into.skip = into.len + at * w else kk, self = kk - 1, 0 end
+  end
+  local e = start + kk
+  -- offsets as '%d' text: a number handed to redis.call is printed with '%.14g', far slower
+  if e <= c then
+    into[#into + 1] = redis.call('GETRANGE', p, fmt('%d', start * w), fmt('%d', e * w - 1))
+  else
+    into[#into + 1] = redis.call('GETRANGE', p, fmt('%d', start * w), fmt('%d', c * w - 1))
+    into[#into + 1] = redis.call('GETRANGE', p, '0', fmt('%d', (e - c) * w - 1))
+  end
+  into.len = into.len + kk * w
   return kk - self
 end
 -- one role (r4: its IPv4 set), the families shared by their sizes as the memory store does
@@ -72,14 +95,13 @@ local function pick(k, n, r4, to, slot, rnd, want, p4, p6)
   local got6 = take(k, n, r4 + 1, to, slot, rnd, want6, p6)
   return got6 + take(k, n, r4, to, slot, rnd, want - got6, p4)
 end
--- total bytes of pieces, and the pieces appended to out
-local function lengthOf(pieces)
-  local l = 0
-  for i = 1, #pieces do l = l + #pieces[i] end
-  return l
-end
+-- the pieces of the two families, reused by every announce of the batch
+local P4, P6 = {len = 0}, {len = 0}
 local function append(pieces)
   for i = 1, #pieces do out[#out + 1] = pieces[i] end
+end
+local function clear(pieces)
+  for i = #pieces, 1, -1 do pieces[i] = nil end
 end
 -- appends the peer ids of compact peers (in pieces) to out, from their peer-data values
 local function ids(k, pieces, w)
@@ -95,7 +117,7 @@ end
 
 local function announce(h, tag, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
   local k = keysOf(h)
-  local cKey, dKey, sKey = slotKeys(prefix, tag)
+  local cKey, dKey, sKey = registriesOf(tag)
   local got = redis.call('HMGET', k[5], addr, '#')
   local old = got[1]
   local n, save = countsOf(k, got[2])
@@ -157,24 +179,29 @@ local function announce(h, tag, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
       if id then redis.call('HSET', k[5], '!' .. id, addr) end
     end
     redis.call('ZADD', k[to], now, addr)
-    if af then redis.call('HSET', k[5], addr, role .. pid .. slot .. ',' .. ctr, '#', packCounts(n), af, av)
-    elseif save then redis.call('HSET', k[5], addr, role .. pid .. slot .. ',' .. ctr, '#', packCounts(n))
-    else redis.call('HSET', k[5], addr, role .. pid .. slot .. ',' .. ctr) end
+    local v = role .. pid .. fmt('%d', slot) .. ',' .. ctr
+    if af then redis.call('HSET', k[5], addr, v, '#', packCounts(n), af, av)
+    elseif save then redis.call('HSET', k[5], addr, v, '#', packCounts(n))
+    else redis.call('HSET', k[5], addr, v) end
   end
 
-  local p4, p6 = {}, {}
+  local p4, p6 = P4, P6
+  p4.len, p4.skip, p6.len, p6.skip = 0, nil, 0, nil
   if to > 0 then
     -- BEP 3 leaves the choice to the tracker: seeders need only leechers; leechers get seeders first
     if to > 2 then numwant = numwant - pick(k, n, 1, to, slot, rnd, numwant, p4, p6) end
     pick(k, n, 3, to, slot, rnd, numwant, p4, p6)
   end
-  out[#out + 1] = struct.pack('>I4I4I4BHH', n[1] + n[2], n[3] + n[4], dl[h], changed + 2 * done, lengthOf(p4), lengthOf(p6))
+  local skip = p4.skip or p6.skip
+  out[#out + 1] = struct.pack('>I4I4I4BHHH', n[1] + n[2], n[3] + n[4], dl[h], changed + 2 * done, p4.len, p6.len, skip and skip + 1 or 0)
   append(p4)
   append(p6)
   if wantIds == '1' then
     ids(k, p4, 6)
     ids(k, p6, 18)
   end
+  clear(p4)
+  clear(p6)
 end
 
 -- unpacked first, so the completed counts of the batch's torrents come in one HMGET per slot
@@ -197,7 +224,7 @@ while pos <= len do
 end
 for t = 1, #tags do
   local hs = bySlot[tags[t]]
-  local got = redis.call('HMGET', (slotKeys(prefix, tags[t])), unpack(hs))
+  local got = redis.call('HMGET', (registriesOf(tags[t])), unpack(hs))
   for i = 1, #hs do dl[hs[i]] = tonumber(got[i] or '0') end
 end
 for i = 1, #list do

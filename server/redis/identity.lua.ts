@@ -6,8 +6,15 @@
 /** Needs SLOTS_LUA's layout of a peer-data value (keys.ts). */
 export const IDENTITY_LUA = `
 -- the identity of a peer-data value, or of an announce's counters ("uploaded,downloaded,left[,id]"); nil: none
-local function identityOf(v) return string.match(v, '^%d+,[^,]*,[^,]*,[^,]*,(%x+)$', 22) end
-local function announcedIdentity(ctr) return string.match(ctr, '^[^,]*,[^,]*,[^,]*,(%x+)$') end
+-- (an identity is 14 hex digits after a ','; without that ',' the pattern, far dearer, is not tried)
+local function identityOf(v)
+  if string.byte(v, -15) ~= 44 then return nil end
+  return string.match(v, '^%d+,[^,]*,[^,]*,[^,]*,(%x+)$', 22)
+end
+local function announcedIdentity(ctr)
+  if string.byte(ctr, -15) ~= 44 then return nil end
+  return string.match(ctr, '^[^,]*,[^,]*,[^,]*,(%x+)$')
+end
 -- drops the index field of member m's identity (v: its value) when it points to m
 local function unkey(k, m, v)
   local id = v and identityOf(v)

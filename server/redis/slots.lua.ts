@@ -12,7 +12,16 @@
  */
 export const SLOTS_LUA = `
 local function width(r) return (r % 2 == 0) and 18 or 6 end
-local function slotOf(v) return tonumber(string.match(v, '^%d+', 22)) end
+-- the slot digits read one by one: a match, its string and tonumber cost several times more
+local function slotOf(v)
+  local s, i, b = 0, 23, string.byte(v, 22)
+  while b ~= 44 do
+    s = s * 10 + b - 48
+    b = string.byte(v, i)
+    i = i + 1
+  end
+  return s
+end
 -- the counts from a '#' value; a swarm written before the field existed counts its sets once
 local function countsOf(k, c)
   if c then
@@ -22,11 +31,24 @@ local function countsOf(k, c)
   return {redis.call('ZCARD', k[1]), redis.call('ZCARD', k[2]), redis.call('ZCARD', k[3]), redis.call('ZCARD', k[4])}, true
 end
 local function packCounts(n) return struct.pack('>I4I4I4I4', n[1], n[2], n[3], n[4]) end
+-- A listpack (how Redis keeps a small hash or sorted set) is searched end to end: past ~16
+-- members a ZADD there costs ~4x a skiplist's, an HMGET ~3x a hashtable's. Redis converts a key
+-- for good when a member or value longer than its *-max-listpack-value (64) arrives, so one is
+-- written and removed as a role (or the swarm) reaches LISTPACK_MAX peers.
+local LISTPACK_MAX, LONG = 16, string.rep('~', 65)
 -- appends member to role r's packed string; returns its slot (the role's count before)
 local function link(k, n, r, member)
   local s = n[r]
   redis.call('SETRANGE', k[5 + r], s * width(r), member)
   n[r] = s + 1
+  if s + 1 == LISTPACK_MAX then
+    redis.call('ZADD', k[r], 0, LONG)
+    redis.call('ZREM', k[r], LONG)
+  end
+  if n[1] + n[2] + n[3] + n[4] == LISTPACK_MAX then
+    redis.call('HSET', k[5], LONG, LONG)
+    redis.call('HDEL', k[5], LONG)
+  end
   return s
 end
 -- removes member (at slot s) from role r: the last slot moves into s, so slots stay dense
