@@ -1,9 +1,10 @@
-// One write per socket per event-loop turn: the first message queued for a socket in a turn corks
-// its TCP socket, and one setImmediate uncorks every socket written to, after the turn's reads
-// (and their microtasks) are handled. `ws` frames each message with a cork/uncork pair of its
-// own, which only nests inside ours; so the frames of a turn (a socket's reply and the offers
-// other sockets relayed to it) leave in one writev instead of one each. Order on a socket is
-// unchanged, and corked bytes count in ws's bufferedAmount (the WS_MAX_BUFFERED_BYTES check).
+// Fewer writes per message relayed: a relayed message corks its target's TCP socket until the
+// end of the event-loop turn (one setImmediate uncorks every socket corked in the turn), and the
+// target's own reply, when it comes, leaves at once with whatever was relayed to it before. So
+// a socket's reply and the offers other sockets relayed to it leave in one writev instead of one
+// each, and no reply waits. `ws` frames each message with a cork/uncork pair of its own, which
+// only nests inside ours. Order on a socket is unchanged, and corked bytes count in ws's
+// bufferedAmount (the WS_MAX_BUFFERED_BYTES check).
 import type { Duplex } from 'node:stream';
 
 export class SendBatch {
@@ -12,19 +13,24 @@ export class SendBatch {
   private readonly flush = (): void => {
     this.queued = false;
     const held = this.held;
-    for (let i = 0; i < held.length; i++) held[i].uncork();
+    // a socket released (and corked again) in the turn is listed twice: uncork is then a no-op
+    for (let i = 0; i < held.length; i++) if (held[i].writableCorked > 0) held[i].uncork();
     held.length = 0;
   };
 
-  /** Corks `socket` until the end of this turn, once per turn; true when it was corked now. */
-  hold(socket: Duplex): boolean {
-    if (socket.writableCorked > 0) return false;
+  /** Corks `socket` until the end of this turn (once: a socket already corked stays so). */
+  hold(socket: Duplex): void {
+    if (socket.writableCorked > 0) return;
     socket.cork();
     this.held.push(socket);
     if (!this.queued) {
       this.queued = true;
       setImmediate(this.flush);
     }
-    return true;
+  }
+
+  /** Sends what is held for `socket` now (outside ws's own cork, the only cork is ours). */
+  release(socket: Duplex): void {
+    if (socket.writableCorked > 0) socket.uncork();
   }
 }

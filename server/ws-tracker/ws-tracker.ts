@@ -56,8 +56,8 @@ class Conn {
   /** This socket's own reply: never dropped while it is open (its rate bounds what it can ask for). */
   reply(text: string): void {
     if (this.closed) return;
-    this.batch.hold(this.socket);
     this.ws.send(text);
+    this.batch.release(this.socket);
   }
 
   refill(now: number): void {
