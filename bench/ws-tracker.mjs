@@ -41,9 +41,10 @@ if (reg.status !== 0) throw new Error(`register failed: ${reg.stderr}`);
 const hashes = reg.stdout.trim().split('\n');
 
 const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+/** [user, system] CPU seconds of a process (utime, stime: clock ticks of 1/100 s). */
 const cpuS = (pid) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, clock ticks of 1/100 s
+  return [Number(f[11]) / 100, Number(f[12]) / 100];
 };
 
 function startServer(name) {
@@ -86,7 +87,8 @@ async function measure(name) {
   for (const l of loaders) l.send({ kind: 'go' });
   const done = await Promise.all(results);
   const wall = (performance.now() - t0) / 1000;
-  const serverCpu = cpuS(child.pid) - cpu0;
+  const cpu1 = cpuS(child.pid);
+  const serverUser = cpu1[0] - cpu0[0], serverSys = cpu1[1] - cpu0[1], serverCpu = serverUser + serverSys;
   await new Promise((r) => setTimeout(r, 500));
   const rss2 = rssKb(child.pid);
   for (const l of loaders) {
@@ -101,7 +103,7 @@ async function measure(name) {
   const replies = done.reduce((s, d) => s + d.replies, 0);
   return {
     name, sockets: per * LOADERS, replies, failures: done.reduce((s, d) => s + d.failures, 0), offersIn: done.reduce((s, d) => s + d.offersIn, 0),
-    perSecond: replies / wall, p50: q(0.5), p99: q(0.99), wall, serverCpu, loadCpu: done.reduce((s, d) => s + d.cpuMs, 0) / 1000,
+    perSecond: replies / wall, p50: q(0.5), p99: q(0.99), wall, serverCpu, serverUser, serverSys, loadCpu: done.reduce((s, d) => s + d.cpuMs, 0) / 1000,
     idleKbPerSocket: (rss1 - rss0) / (per * LOADERS), swarmKbPerSocket: (rss2 - rss0) / (per * LOADERS),
   };
 }
@@ -122,4 +124,5 @@ for (const r of rows) {
 const s = rows.find((r) => r.name === 'seedhost'), b = rows.find((r) => r.name === 'bittorrent-tracker');
 if (s && b) console.log(`\nratio seedhost / bittorrent-tracker announces/s: ${(s.perSecond / b.perSecond).toFixed(2)}  (target >= 2)`);
 console.log(`announces per server CPU second: ${rows.map((r) => `${r.name} ${f(r.replies / r.serverCpu)}`).join(', ')}`);
+console.log(`server CPU user + system s: ${rows.map((r) => `${r.name} ${f(r.serverUser, 2)} + ${f(r.serverSys, 2)}`).join(', ')}`);
 console.log(JSON.stringify({ bench: 'ws', at: new Date().toISOString(), rows: rows.map(({ ...r }) => r) }));
