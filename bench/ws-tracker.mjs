@@ -20,6 +20,8 @@ const env = (k, d) => Number(process.env[k] ?? d);
 const SOCKETS = env('SOCKETS', 4000), LOADERS = env('LOADERS', 2), ANNOUNCES = env('ANNOUNCES', 20), OFFERS = env('OFFERS', 5);
 const TORRENTS = env('TORRENTS', 10), PER_ADDR = env('PER_ADDR', 25);
 const SEEDHOST_PORT = env('SEEDHOST_PORT', 17180), REF_PORT = env('REF_PORT', 17181);
+// node options for the seedhost server process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (none by default)
+const SEEDHOST_NODE_ARGS = (process.env.SEEDHOST_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 const state = mkdtempSync(path.join(tmpdir(), 'seedhost-bench-ws-'));
 const children = new Set();
@@ -39,14 +41,15 @@ if (reg.status !== 0) throw new Error(`register failed: ${reg.stderr}`);
 const hashes = reg.stdout.trim().split('\n');
 
 const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+/** [user, system] CPU seconds of a process (utime, stime: clock ticks of 1/100 s). */
 const cpuS = (pid) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, clock ticks of 1/100 s
+  return [Number(f[11]) / 100, Number(f[12]) / 100];
 };
 
 function startServer(name) {
   const child = name === 'seedhost'
-    ? spawn(process.execPath, [path.join(ROOT, 'dist/server/main.js')], { env: { ...dbEnv, PORT: String(SEEDHOST_PORT), HOST: '127.0.0.1', UDP_PORT: 'off', METRICS: 'off', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] })
+    ? spawn(process.execPath, [...SEEDHOST_NODE_ARGS, path.join(ROOT, 'dist/server/main.js')], { env: { ...dbEnv, PORT: String(SEEDHOST_PORT), HOST: '127.0.0.1', UDP_PORT: 'off', METRICS: 'off', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] })
     : spawn(process.execPath, [path.join(HERE, 'ws-reference-tracker.mjs'), String(REF_PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   const url = name === 'seedhost' ? `ws://127.0.0.1:${SEEDHOST_PORT}/announce` : `ws://127.0.0.1:${REF_PORT}`;
@@ -84,7 +87,8 @@ async function measure(name) {
   for (const l of loaders) l.send({ kind: 'go' });
   const done = await Promise.all(results);
   const wall = (performance.now() - t0) / 1000;
-  const serverCpu = cpuS(child.pid) - cpu0;
+  const cpu1 = cpuS(child.pid);
+  const serverUser = cpu1[0] - cpu0[0], serverSys = cpu1[1] - cpu0[1], serverCpu = serverUser + serverSys;
   await new Promise((r) => setTimeout(r, 500));
   const rss2 = rssKb(child.pid);
   for (const l of loaders) {
@@ -99,7 +103,7 @@ async function measure(name) {
   const replies = done.reduce((s, d) => s + d.replies, 0);
   return {
     name, sockets: per * LOADERS, replies, failures: done.reduce((s, d) => s + d.failures, 0), offersIn: done.reduce((s, d) => s + d.offersIn, 0),
-    perSecond: replies / wall, p50: q(0.5), p99: q(0.99), wall, serverCpu, loadCpu: done.reduce((s, d) => s + d.cpuMs, 0) / 1000,
+    perSecond: replies / wall, p50: q(0.5), p99: q(0.99), wall, serverCpu, serverUser, serverSys, loadCpu: done.reduce((s, d) => s + d.cpuMs, 0) / 1000,
     idleKbPerSocket: (rss1 - rss0) / (per * LOADERS), swarmKbPerSocket: (rss2 - rss0) / (per * LOADERS),
   };
 }
@@ -108,14 +112,17 @@ const uptime = () => spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
 console.log(`bench:ws  ${SOCKETS} sockets, ${LOADERS} load processes, ${ANNOUNCES} announces x ${OFFERS} offers per socket, ${TORRENTS} torrents`);
 console.log(`before: ${uptime()}`);
 const rows = [];
-for (const name of ['seedhost', 'bittorrent-tracker']) rows.push(await measure(name));
+// TRACKERS="seedhost" measures one (e.g. to profile it); the ratio needs both
+const TRACKERS = (process.env.TRACKERS ?? 'seedhost bittorrent-tracker').split(/[\s,]+/).filter(Boolean);
+for (const name of TRACKERS) rows.push(await measure(name));
 console.log(`after:  ${uptime()} (load avg ${loadavg().map((x) => x.toFixed(2)).join(' ')}; the machine is shared)`);
 const f = (x, d = 0) => x.toFixed(d);
 console.log('\ntracker             announces/s   p50 ms   p99 ms   replies  failures  offers in  server CPU s  load CPU s  KiB/idle socket  KiB/socket in swarm');
 for (const r of rows) {
   console.log(`${r.name.padEnd(18)} ${f(r.perSecond).padStart(12)} ${f(r.p50, 1).padStart(8)} ${f(r.p99, 1).padStart(8)} ${String(r.replies).padStart(9)} ${String(r.failures).padStart(9)} ${String(r.offersIn).padStart(10)} ${f(r.serverCpu, 2).padStart(13)} ${f(r.loadCpu, 2).padStart(11)} ${f(r.idleKbPerSocket, 1).padStart(16)} ${f(r.swarmKbPerSocket, 1).padStart(20)}`);
 }
-const [s, b] = rows;
-console.log(`\nratio seedhost / bittorrent-tracker announces/s: ${(s.perSecond / b.perSecond).toFixed(2)}  (target >= 2)`);
-console.log(`announces per server CPU second: seedhost ${f(s.replies / s.serverCpu)}, bittorrent-tracker ${f(b.replies / b.serverCpu)}`);
+const s = rows.find((r) => r.name === 'seedhost'), b = rows.find((r) => r.name === 'bittorrent-tracker');
+if (s && b) console.log(`\nratio seedhost / bittorrent-tracker announces/s: ${(s.perSecond / b.perSecond).toFixed(2)}  (target >= 2)`);
+console.log(`announces per server CPU second: ${rows.map((r) => `${r.name} ${f(r.replies / r.serverCpu)}`).join(', ')}`);
+console.log(`server CPU user + system s: ${rows.map((r) => `${r.name} ${f(r.serverUser, 2)} + ${f(r.serverSys, 2)}`).join(', ')}`);
 console.log(JSON.stringify({ bench: 'ws', at: new Date().toISOString(), rows: rows.map(({ ...r }) => r) }));

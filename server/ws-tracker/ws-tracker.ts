@@ -16,6 +16,7 @@ import { MALFORMED, OK, outcomeOf, UNREGISTERED } from '../tracker/tracker-stats
 import { webRtcAddress } from './webrtc-address.js';
 import * as L from './ws-limits.js';
 import { failureMessage, hexOf, parseWsMessage, type WsAnnounce, type WsScrape } from './ws-messages.js';
+import { SendBatch } from './send-batch.js';
 import { WsSwarms } from './ws-swarms.js';
 import { WsTrackerStats } from './ws-stats.js';
 
@@ -42,18 +43,21 @@ class Conn {
   strikes = 0;
   unknown = 0;
   closed = false;
-  constructor(readonly ws: WebSocket) {}
+  constructor(readonly ws: WebSocket, private readonly socket: Duplex, private readonly batch: SendBatch) {}
 
   /** A relayed offer or answer: dropped when the socket is closed or not reading. */
   send(text: string): boolean {
     if (this.closed || this.ws.bufferedAmount > L.WS_MAX_BUFFERED_BYTES) return false;
+    this.batch.hold(this.socket);
     this.ws.send(text);
     return true;
   }
 
   /** This socket's own reply: never dropped while it is open (its rate bounds what it can ask for). */
   reply(text: string): void {
-    if (!this.closed) this.ws.send(text);
+    if (this.closed) return;
+    this.ws.send(text);
+    this.batch.release(this.socket);
   }
 
   refill(now: number): void {
@@ -92,6 +96,7 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
   const conns = new Set<Conn>();
   const counts = new UpgradeCounts();
   const stats = new WsTrackerStats();
+  const batch = new SendBatch();
   const interval = Math.min(ctx.interval, L.WS_ANNOUNCE_INTERVAL);
   let stopping = false;
 
@@ -280,8 +285,8 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
     }
   };
 
-  const open = (ws: WebSocket): void => {
-    const c = new Conn(ws);
+  const open = (ws: WebSocket, socket: Duplex): void => {
+    const c = new Conn(ws, socket, batch);
     if (stopping) {
       ws.close(1001, 'server shutting down');
       return;
@@ -316,7 +321,7 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
         return refuse(socket, 429, `at most ${L.WS_TRACKER_SOCKETS_PER_ADDRESS} tracker connections per address`);
       }
       counts.hold(ip, socket);
-      wss.handleUpgrade(req, socket, head, open);
+      wss.handleUpgrade(req, socket, head, (ws) => open(ws, socket));
     },
     sockets: () => counts.size,
     async stop() {
