@@ -151,7 +151,7 @@ run_tool() { # TOOL RUN ATTEMPT
       case "$tool" in *-hybrid) format=hybrid ;; *-v2) format=v2 ;; esac
       case "$tool" in base-*) app="$BASE_APP" ;; esac
       (cd "$STATE/cwd" && exec env DATA_DIR="$pub" DATABASE_URL="sqlite:$pub/seedhost.db" LOG_LEVEL=warn DIRECT_IO="$([ "$tool" = seedhost-buffered ] && echo off || echo on)" \
-        timeout "$TOOL_TIMEOUT" /usr/bin/time -f 'TIME %e %M %U %S' -o "$STATE/time.txt" ${NODE_PREFIX:-node} "$app/bin/seedhost.js" add "$src" --piece-length "$PL" --format "$format" \
+        timeout "$TOOL_TIMEOUT" /usr/bin/time -f 'TIME %e %M %U %S' -o "$STATE/time.txt" ${NODE_PREFIX:-node} "$app/bin/seedhost.js" add "$src" --piece-length "$PL" $([ "$format" = v1 ] || echo --format "$format") \
         $([ "$tool" = seedhost-link ] && echo --link)) >"$STATE/out.txt" 2>&1 ;;
     lt-hybrid|lt-v2)
       timeout "$TOOL_TIMEOUT" /usr/bin/time -f 'TIME %e %M %U %S' -o "$STATE/time.txt" \

@@ -92,6 +92,8 @@ export function parseWsMessage(text: string): WsAnnounce | WsScrape {
     for (const x of o.offers.slice(0, WS_MAX_OFFERS_RELAYED)) {
       if (typeof x !== 'object' || x === null) throw new ClientError('invalid offer');
       const f = x as Record<string, unknown>;
+      // relayed as JSON: a missing offer would be written as `"offer":undefined`, which no client parses
+      if (typeof f.offer !== 'object' || f.offer === null) throw new ClientError('invalid offer (an object required)');
       a.offers.push({ offer: f.offer, offerId: id20(f.offer_id, 'offer_id') });
     }
   }

@@ -203,4 +203,22 @@ describe('libtorrent with v2 and hybrid torrents', { skip }, () => {
     assert.ok(await waitUntil(async () => (await scrape(`${t.baseUrl}/scrape`, [h]))[h].complete === 0, 5000));
     assert.equal(await completed(), before + 1, 'one download, reported under both hashes');
   });
+
+  it('moves a v2-only torrent from a libtorrent seeder to a leecher through the tracker', async () => {
+    const h = hashes.get('v2') as string;
+    const completed = async (): Promise<number> => ok(await gql(t.baseUrl, 'query($h: String!) { torrent(infoHash: $h) { completed } }', { h })).torrent.completed as number;
+    const before = await completed();
+    const seed = path.join(work, 'v2-seed');
+    const leech = path.join(work, 'v2-leech');
+    mkdirSync(seed);
+    mkdirSync(leech);
+    cpSync(path.join(set.dir, 'd'), path.join(seed, 'd'), { recursive: true });
+    const { stdout } = await run(python as string, [LT_WEBSEED, 'swarm', path.join(work, 'v2.torrent'), seed, leech], { env: { ...process.env, SEEDHOST_LT_TIMEOUT: '90' } });
+    const done = lastEvent(stdout);
+    assert.equal(done.event, 'finished');
+    assert.ok(Object.keys(done.sources as object).includes(`127.0.0.1:${done.seeder_port as number}`), `blocks came from the seeder: ${JSON.stringify(done.sources)}`);
+    sameFiles(leech);
+    assert.ok(await waitUntil(async () => (await scrape(`${t.baseUrl}/scrape`, [h]))[h].complete === 0, 5000));
+    assert.equal(await completed(), before + 1);
+  });
 });
