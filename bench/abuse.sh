@@ -39,6 +39,8 @@ export DATABASE_URL="$DB"
 
 echo "== abuse benchmark $TAG (loopback port $PORT; results appended to $RESULTS)"
 machine_line
+# bounds what a reader that stops holds in the kernel (docs/availability.md); Linux's default is unlimited
+echo "kernel: net.ipv4.tcp_notsent_lowat=$(cat /proc/sys/net/ipv4/tcp_notsent_lowat 2>/dev/null || echo '?') (docker/compose.yaml sets 131072)"
 ROOT="$SEEDHOST_DIR" snapshot_build   # sets APP: a copy of dist/ (a rebuild meanwhile cannot change it)
 BUILD="$SEEDHOST_DIR @ $(git -C "$SEEDHOST_DIR" rev-parse --short HEAD 2>/dev/null || echo '?')"
 case "$DB" in sqlite:*) DBNAME=sqlite ;; *) DBNAME="${DB%%://*} (must be an empty database)" ;; esac

@@ -1,9 +1,11 @@
 // What a server says once at start (a single process, or the primary of a cluster): the PUBLIC_URL
 // it writes into torrents (also recorded for the command line, see cli/public-url.ts) and where
-// the web UI is, and, while there is no admin, how to make one.
+// the web UI is, while there is no admin how to make one, and a kernel setting that bounds what
+// slow webseed readers hold (http/kernel-tcp-note.ts).
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
+import { notsentLowatNote, readNotsentLowat } from './http/kernel-tcp-note.js';
 import { recordPublicUrl } from './services/public-url.js';
 import { countUsers } from './services/users.js';
 
@@ -18,6 +20,8 @@ export async function logStartupNotes(ds: DataSource, config: Config, log: Logge
   const { publicUrl } = config;
   const ui = `${publicUrl}/`;
   log.info({ publicUrl, ui }, `new torrents announce to ${publicUrl}/announce (PUBLIC_URL); web UI at ${ui}`);
+  const kernel = notsentLowatNote(readNotsentLowat());
+  if (kernel !== null) log.info(kernel);
   try {
     const before = await recordPublicUrl(ds, publicUrl);
     if (before !== undefined && before !== publicUrl) {

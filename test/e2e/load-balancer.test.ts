@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { hasCommand, needs } from '../helpers/environment.js';
 import { REPO_ROOT } from '../helpers/test-server.js';
+import { ADVISED_NOTSENT_LOWAT } from '../../server/http/kernel-tcp-note.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL;
 const skip = needs(hasCommand('nginx'), 'nginx (Debian package nginx-light)') || needs(REDIS_URL !== undefined, 'a Redis server: set TEST_REDIS_URL');
@@ -59,6 +60,13 @@ describe('docker/compose.yaml', { skip: needs(yamlPython !== null, 'python3 with
     assert.deepEqual(services.seedhost1.ports, ['8080:8080/udp'], 'seedhost1 publishes the UDP tracker and nothing else');
     const conf = readFileSync(path.join(REPO_ROOT, 'docker/nginx.conf'), 'utf8');
     for (const name of ['seedhost1', 'seedhost2']) assert.match(conf, new RegExp(`server ${name}:8080 `), `nginx.conf balances over ${name}`);
+  });
+
+  it('bounds the unsent bytes a client that stops reading holds in the kernel, on the instances and on nginx', () => {
+    const services = composeWithDefaults().services as Record<string, { sysctls?: Record<string, unknown> }>;
+    for (const name of ['seedhost1', 'seedhost2', 'nginx']) {
+      assert.equal(Number(services[name].sysctls?.['net.ipv4.tcp_notsent_lowat']), ADVISED_NOTSENT_LOWAT, name);
+    }
   });
 
   it('has .env.example list the network settings with the defaults compose.yaml uses', () => {
