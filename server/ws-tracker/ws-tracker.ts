@@ -16,7 +16,7 @@ import { MALFORMED, OK, outcomeOf, UNREGISTERED } from '../tracker/tracker-stats
 import { webRtcAddress } from './webrtc-address.js';
 import * as L from './ws-limits.js';
 import { failureMessage, hexOf, parseWsMessage, type WsAnnounce, type WsScrape } from './ws-messages.js';
-import { SendBatch } from './send-batch.js';
+import { Outbox, OutQueue } from './ws-outbox.js';
 import { WsSwarms } from './ws-swarms.js';
 import { WsTrackerStats } from './ws-stats.js';
 
@@ -32,9 +32,10 @@ export interface WsTracker {
 
 /**
  * One tracker socket: the peers it holds (key info hash hex + peer id; several WebTorrent
- * clients of one page share one socket, each with its peer id), budgets and strikes.
+ * clients of one page share one socket, each with its peer id), budgets and strikes, and what is
+ * queued for it this turn (ws-outbox.ts).
  */
-class Conn {
+class Conn extends OutQueue {
   readonly swarms = new Map<string, { infoHash: string; peerId: string }>();
   lastSeen = Date.now();
   announceTokens = L.WS_ANNOUNCE_BURST;
@@ -43,21 +44,24 @@ class Conn {
   strikes = 0;
   unknown = 0;
   closed = false;
-  constructor(readonly ws: WebSocket, private readonly socket: Duplex, private readonly batch: SendBatch) {}
+  constructor(readonly ws: WebSocket, socket: Duplex, private readonly outbox: Outbox) {
+    super(socket);
+  }
+
+  open(): boolean {
+    return !this.closed && this.ws.readyState === 1; // OPEN: no close frame sent or received
+  }
 
   /** A relayed offer or answer: dropped when the socket is closed or not reading. */
   send(text: string): boolean {
-    if (this.closed || this.ws.bufferedAmount > L.WS_MAX_BUFFERED_BYTES) return false;
-    this.batch.hold(this.socket);
-    this.ws.send(text);
+    if (!this.open() || this.socket.writableLength + this.bytes > L.WS_MAX_BUFFERED_BYTES) return false;
+    this.outbox.queue(this, text);
     return true;
   }
 
   /** This socket's own reply: never dropped while it is open (its rate bounds what it can ask for). */
   reply(text: string): void {
-    if (this.closed) return;
-    this.ws.send(text);
-    this.batch.release(this.socket);
+    if (this.open()) this.outbox.queue(this, text);
   }
 
   refill(now: number): void {
@@ -96,7 +100,7 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
   const conns = new Set<Conn>();
   const counts = new UpgradeCounts();
   const stats = new WsTrackerStats();
-  const batch = new SendBatch();
+  const outbox = new Outbox();
   const interval = Math.min(ctx.interval, L.WS_ANNOUNCE_INTERVAL);
   let stopping = false;
 
@@ -127,6 +131,7 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
 
   const shut = (c: Conn, code: number, reason: string): void => {
     if (c.closed) return;
+    outbox.flush(c); // what was queued (a failure reason, say) goes before the close frame
     leaveAll(c);
     c.ws.close(code, reason);
     const cut = setTimeout(() => c.ws.terminate(), 1000);
@@ -138,6 +143,7 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
   const leaveAll = (c: Conn): void => {
     if (c.closed) return;
     c.closed = true;
+    outbox.drop(c);
     conns.delete(c);
     for (const { infoHash: h, peerId } of c.swarms.values()) {
       swarms.leave(h, peerId, c);
@@ -286,7 +292,7 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
   };
 
   const open = (ws: WebSocket, socket: Duplex): void => {
-    const c = new Conn(ws, socket, batch);
+    const c = new Conn(ws, socket, outbox);
     if (stopping) {
       ws.close(1001, 'server shutting down');
       return;
