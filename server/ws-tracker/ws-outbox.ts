@@ -9,10 +9,12 @@ import type { Duplex } from 'node:stream';
 
 /** One socket's queue: messages not yet written, and their UTF-8 bytes. */
 export abstract class OutQueue {
-  readonly texts: string[] = [];
+  /** Messages: text, or UTF-8 bytes already encoded. */
+  readonly texts: (string | Uint8Array)[] = [];
   readonly lengths: number[] = [];
-  /** Payload bytes queued (without frame headers). */
+  /** Payload bytes queued (without frame headers), and with them. */
   bytes = 0;
+  frameBytes = 0;
   constructor(readonly socket: Duplex) {}
   /** Whether data frames may still be written (false once a close frame went either way). */
   abstract open(): boolean;
@@ -39,22 +41,27 @@ export function writeTextHeader(buf: Buffer, off: number, n: number): number {
   return off + 10;
 }
 
-/** The queued messages of `q` as text frames, one Buffer; empties the queue. */
-export function takeFrames(q: OutQueue): Buffer {
+/** Writes the queued messages of `q` as text frames into `buf` at `off` (room: q.frameBytes); empties the queue. */
+export function takeFrames(q: OutQueue, buf: Buffer, off: number): number {
   const { texts, lengths } = q;
-  let total = 0;
-  for (let i = 0; i < lengths.length; i++) total += headerBytes(lengths[i]) + lengths[i];
-  const buf = Buffer.allocUnsafe(total);
-  let off = 0;
   for (let i = 0; i < texts.length; i++) {
     off = writeTextHeader(buf, off, lengths[i]);
-    off += buf.write(texts[i], off);
+    const t = texts[i];
+    if (typeof t === 'string') off += buf.write(t, off);
+    else {
+      buf.set(t, off);
+      off += t.length;
+    }
   }
   texts.length = 0;
   lengths.length = 0;
   q.bytes = 0;
-  return buf;
+  q.frameBytes = 0;
+  return off;
 }
+
+/** Frames of one turn are written into shared Buffers of this size (a bigger queue gets its own). */
+const ARENA_BYTES = 64 * 1024;
 
 export class Outbox {
   private readonly held: OutQueue[] = [];
@@ -62,12 +69,27 @@ export class Outbox {
   private readonly flushAll = (): void => {
     this.queued = false;
     const held = this.held;
-    for (let i = 0; i < held.length; i++) this.flush(held[i]);
+    let arena: Buffer | undefined, off = 0;
+    for (let i = 0; i < held.length; i++) {
+      const q = held[i];
+      if (q.texts.length === 0) continue; // flushed or dropped already
+      if (arena === undefined || off + q.frameBytes > arena.length) {
+        arena = Buffer.allocUnsafeSlow(Math.max(ARENA_BYTES, q.frameBytes));
+        off = 0;
+      }
+      const start = off;
+      off = takeFrames(q, arena, off);
+      if (!q.open() || q.socket.destroyed || !q.socket.writable) continue;
+      // a socket that is not reading keeps what it was given: a copy, so that it pins no arena
+      // (at most the one it was given when it stopped)
+      const frames = arena.subarray(start, off);
+      q.socket.write(q.socket.writableLength > 0 ? Buffer.from(frames) : frames);
+    }
     held.length = 0;
   };
 
-  /** Queues `text` on `q`, written at the end of this turn. */
-  queue(q: OutQueue, text: string): void {
+  /** Queues `text` (a string, or its UTF-8 bytes) on `q`, written at the end of this turn. */
+  queue(q: OutQueue, text: string | Uint8Array): void {
     if (q.texts.length === 0) {
       this.held.push(q);
       if (!this.queued) {
@@ -75,21 +97,24 @@ export class Outbox {
         setImmediate(this.flushAll);
       }
     }
-    const n = Buffer.byteLength(text);
+    const n = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
     q.texts.push(text);
     q.lengths.push(n);
     q.bytes += n;
+    q.frameBytes += headerBytes(n) + n;
   }
 
   /** Writes what `q` holds now (before a close frame, say); a no-op when it holds nothing. */
   flush(q: OutQueue): void {
     if (q.texts.length === 0) return;
-    const frames = takeFrames(q);
-    if (q.open() && !q.socket.destroyed && q.socket.writable) q.socket.write(frames);
+    const buf = Buffer.allocUnsafe(q.frameBytes);
+    takeFrames(q, buf, 0);
+    if (q.open() && !q.socket.destroyed && q.socket.writable) q.socket.write(buf);
   }
 
   /** Forgets what `q` holds (its socket is closing). */
   drop(q: OutQueue): void {
+    q.frameBytes = 0;
     q.texts.length = 0;
     q.lengths.length = 0;
     q.bytes = 0;
