@@ -18,6 +18,19 @@ export interface OfferSpan {
 
 class Malformed extends Error {}
 
+const OFFER_HEAD = Buffer.from('{"action":"announce","offer":'), OFFER_ID = Buffer.from(',"offer_id":');
+
+/** The relayed message `{"action":"announce","offer":…,"offer_id":…` with both values copied from the announce's bytes, then `tail`. */
+export function relayedOffer(bytes: Buffer, o: OfferSpan, tail: Buffer): Buffer {
+  const m = Buffer.allocUnsafe(OFFER_HEAD.length + (o.end - o.start) + OFFER_ID.length + (o.idEnd - o.idStart) + tail.length);
+  let off = OFFER_HEAD.copy(m, 0);
+  off += bytes.copy(m, off, o.start, o.end);
+  off += OFFER_ID.copy(m, off);
+  off += bytes.copy(m, off, o.idStart, o.idEnd);
+  tail.copy(m, off);
+  return m;
+}
+
 function skipSpace(b: Uint8Array, i: number): number {
   for (;;) {
     const c = b[i];

@@ -17,7 +17,7 @@ import { webRtcAddress } from './webrtc-address.js';
 import * as L from './ws-limits.js';
 import { failureMessage, hexOf, parseWsMessage, type WsAnnounce, type WsScrape } from './ws-messages.js';
 import { Outbox, OutQueue } from './ws-outbox.js';
-import type { OfferSpan } from './raw-offers.js';
+import { relayedOffer } from './raw-offers.js';
 import { WsSwarms } from './ws-swarms.js';
 import { WsTrackerStats } from './ws-stats.js';
 
@@ -94,18 +94,6 @@ function refuse(socket: Duplex, status: 429 | 503, text: string): void {
 }
 
 const js = JSON.stringify;
-const OFFER_HEAD = Buffer.from('{"action":"announce","offer":'), OFFER_ID = Buffer.from(',"offer_id":');
-
-/** `{"action":"announce","offer":…,"offer_id":…` with both values copied from the announce's bytes, then `tail`. */
-function relayedOffer(bytes: Buffer, o: OfferSpan, tail: Buffer): Buffer {
-  const m = Buffer.allocUnsafe(OFFER_HEAD.length + (o.end - o.start) + OFFER_ID.length + (o.idEnd - o.idStart) + tail.length);
-  let off = OFFER_HEAD.copy(m, 0);
-  off += bytes.copy(m, off, o.start, o.end);
-  off += OFFER_ID.copy(m, off);
-  off += bytes.copy(m, off, o.idStart, o.idEnd);
-  tail.copy(m, off);
-  return m;
-}
 
 /**
  * Whether an upgrade request is for the WebSocket tracker: a WebSocket upgrade of /announce that

@@ -2,7 +2,7 @@
 // that offer and offer_id, for any JSON the parser accepts, and the parser relays through it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findOfferSpans } from '../../../server/ws-tracker/raw-offers.js';
+import { findOfferSpans, relayedOffer } from '../../../server/ws-tracker/raw-offers.js';
 import { parseWsMessage, type WsAnnounce } from '../../../server/ws-tracker/ws-messages.js';
 
 const id = (c: string): string => c.repeat(20);
@@ -54,5 +54,7 @@ describe('raw offers', () => {
     assert.deepEqual(JSON.parse(bytes.toString('utf8', s.start, s.end)), a.offers[0].offer);
     assert.equal(JSON.parse(bytes.toString('utf8', s.idStart, s.idEnd)), a.offers[0].offerId);
     assert.equal((parseWsMessage(text) as WsAnnounce).offers[0].raw, undefined);
+    const relayed = JSON.parse(relayedOffer(bytes, s, Buffer.from(`,"peer_id":${JSON.stringify(a.peerId)},"info_hash":${JSON.stringify(a.infoHash)}}`)).toString());
+    assert.deepEqual(relayed, { action: 'announce', offer: offers[0].offer, offer_id: offers[0].offer_id, peer_id: id('p'), info_hash: id('a') });
   });
 });
