@@ -46,6 +46,11 @@ const cpuS = (pid) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return [Number(f[11]) / 100, Number(f[12]) / 100];
 };
+/** [read, write] system calls of a process so far (/proc/PID/io syscr, syscw). */
+const syscalls = (pid) => {
+  const t = readFileSync(`/proc/${pid}/io`, 'utf8');
+  return [Number(/syscr: (\d+)/.exec(t)[1]), Number(/syscw: (\d+)/.exec(t)[1])];
+};
 
 function startServer(name) {
   const child = name === 'seedhost'
@@ -81,13 +86,13 @@ async function measure(name) {
   await Promise.all(loaders.map((l) => next(l, 'connected')));
   await new Promise((r) => setTimeout(r, 1500));
   const rss1 = rssKb(child.pid);
-  const cpu0 = cpuS(child.pid);
+  const cpu0 = cpuS(child.pid), io0 = syscalls(child.pid);
   const t0 = performance.now();
   const results = loaders.map((l) => next(l, 'done'));
   for (const l of loaders) l.send({ kind: 'go' });
   const done = await Promise.all(results);
   const wall = (performance.now() - t0) / 1000;
-  const cpu1 = cpuS(child.pid);
+  const cpu1 = cpuS(child.pid), io1 = syscalls(child.pid);
   const serverUser = cpu1[0] - cpu0[0], serverSys = cpu1[1] - cpu0[1], serverCpu = serverUser + serverSys;
   await new Promise((r) => setTimeout(r, 500));
   const rss2 = rssKb(child.pid);
@@ -103,6 +108,7 @@ async function measure(name) {
   const replies = done.reduce((s, d) => s + d.replies, 0);
   return {
     name, sockets: per * LOADERS, replies, failures: done.reduce((s, d) => s + d.failures, 0), offersIn: done.reduce((s, d) => s + d.offersIn, 0),
+    readCalls: io1[0] - io0[0], writeCalls: io1[1] - io0[1],
     perSecond: replies / wall, p50: q(0.5), p99: q(0.99), wall, serverCpu, serverUser, serverSys, loadCpu: done.reduce((s, d) => s + d.cpuMs, 0) / 1000,
     idleKbPerSocket: (rss1 - rss0) / (per * LOADERS), swarmKbPerSocket: (rss2 - rss0) / (per * LOADERS),
   };
@@ -125,4 +131,6 @@ const s = rows.find((r) => r.name === 'seedhost'), b = rows.find((r) => r.name =
 if (s && b) console.log(`\nratio seedhost / bittorrent-tracker announces/s: ${(s.perSecond / b.perSecond).toFixed(2)}  (target >= 2)`);
 console.log(`announces per server CPU second: ${rows.map((r) => `${r.name} ${f(r.replies / r.serverCpu)}`).join(', ')}`);
 console.log(`server CPU user + system s: ${rows.map((r) => `${r.name} ${f(r.serverUser, 2)} + ${f(r.serverSys, 2)}`).join(', ')}`);
+console.log(`server CPU us per announce: ${rows.map((r) => `${r.name} ${f((1e6 * r.serverCpu) / r.replies, 1)}`).join(', ')}`);
+console.log(`server read / write system calls per announce: ${rows.map((r) => `${r.name} ${f(r.readCalls / r.replies, 2)} / ${f(r.writeCalls / r.replies, 2)}`).join(', ')}`);
 console.log(JSON.stringify({ bench: 'ws', at: new Date().toISOString(), rows: rows.map(({ ...r }) => r) }));

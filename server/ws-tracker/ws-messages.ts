@@ -4,6 +4,7 @@
 import { ClientError } from '../tracker/errors.js';
 import type { AnnounceEvent } from '../tracker/announce-request.js';
 import { WS_MAX_OFFERS_RELAYED } from './ws-limits.js';
+import { findOfferSpans, type OfferSpan } from './raw-offers.js';
 
 /** Info hashes one scrape may ask for. */
 export const WS_MAX_SCRAPE_HASHES = 64;
@@ -12,6 +13,8 @@ export interface WsOffer {
   offer: unknown;
   /** 20-char binary string. */
   offerId: string;
+  /** Where `offer` and `offer_id` are in the announce's bytes (WsAnnounce.bytes), to relay them as sent. */
+  raw?: OfferSpan;
 }
 
 export interface WsAnnounce {
@@ -26,6 +29,8 @@ export interface WsAnnounce {
   /** Infinity when unknown (null or absent: webtorrent's `left` before metadata). */
   left: number;
   offers: WsOffer[];
+  /** The message as received, when the offers' spans (WsOffer.raw) point into it. */
+  bytes?: Buffer;
   /** An answer to relay to toPeerId, for offerId. */
   answer?: unknown;
   toPeerId?: string;
@@ -59,8 +64,11 @@ function event(v: unknown): AnnounceEvent {
   throw new ClientError('invalid event');
 }
 
-/** Parses one text message; throws ClientError (answered as `failure reason`) for bad input. */
-export function parseWsMessage(text: string): WsAnnounce | WsScrape {
+/**
+ * Parses one text message (`bytes`: the same message as received, to find the offers in);
+ * throws ClientError (answered as `failure reason`) for bad input.
+ */
+export function parseWsMessage(text: string, bytes?: Buffer): WsAnnounce | WsScrape {
   let m: unknown;
   try {
     m = JSON.parse(text);
@@ -95,6 +103,12 @@ export function parseWsMessage(text: string): WsAnnounce | WsScrape {
       // relayed as JSON: a missing offer would be written as `"offer":undefined`, which no client parses
       if (typeof f.offer !== 'object' || f.offer === null) throw new ClientError('invalid offer (an object required)');
       a.offers.push({ offer: f.offer, offerId: id20(f.offer_id, 'offer_id') });
+    }
+    const spans = bytes === undefined || a.offers.length === 0 ? undefined : findOfferSpans(bytes, WS_MAX_OFFERS_RELAYED);
+    // the walk and JSON.parse agree on any valid JSON; if they did not, the offers are serialised again
+    if (spans !== undefined && spans.length === a.offers.length && spans.every((x) => x.start >= 0 && x.idStart >= 0)) {
+      a.bytes = bytes;
+      for (let i = 0; i < spans.length; i++) a.offers[i].raw = spans[i];
     }
   }
   return a;

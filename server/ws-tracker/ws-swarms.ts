@@ -3,8 +3,8 @@
 // are O(1); the PeerStore keeps the counts (webrtc-address.ts), this keeps only the sockets.
 
 export interface Member {
-  /** Sends one text message; false when the socket is gone or not reading. */
-  send(text: string): boolean;
+  /** Sends one text message (a string or its UTF-8 bytes); false when the socket is gone or not reading. */
+  send(text: string | Uint8Array): boolean;
 }
 
 class Room<M extends Member> {

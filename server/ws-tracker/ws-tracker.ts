@@ -16,7 +16,8 @@ import { MALFORMED, OK, outcomeOf, UNREGISTERED } from '../tracker/tracker-stats
 import { webRtcAddress } from './webrtc-address.js';
 import * as L from './ws-limits.js';
 import { failureMessage, hexOf, parseWsMessage, type WsAnnounce, type WsScrape } from './ws-messages.js';
-import { SendBatch } from './send-batch.js';
+import { Outbox, OutQueue } from './ws-outbox.js';
+import { relayedOffer } from './raw-offers.js';
 import { WsSwarms } from './ws-swarms.js';
 import { WsTrackerStats } from './ws-stats.js';
 
@@ -30,12 +31,25 @@ export interface WsTracker {
   stop(): Promise<void>;
 }
 
+/** One peer of a socket in one swarm, with what its announces need, worked out once (webrtc-address.ts). */
+interface WsPeer {
+  infoHash: string;
+  /** 20-char binary string, and its bytes. */
+  peerId: string;
+  id: Buffer;
+  ip: string;
+  port: number;
+}
+
+const wsPeer = (infoHash: string, peerId: string): WsPeer => ({ infoHash, peerId, id: Buffer.from(peerId, 'latin1'), ...webRtcAddress(peerId) });
+
 /**
  * One tracker socket: the peers it holds (key info hash hex + peer id; several WebTorrent
- * clients of one page share one socket, each with its peer id), budgets and strikes.
+ * clients of one page share one socket, each with its peer id), budgets and strikes, and what is
+ * queued for it this turn (ws-outbox.ts).
  */
-class Conn {
-  readonly swarms = new Map<string, { infoHash: string; peerId: string }>();
+class Conn extends OutQueue {
+  readonly swarms = new Map<string, WsPeer>();
   lastSeen = Date.now();
   announceTokens = L.WS_ANNOUNCE_BURST;
   answerTokens = L.WS_ANSWER_BURST;
@@ -43,21 +57,24 @@ class Conn {
   strikes = 0;
   unknown = 0;
   closed = false;
-  constructor(readonly ws: WebSocket, private readonly socket: Duplex, private readonly batch: SendBatch) {}
+  constructor(readonly ws: WebSocket, socket: Duplex, private readonly outbox: Outbox) {
+    super(socket);
+  }
+
+  open(): boolean {
+    return !this.closed && this.ws.readyState === 1; // OPEN: no close frame sent or received
+  }
 
   /** A relayed offer or answer: dropped when the socket is closed or not reading. */
-  send(text: string): boolean {
-    if (this.closed || this.ws.bufferedAmount > L.WS_MAX_BUFFERED_BYTES) return false;
-    this.batch.hold(this.socket);
-    this.ws.send(text);
+  send(text: string | Uint8Array): boolean {
+    if (!this.open() || this.socket.writableLength + this.bytes > L.WS_MAX_BUFFERED_BYTES) return false;
+    this.outbox.queue(this, text);
     return true;
   }
 
   /** This socket's own reply: never dropped while it is open (its rate bounds what it can ask for). */
   reply(text: string): void {
-    if (this.closed) return;
-    this.ws.send(text);
-    this.batch.release(this.socket);
+    if (this.open()) this.outbox.queue(this, text);
   }
 
   refill(now: number): void {
@@ -96,15 +113,15 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
   const conns = new Set<Conn>();
   const counts = new UpgradeCounts();
   const stats = new WsTrackerStats();
-  const batch = new SendBatch();
+  const outbox = new Outbox();
   const interval = Math.min(ctx.interval, L.WS_ANNOUNCE_INTERVAL);
   let stopping = false;
 
   /** The torrent an info hash names (a hybrid's v2 announce hash is its one swarm); undefined: unregistered. */
   const torrentOf = (h: string): string | undefined => (ctx.registered.has(h) ? h : ctx.v2Aliases?.get(h));
 
-  const request = (a: WsAnnounce, port: number, event: AnnounceRequest['event']): AnnounceRequest => ({
-    infoHash: a.infoHashHex, peerId: Buffer.from(a.peerId, 'latin1'), port,
+  const request = (a: WsAnnounce, p: WsPeer, event: AnnounceRequest['event']): AnnounceRequest => ({
+    infoHash: a.infoHashHex, peerId: p.id, port: p.port,
     uploaded: a.uploaded, downloaded: a.downloaded, left: a.left === Infinity ? Number.MAX_SAFE_INTEGER : a.left,
     event, numwant: 0, compact: true, noPeerId: true, ip: null, key: null,
   });
@@ -127,6 +144,7 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
 
   const shut = (c: Conn, code: number, reason: string): void => {
     if (c.closed) return;
+    outbox.flush(c); // what was queued (a failure reason, say) goes before the close frame
     leaveAll(c);
     c.ws.close(code, reason);
     const cut = setTimeout(() => c.ws.terminate(), 1000);
@@ -138,12 +156,12 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
   const leaveAll = (c: Conn): void => {
     if (c.closed) return;
     c.closed = true;
+    outbox.drop(c);
     conns.delete(c);
-    for (const { infoHash: h, peerId } of c.swarms.values()) {
+    for (const { infoHash: h, peerId, id, ip, port } of c.swarms.values()) {
       swarms.leave(h, peerId, c);
       if (!ctx.registered.has(h)) continue;
-      const { port, ip } = webRtcAddress(peerId);
-      const req: AnnounceRequest = { infoHash: h, peerId: Buffer.from(peerId, 'latin1'), port, uploaded: 0, downloaded: 0, left: 0, event: 'stopped', numwant: 0, compact: true, noPeerId: true, ip: null, key: null };
+      const req: AnnounceRequest = { infoHash: h, peerId: id, port, uploaded: 0, downloaded: 0, left: 0, event: 'stopped', numwant: 0, compact: true, noPeerId: true, ip: null, key: null };
       try {
         const r = applyAnnounce(req, ip, ctx);
         if (r instanceof Promise) r.catch((err: unknown) => log.warn({ err }, 'ws tracker: stopped announce failed'));
@@ -168,6 +186,20 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
     stats.answersRelayed++;
   };
 
+  /** Each offer to one other member of the swarm: `offer` and `offer_id` as the client wrote them. */
+  const relayOffers = (a: WsAnnounce): void => {
+    let i = 0;
+    const from = js(a.peerId), ih = js(a.infoHash);
+    const tail = a.bytes === undefined ? undefined : Buffer.from(`,"peer_id":${from},"info_hash":${ih}}`);
+    swarms.pick(a.infoHashHex, a.peerId, a.offers.length, (m) => {
+      const o = a.offers[i++];
+      const sent = o.raw !== undefined && tail !== undefined
+        ? m.send(relayedOffer(a.bytes!, o.raw, tail))
+        : m.send(`{"action":"announce","offer":${js(o.offer)},"offer_id":${js(o.offerId)},"peer_id":${from},"info_hash":${ih}}`);
+      if (sent) stats.offersRelayed++;
+    });
+  };
+
   const announce = (c: Conn, a: WsAnnounce): void => {
     const start = performance.now();
     if (a.answer !== undefined) {
@@ -188,28 +220,21 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
     if (torrent === undefined) throw new UnregisteredTorrent();
     a.infoHashHex = torrent; // browsers of a hybrid meet under its one swarm
     const key = a.infoHashHex + a.peerId;
-    const joined = c.swarms.has(key);
-    if (!joined && a.event !== 'stopped' && c.swarms.size >= L.WS_TRACKER_SWARMS_PER_SOCKET) {
+    const joined = c.swarms.get(key);
+    if (joined === undefined && a.event !== 'stopped' && c.swarms.size >= L.WS_TRACKER_SWARMS_PER_SOCKET) {
       throw new ClientError(`at most ${L.WS_TRACKER_SWARMS_PER_SOCKET} torrents per socket`);
     }
-    const { ip, port } = webRtcAddress(a.peerId);
-    const out = applyAnnounce(request(a, port, a.event), ip, ctx); // throws UnregisteredTorrent
+    const peer = joined ?? wsPeer(a.infoHashHex, a.peerId);
+    const out = applyAnnounce(request(a, peer, a.event), peer.ip, ctx); // throws UnregisteredTorrent
     if (a.event === 'stopped') {
       c.swarms.delete(key);
       swarms.leave(a.infoHashHex, a.peerId, c);
     } else {
-      if (!joined) {
-        c.swarms.set(key, { infoHash: a.infoHashHex, peerId: a.peerId });
+      if (joined === undefined) {
+        c.swarms.set(key, peer);
         swarms.join(a.infoHashHex, a.peerId, c);
       }
-      if (a.offers.length > 0) {
-        let i = 0;
-        const from = js(a.peerId), ih = js(a.infoHash);
-        swarms.pick(a.infoHashHex, a.peerId, a.offers.length, (m) => {
-          const o = a.offers[i++];
-          if (m.send(`{"action":"announce","offer":${js(o.offer)},"offer_id":${js(o.offerId)},"peer_id":${from},"info_hash":${ih}}`)) stats.offersRelayed++;
-        });
-      }
+      if (a.offers.length > 0) relayOffers(a);
     }
     c.unknown = 0;
     if (out instanceof Promise) {
@@ -264,7 +289,7 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
     let m: WsAnnounce | WsScrape | undefined;
     try {
       if (isBinary) throw new ClientError('text messages only');
-      m = parseWsMessage(data.toString());
+      m = parseWsMessage(data.toString(), Buffer.isBuffer(data) ? data : undefined);
       if (m.action === 'announce') announce(c, m);
       else scrape(c, m);
     } catch (err) {
@@ -286,7 +311,7 @@ export function startWsTracker(ctx: TrackerContext, log: Logger): WsTracker {
   };
 
   const open = (ws: WebSocket, socket: Duplex): void => {
-    const c = new Conn(ws, socket, batch);
+    const c = new Conn(ws, socket, outbox);
     if (stopping) {
       ws.close(1001, 'server shutting down');
       return;

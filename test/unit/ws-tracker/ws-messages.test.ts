@@ -1,10 +1,10 @@
 // The WebSocket tracker's message parser (server/ws-tracker/ws-messages.ts) and its write batching
-// (send-batch.ts): what is refused, and that what is relayed is always valid JSON.
+// (ws-outbox.ts): what is refused, and that what is relayed is always valid JSON.
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { ClientError } from '../../../server/tracker/errors.js';
-import { SendBatch } from '../../../server/ws-tracker/send-batch.js';
+import { Outbox, OutQueue } from '../../../server/ws-tracker/ws-outbox.js';
 import { WS_MAX_OFFERS_RELAYED } from '../../../server/ws-tracker/ws-limits.js';
 import { parseWsMessage, WS_MAX_SCRAPE_HASHES, type WsAnnounce } from '../../../server/ws-tracker/ws-messages.js';
 
@@ -65,27 +65,61 @@ describe('WebSocket tracker messages', () => {
   });
 });
 
-describe('SendBatch', () => {
-  it('holds writes to a socket until the end of the turn, and release sends them at once', async () => {
-    const batch = new SendBatch();
-    const s = new PassThrough();
-    const seen: string[] = [];
-    s.on('data', (d: Buffer) => seen.push(d.toString()));
-    batch.hold(s);
-    batch.hold(s); // once per turn
-    s.write('a');
-    s.write('b');
-    assert.equal(s.writableCorked, 1);
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
-    assert.equal(s.writableCorked, 0);
-    assert.equal(seen.join(''), 'ab');
+describe('Outbox', () => {
+  class Q extends OutQueue {
+    isOpen = true;
+    open(): boolean {
+      return this.isOpen;
+    }
+  }
+  /** The text payloads of the unmasked text frames in `b`. */
+  const frames = (b: Buffer): string[] => {
+    const out: string[] = [];
+    for (let off = 0; off < b.length;) {
+      assert.equal(b[off], 0x81); // FIN, text
+      let n = b[off + 1], at = off + 2;
+      assert.equal(n & 0x80, 0); // a server never masks
+      if (n === 126) [n, at] = [b.readUInt16BE(off + 2), off + 4];
+      else if (n === 127) [n, at] = [b.readUInt32BE(off + 6), off + 10];
+      out.push(b.toString('utf8', at, at + n));
+      off = at + n;
+    }
+    return out;
+  };
 
-    batch.hold(s);
-    s.write('c');
-    batch.release(s);
-    assert.equal(s.writableCorked, 0);
+  it('writes what a turn queued on a socket as text frames in one write, in order', async () => {
+    const outbox = new Outbox();
+    const s = new PassThrough();
+    const writes: Buffer[] = [];
+    s.on('data', (d: Buffer) => writes.push(d));
+    const q = new Q(s);
+    const long = 'é'.repeat(200), huge = 'x'.repeat(70_000);
+    outbox.queue(q, 'a');
+    outbox.queue(q, long);
+    outbox.queue(q, huge);
+    assert.equal(q.bytes, 1 + 400 + 70_000);
+    assert.equal(writes.length, 0);
     await new Promise((r) => setImmediate(r));
-    assert.equal(seen.join(''), 'abc');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(writes.length, 1);
+    assert.deepEqual(frames(writes[0]), ['a', long, huge]);
+    assert.equal(q.bytes, 0);
+  });
+
+  it('flush writes at once, and nothing is written once the socket is closing', async () => {
+    const outbox = new Outbox();
+    const s = new PassThrough();
+    const writes: Buffer[] = [];
+    s.on('data', (d: Buffer) => writes.push(d));
+    const q = new Q(s);
+    outbox.queue(q, 'reply');
+    outbox.flush(q);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(writes.flatMap(frames), ['reply']);
+    outbox.queue(q, 'late');
+    q.isOpen = false;
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(writes.length, 1);
   });
 });
