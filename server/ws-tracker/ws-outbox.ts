@@ -53,11 +53,15 @@ export function takeFrames(q: OutQueue, buf: Buffer, off: number): number {
       off += t.length;
     }
   }
-  texts.length = 0;
-  lengths.length = 0;
+  clear(q);
+  return off;
+}
+
+function clear(q: OutQueue): void {
+  q.texts.length = 0;
+  q.lengths.length = 0;
   q.bytes = 0;
   q.frameBytes = 0;
-  return off;
 }
 
 /** Frames of one turn are written into shared Buffers of this size (a bigger queue gets its own). */
@@ -114,9 +118,6 @@ export class Outbox {
 
   /** Forgets what `q` holds (its socket is closing). */
   drop(q: OutQueue): void {
-    q.frameBytes = 0;
-    q.texts.length = 0;
-    q.lengths.length = 0;
-    q.bytes = 0;
+    clear(q);
   }
 }

@@ -55,6 +55,27 @@ describe('libtorrent with v2 and hybrid torrents', { skip }, () => {
   };
   const lastEvent = (stdout: string): Record<string, unknown> => JSON.parse(stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop() as string) as Record<string, unknown>;
 
+  const completedOf = async (h: string): Promise<number> => ok(await gql(t.baseUrl, 'query($h: String!) { torrent(infoHash: $h) { completed } }', { h })).torrent.completed as number;
+
+  /**
+   * A libtorrent seeder (it keeps the url-list) and a leecher (its url-list stripped, so its only
+   * source is the seeder) of torrent `name`, found through the tracker: checks the leecher got the
+   * files from the seeder, and that both left the swarm.
+   */
+  async function seederToLeecher(name: string, h: string): Promise<void> {
+    const seed = path.join(work, `${name}-seed`);
+    const leech = path.join(work, `${name}-leech`);
+    mkdirSync(seed);
+    mkdirSync(leech);
+    cpSync(path.join(set.dir, 'd'), path.join(seed, 'd'), { recursive: true });
+    const { stdout } = await run(python as string, [LT_WEBSEED, 'swarm', path.join(work, `${name}.torrent`), seed, leech], { env: { ...process.env, SEEDHOST_LT_TIMEOUT: '90' } });
+    const done = lastEvent(stdout);
+    assert.equal(done.event, 'finished');
+    assert.ok(Object.keys(done.sources as object).includes(`127.0.0.1:${done.seeder_port as number}`), `blocks came from the seeder: ${JSON.stringify(done.sources)}`);
+    sameFiles(leech);
+    assert.ok(await waitUntil(async () => (await scrape(`${t.baseUrl}/scrape`, [h]))[h].complete === 0, 5000));
+  }
+
   before(async () => {
     t = await startTestServer(kind, { ...ADMIN_ENV, UDP_PORT: 'off' });
     set = makeV2Set(python as string, t.baseUrl);
@@ -184,41 +205,18 @@ describe('libtorrent with v2 and hybrid torrents', { skip }, () => {
       if (k === cut) v2Announces++;
       return get(k);
     };
-    const completed = async (): Promise<number> => ok(await gql(t.baseUrl, 'query($h: String!) { torrent(infoHash: $h) { completed } }', { h })).torrent.completed as number;
     // the webseed download above completed once already
-    const before = await completed();
-    const seed = path.join(work, 'seed');
-    const leech = path.join(work, 'leech');
-    mkdirSync(seed);
-    mkdirSync(leech);
-    cpSync(path.join(set.dir, 'd'), path.join(seed, 'd'), { recursive: true });
-    // the seeder keeps the url-list; the leecher's is stripped, so its only source is the seeder
-    const { stdout } = await run(python as string, [LT_WEBSEED, 'swarm', path.join(work, 'hybrid.torrent'), seed, leech], { env: { ...process.env, SEEDHOST_LT_TIMEOUT: '90' } });
-    const done = lastEvent(stdout);
-    assert.equal(done.event, 'finished');
-    assert.ok(Object.keys(done.sources as object).includes(`127.0.0.1:${done.seeder_port as number}`), `blocks came from the seeder: ${JSON.stringify(done.sources)}`);
-    sameFiles(leech);
+    const before = await completedOf(h);
+    await seederToLeecher('hybrid', h);
     assert.ok(v2Announces >= 2, `announces under the v2 hash: ${v2Announces}`);
     // both processes have stopped: the seeder announced under both hashes and was one peer
-    assert.ok(await waitUntil(async () => (await scrape(`${t.baseUrl}/scrape`, [h]))[h].complete === 0, 5000));
-    assert.equal(await completed(), before + 1, 'one download, reported under both hashes');
+    assert.equal(await completedOf(h), before + 1, 'one download, reported under both hashes');
   });
 
   it('moves a v2-only torrent from a libtorrent seeder to a leecher through the tracker', async () => {
     const h = hashes.get('v2') as string;
-    const completed = async (): Promise<number> => ok(await gql(t.baseUrl, 'query($h: String!) { torrent(infoHash: $h) { completed } }', { h })).torrent.completed as number;
-    const before = await completed();
-    const seed = path.join(work, 'v2-seed');
-    const leech = path.join(work, 'v2-leech');
-    mkdirSync(seed);
-    mkdirSync(leech);
-    cpSync(path.join(set.dir, 'd'), path.join(seed, 'd'), { recursive: true });
-    const { stdout } = await run(python as string, [LT_WEBSEED, 'swarm', path.join(work, 'v2.torrent'), seed, leech], { env: { ...process.env, SEEDHOST_LT_TIMEOUT: '90' } });
-    const done = lastEvent(stdout);
-    assert.equal(done.event, 'finished');
-    assert.ok(Object.keys(done.sources as object).includes(`127.0.0.1:${done.seeder_port as number}`), `blocks came from the seeder: ${JSON.stringify(done.sources)}`);
-    sameFiles(leech);
-    assert.ok(await waitUntil(async () => (await scrape(`${t.baseUrl}/scrape`, [h]))[h].complete === 0, 5000));
-    assert.equal(await completed(), before + 1);
+    const before = await completedOf(h);
+    await seederToLeecher('v2', h);
+    assert.equal(await completedOf(h), before + 1);
   });
 });

@@ -87,12 +87,16 @@ describe('Outbox', () => {
     return out;
   };
 
-  it('writes what a turn queued on a socket as text frames in one write, in order', async () => {
-    const outbox = new Outbox();
+  /** An outbox and one socket's queue on a PassThrough, with what was written to it. */
+  const socketWithOutbox = (): { outbox: Outbox; q: Q; writes: Buffer[] } => {
     const s = new PassThrough();
     const writes: Buffer[] = [];
     s.on('data', (d: Buffer) => writes.push(d));
-    const q = new Q(s);
+    return { outbox: new Outbox(), q: new Q(s), writes };
+  };
+
+  it('writes what a turn queued on a socket as text frames in one write, in order', async () => {
+    const { outbox, q, writes } = socketWithOutbox();
     const long = 'é'.repeat(200), huge = 'x'.repeat(70_000);
     outbox.queue(q, 'a');
     outbox.queue(q, long);
@@ -107,11 +111,7 @@ describe('Outbox', () => {
   });
 
   it('flush writes at once, and nothing is written once the socket is closing', async () => {
-    const outbox = new Outbox();
-    const s = new PassThrough();
-    const writes: Buffer[] = [];
-    s.on('data', (d: Buffer) => writes.push(d));
-    const q = new Q(s);
+    const { outbox, q, writes } = socketWithOutbox();
     outbox.queue(q, 'reply');
     outbox.flush(q);
     await new Promise((r) => setImmediate(r));
