@@ -51,6 +51,7 @@ const schema = z.object({
   FULL_SCRAPE_INTERVAL: int(1, 86400).default(String(FULL_SCRAPE_INTERVAL)),
   UDP_PORT: z.string().trim().toLowerCase().regex(/^(off|\d{1,5})$/, "must be 'off' or a port number from 0 to 65535")
     .refine((s) => s === 'off' || Number(s) <= 65535, "must be 'off' or a port number from 0 to 65535").optional(),
+  UDP_BATCH: onOff.default('on'),
   UDP_SECRET: optionalText.refine((s) => s === undefined || s.length >= 16, 'must be at least 16 characters'),
   PUBLIC_UDP_URL: optionalText.refine((s) => s === undefined || /^udp:\/\/(\[[0-9a-fA-F:.]+\]|[^/\s:[\]]+):\d{1,5}(\/\S*)?$/.test(s),
     'must be a udp://host:port URL (an optional path, e.g. /announce)'),
@@ -106,6 +107,8 @@ export interface Config {
   fullScrapeInterval: number;
   /** UDP tracker (BEP 15) port; 0: any free port; null: no UDP tracker (UDP_PORT=off). */
   udpPort: number | null;
+  /** UDP datagrams read and sent in batches by the native addon where it is built (UDP_BATCH=off: Node's dgram). */
+  udpBatch: boolean;
   /** Connection-id secret shared by instances; undefined: generated once and kept in the database. */
   udpSecret: string | undefined;
   /**
@@ -223,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fullScrape: e.FULL_SCRAPE === 'on',
     fullScrapeInterval: e.FULL_SCRAPE_INTERVAL,
     udpPort,
+    udpBatch: e.UDP_BATCH === 'on',
     udpSecret: e.UDP_SECRET,
     publicUdpUrl: e.PUBLIC_UDP_URL ?? (udpPort === null || udpPort === 0 ? undefined : deriveUdpUrl(publicUrl, udpPort)),
   };

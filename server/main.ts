@@ -40,6 +40,7 @@ import type { CatalogEvents } from './services/catalog-events.js';
 import { udpSecret } from './services/udp-secret.js';
 import { ConnectionIds } from './udp/connection-ids.js';
 import { UdpStats } from './udp/udp-answers.js';
+import { batchAddonError } from './udp/udp-batch-socket.js';
 import { startUdpTracker, type UdpTracker } from './udp/udp-tracker.js';
 import { isWsTrackerUpgrade, startWsTracker, type WsTracker } from './ws-tracker/ws-tracker.js';
 
@@ -47,6 +48,8 @@ export interface RunningServer {
   port: number;
   /** The UDP tracker's bound port; null with UDP_PORT=off. */
   udpPort: number | null;
+  /** How the UDP tracker reads and sends: 'batch' (the native addon) or 'dgram'; null with UDP_PORT=off. */
+  udpIo: 'batch' | 'dgram' | null;
   ds: DataSource;
   store: PeerStore;
   files: FileStore;
@@ -185,12 +188,13 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   let udp: UdpTracker | undefined;
   if (config.udpPort !== null) {
     const ids = new ConnectionIds(await udpSecret(ds, config.udpSecret));
-    udp = await startUdpTracker(config.udpPort, config.host, { tracker, stats: udpStats, udp: udpPackets, ids, log }).catch((err: unknown) => {
+    udp = await startUdpTracker(config.udpPort, config.host, { tracker, stats: udpStats, udp: udpPackets, ids, log }, config.udpBatch).catch((err: unknown) => {
       server.close();
       throw new Error(`cannot listen on UDP port ${config.udpPort} (UDP_PORT): ${(err as Error).message}`);
     });
   }
-  log.info({ port, udpPort: udp?.port ?? 'off', host: config.host ?? '::', database: config.databaseUrl.split(':')[0], torrents: registered.size }, 'seedhost listening');
+  if (udp?.io === 'dgram' && config.udpBatch) log.info({ reason: batchAddonError() }, 'UDP tracker on Node dgram: the batch addon is not built (npm run build:native)');
+  log.info({ port, udpPort: udp?.port ?? 'off', udpIo: udp?.io, host: config.host ?? '::', database: config.databaseUrl.split(':')[0], torrents: registered.size }, 'seedhost listening');
   if (!cluster.isWorker) await logStartupNotes(ds, config, log); // a cluster's primary says it once
 
   let closing: Promise<void> | undefined;
@@ -218,7 +222,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     })();
     return closing;
   };
-  return { port, udpPort: udp?.port ?? null, ds, store, files, events, registered, tracker, history, graphql, wsTracker, close };
+  return { port, udpPort: udp?.port ?? null, udpIo: udp?.io ?? null, ds, store, files, events, registered, tracker, history, graphql, wsTracker, close };
 }
 
 async function main(): Promise<void> {

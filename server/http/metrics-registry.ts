@@ -37,6 +37,8 @@ export interface UdpPacketCounts {
   dropped: number;
   badConnectionIds: number;
   unknownActions: number;
+  /** Replies the kernel did not take (a full send buffer; the batch socket counts them). */
+  droppedReplies(): number;
 }
 
 interface Sample {
@@ -91,7 +93,7 @@ export function createMetricsRegistry(src: MetricsSources): Registry {
 
   // the UDP tracker's own families: announces_total and the rest above count HTTP
   const u = src.udp?.stats ?? new TrackerStats();
-  const p = (): UdpPacketCounts => src.udp?.packets ?? { connects: 0, dropped: 0, badConnectionIds: 0, unknownActions: 0 };
+  const p = (): UdpPacketCounts => src.udp?.packets ?? { connects: 0, dropped: 0, badConnectionIds: 0, unknownActions: 0, droppedReplies: () => 0 };
   define(reg, 'udp_announces_total', 'UDP (BEP 15) announces answered, by result (ok, malformed, unregistered, internal).', 'counter', 'sum', () => byOutcome(u.announces, -1));
   define(reg, 'udp_scrapes_total', 'UDP (BEP 15) scrapes answered, by result (ok, malformed, internal).', 'counter', 'sum', () => byOutcome(u.scrapes, UNREGISTERED));
   define(reg, 'udp_announce_duration_seconds', 'Time to answer a UDP announce, from the datagram to the reply bytes.', 'histogram', 'sum',
@@ -100,6 +102,8 @@ export function createMetricsRegistry(src: MetricsSources): Registry {
   define(reg, 'udp_refused_total', 'UDP datagrams not served, by reason (dropped: silence; bad_connection_id, unknown_action: an error packet).', 'counter', 'sum',
     () => [{ labels: { reason: 'dropped' }, value: p().dropped }, { labels: { reason: 'bad_connection_id' }, value: p().badConnectionIds },
       { labels: { reason: 'unknown_action' }, value: p().unknownActions }]);
+  define(reg, 'udp_replies_dropped_total', 'UDP replies the kernel did not take (its send buffer full); the clients ask again.', 'counter', 'sum',
+    () => [{ value: p().droppedReplies() }]);
 
   // the WebSocket (webtorrent) tracker's own families
   const w = src.ws?.stats;

@@ -24,6 +24,8 @@ export class UdpStats {
   badConnectionIds = 0;
   /** An action other than connect, announce or scrape. */
   unknownActions = 0;
+  /** Replies the kernel did not take (set by the socket that counts them). */
+  droppedReplies: () => number = () => 0;
 }
 
 export interface UdpDeps {

@@ -1,14 +1,20 @@
 // The BEP 15 tracker's sockets: one dual-stack UDP socket (IPv6 and IPv4-mapped senders) when no
 // host is given, else one socket of the host's family. Each datagram goes to answerDatagram and
-// its reply, if any, back to the sender.
+// its reply, if any, back to the sender: in batches through the native addon where it is built
+// (udp-batch-socket.ts), else through Node's dgram.
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 import { answerDatagram, type UdpDeps } from './udp-answers.js';
+import { batchAddon, bindBatchSocket, type BatchSocket } from './udp-batch-socket.js';
 import { UdpReplies } from './udp-replies.js';
 
 export interface UdpTracker {
   /** The bound port (the configured one, or the kernel's pick for 0). */
   port: number;
+  /** How datagrams are read and sent: 'batch' (recvmmsg/sendmmsg) or 'dgram'. */
+  io: 'batch' | 'dgram';
+  /** Replies the kernel did not take (a full send buffer; batch sockets only, else 0). */
+  dropped(): number;
   close(): Promise<void>;
 }
 
@@ -40,8 +46,38 @@ function bind(type: 'udp4' | 'udp6', port: number, host: string): Promise<dgram.
   });
 }
 
-/** Binds the UDP tracker on port (0: any) and host (undefined: every interface, IPv6 and IPv4). */
-export async function startUdpTracker(port: number, host: string | undefined, deps: UdpDeps): Promise<UdpTracker> {
+function startBatchTracker(port: number, host: string | undefined, deps: UdpDeps): UdpTracker | null {
+  const native = batchAddon();
+  if (native === null || (host !== undefined && isIP(host) === 0)) return null;
+  // the replies of a synchronous store are copied into the batch's reply buffer at once, so the
+  // store may reuse one result; an asynchronous one reads its datagram after the batch is gone
+  const replies = new UdpReplies();
+  const sync = deps.tracker.store.sync;
+  const answering: UdpDeps = sync ? { ...deps, replies } : deps;
+  const answer = (msg: Buffer, ip: string, rport: number): Buffer | Promise<Buffer> | null => answerDatagram(msg, ip, rport, answering);
+  let socket: BatchSocket;
+  if (host === undefined) {
+    try {
+      socket = bindBatchSocket(native, '::', port, SOCKET_BUFFER_BYTES, answer, !sync);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'EADDRINUSE') throw e;
+      socket = bindBatchSocket(native, '0.0.0.0', port, SOCKET_BUFFER_BYTES, answer, !sync); // no IPv6 on this machine
+    }
+  } else {
+    socket = bindBatchSocket(native, host, port, SOCKET_BUFFER_BYTES, answer, !sync);
+  }
+  const dropped = (): number => socket.counters().dropped;
+  deps.udp.droppedReplies = dropped;
+  return { port: socket.port, io: 'batch', dropped, close: () => socket.close() };
+}
+
+/**
+ * Binds the UDP tracker on port (0: any) and host (undefined: every interface, IPv6 and IPv4);
+ * `batch`: through the native addon when it is built here.
+ */
+export async function startUdpTracker(port: number, host: string | undefined, deps: UdpDeps, batch = true): Promise<UdpTracker> {
+  const batched = batch ? startBatchTracker(port, host, deps) : null;
+  if (batched !== null) return batched;
   let socket: dgram.Socket;
   if (host === undefined) {
     socket = await bind('udp6', port, '::').catch(() => bind('udp4', port, '0.0.0.0')); // no IPv6 on this machine
@@ -74,6 +110,8 @@ export async function startUdpTracker(port: number, host: string | undefined, de
   socket.on('error', (err) => deps.log.warn({ err }, 'udp tracker socket error'));
   return {
     port: socket.address().port,
+    io: 'dgram',
+    dropped: () => 0,
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
 import { startServer } from '../../server/main.js';
+import { batchAddon } from '../../server/udp/udp-batch-socket.js';
 import { findTopLevelValue } from '../../server/torrent/bencode-span.js';
 import { bdecode, type BValue } from '../helpers/bdecode.js';
 import { databaseKinds } from '../helpers/databases.js';
@@ -20,14 +21,18 @@ import { announcePacket, readAnnounce, readError, readScrape, scrapePacket, UdpC
 
 const UNKNOWN = 'ee'.repeat(20);
 
+const hasBatchAddon = batchAddon() !== null;
+
 for (const kind of databaseKinds()) {
-  for (const backend of storeBackends()) {
-    describe(`udp tracker (${kind.name}, ${backend.name} store)`, () => {
+  for (const backend of storeBackends()) for (const io of ['batch', 'dgram'] as const) {
+    const skip = io === 'batch' ? needs(hasBatchAddon, 'the UDP batch addon (npm run build:native: python3, make, a C compiler)') : false;
+    describe(`udp tracker (${kind.name}, ${backend.name} store, ${io} socket)`, { skip }, () => {
       let t: TestServer;
       let hash: string;
       let c: UdpClient;
       before(async () => {
-        t = await startTestServer(kind, backend.env());
+        t = await startTestServer(kind, { ...backend.env(), UDP_BATCH: io === 'batch' ? 'on' : 'off' });
+        assert.equal(t.server.udpIo, io);
         hash = await registerViaCli(t);
         c = new UdpClient('127.0.0.1', t.server.udpPort as number);
       });
@@ -59,6 +64,25 @@ for (const kind of databaseKinds()) {
         } finally {
           sub.close();
           await ws.close();
+        }
+      });
+
+      it('answers a burst of datagrams (several batches) each under its own transaction id, runts among them unanswered', async () => {
+        const cid = await c.connect();
+        const msgs: Buffer[] = [];
+        for (let i = 0; i < 200; i++) {
+          msgs.push(announcePacket(cid, { infoHash: hash, peerId: `-LT2000-burst${String(i).padStart(3, '0')}`, port: 20000 + i, left: 1n, tx: i }));
+          if (i % 10 === 0) msgs.push(Buffer.alloc(10, i), announcePacket(Buffer.alloc(8, 1), { infoHash: hash, peerId: 'x', port: 1, tx: 0x10000 + i }));
+        }
+        const replies = await c.burst(msgs, 220);
+        assert.equal(await c.request(Buffer.alloc(10), 300), null, 'nothing more: the runts got no reply');
+        const byTx = new Map(replies.map((r) => [r.readUInt32BE(4), r]));
+        assert.equal(replies.length, 220);
+        for (let i = 0; i < 200; i++) {
+          const r = byTx.get(i);
+          assert.ok(r !== undefined && r.readUInt32BE(0) === 1, `announce ${i} answered`);
+          assert.equal(readAnnounce(r).interval, 1800);
+          if (i % 10 === 0) assert.match(readError(byTx.get(0x10000 + i) as Buffer) ?? '', /connection id/);
         }
       });
 
@@ -106,11 +130,14 @@ for (const kind of databaseKinds()) {
 
 const loopback6 = await hasLoopback6();
 
-describe('udp tracker on a dual-stack socket', { skip: needs(loopback6, 'an IPv6 loopback address (::1)') }, () => {
+for (const io of ['batch', 'dgram'] as const) describe(`udp tracker on a dual-stack socket (${io} socket)`, {
+  skip: needs(loopback6, 'an IPv6 loopback address (::1)') || (io === 'batch' && needs(hasBatchAddon, 'the UDP batch addon (npm run build:native)')),
+}, () => {
   let t: TestServer;
   let hash: string;
   before(async () => {
-    t = await startTestServer(databaseKinds()[0], { HOST: '::' });
+    t = await startTestServer(databaseKinds()[0], { HOST: '::', UDP_BATCH: io === 'batch' ? 'on' : 'off' });
+    assert.equal(t.server.udpIo, io);
     hash = await registerViaCli(t);
   });
   after(() => t.close());

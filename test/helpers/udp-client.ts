@@ -111,6 +111,11 @@ export class UdpClient {
   /** Sends `msg` (to `port`, default the client's) and resolves with the reply, or null when none came within timeoutMs. */
   async request(msg: Buffer, timeoutMs = 2000, port = this.port): Promise<Buffer | null> {
     this.socket.send(msg, port, this.host);
+    return this.next(timeoutMs);
+  }
+
+  /** The next datagram received, or null when none came within timeoutMs. */
+  private async next(timeoutMs: number): Promise<Buffer | null> {
     const queued = this.queue.shift();
     if (queued !== undefined) return queued;
     return new Promise((resolve) => {
@@ -123,6 +128,19 @@ export class UdpClient {
         resolve(b);
       };
     });
+  }
+
+  /** Sends every datagram at once and resolves with the replies that came within timeoutMs (all of them once `expect` came). */
+  async burst(msgs: Buffer[], expect: number, timeoutMs = 3000): Promise<Buffer[]> {
+    this.queue.length = 0; // replies to earlier requests are not this burst's
+    const got: Buffer[] = [];
+    for (const m of msgs) this.socket.send(m, this.port, this.host);
+    const deadline = Date.now() + timeoutMs;
+    while (got.length < expect && Date.now() < deadline) {
+      const r = await this.next(deadline - Date.now());
+      if (r !== null) got.push(r);
+    }
+    return got;
   }
 
   /** Connects and returns the connection id. */
