@@ -12,7 +12,9 @@
 #   RUNS=3 DURATION=10 WARMUP=3 PREFILL=60 POOL_SIZE=1000 QUIET_MAX_WAIT=60 (s to wait for a quiet box before a UDP run)
 #   SOCKETS=8 WINDOW=16 LOAD_THREADS=1        udp-load's sockets, requests in flight per socket, threads
 #   CONNECTIONS=64 THREADS=2                  the HTTP close run (bench/run-one.sh with CONN=close, wrk)
-#   MODES="seedhost-udp opentracker-udp seedhost-http-close node-udp-floor"  FLOOR_PORT=17082
+#   MODES="seedhost-udp seedhost-udp-dgram opentracker-udp seedhost-http-close node-udp-floor"  FLOOR_PORT=17082
+#     (seedhost-udp: the batch socket where its addon is built, as the server runs by default;
+#      seedhost-udp-dgram: the same server with UDP_BATCH=off, on Node's dgram)
 #   SEEDHOST_PORT=17080 (its UDP port is the same number) OT_PORT=16989 (UDP the same number)
 #   MAX_PEERS_PER_ADDRESS=1024 (seedhost's per-address cap: all load comes from 127.0.0.1, and at the
 #     default 8 seedhost's replies would carry ~6 peers against opentracker's 50)
@@ -25,7 +27,7 @@ ROOT="$(cd "$HERE/.." && pwd)"
 RUNS="${RUNS:-3}"; DURATION="${DURATION:-10}"; WARMUP="${WARMUP:-3}"; POOL_SIZE="${POOL_SIZE:-1000}"
 SOCKETS="${SOCKETS:-8}"; WINDOW="${WINDOW:-16}"; LOAD_THREADS="${LOAD_THREADS:-1}"
 CONNECTIONS="${CONNECTIONS:-64}"; export THREADS="${THREADS:-2}" PREFILL="${PREFILL:-60}"
-MODES="${MODES:-seedhost-udp opentracker-udp seedhost-http-close node-udp-floor}"
+MODES="${MODES:-seedhost-udp seedhost-udp-dgram opentracker-udp seedhost-http-close node-udp-floor}"
 FLOOR_PORT="${FLOOR_PORT:-17082}"
 SEEDHOST_PORT="${SEEDHOST_PORT:-17080}"; OT_PORT="${OT_PORT:-16989}"; export OT_UDP_PORT="$OT_PORT"
 export MAX_PEERS_PER_ADDRESS="${MAX_PEERS_PER_ADDRESS:-1024}"
@@ -63,6 +65,7 @@ node "$HERE/make-torrents.mjs" "$STATE/torrents" "$POOL_SIZE"
 cmp -s "$BENCH_POOL" "$STATE/torrents/expected-hashes.txt" || { echo "registered hashes differ from the generated ones" >&2; exit 1; }
 machine_line
 echo "tag $TAG; $RUNS round(s) x ${DURATION}s; UDP: $SOCKETS sockets x $WINDOW in flight, $LOAD_THREADS thread(s); HTTP close: $CONNECTIONS connections"
+echo "seedhost-udp reads and sends through: $(node --input-type=module -e "const m = await import('$ROOT/dist/server/udp/udp-batch-socket.js'); console.log(m.batchAddon() ? 'the batch addon (recvmmsg/sendmmsg)' : 'Node dgram (the batch addon is not built: ' + m.batchAddonError() + ')')")"
 echo "note: a shared 2-core machine (load generator and server on the same box): figures are indicative"
 
 server_of() { case "$1" in opentracker-*) echo opentracker ;; node-udp-floor) echo floor ;; *) echo seedhost ;; esac; }
@@ -78,7 +81,7 @@ stop_server() { if [ "$1" = floor ]; then bg_stop floor; else "$HERE/servers.sh"
 for r in $(seq 1 "$RUNS"); do
   for mode in $MODES; do
     srv="$(server_of "$mode")"; port="$(port_of "$mode")"
-    start_server "$srv" "$port"
+    UDP_BATCH="$([ "$mode" = seedhost-udp-dgram ] && echo off || echo on)" start_server "$srv" "$port"
     echo "-- round $r/$RUNS: $mode   uptime: $(uptime | sed 's/.*load/load/')"
     if [ "$mode" = seedhost-http-close ]; then
       rm -f "$ONE"
@@ -125,5 +128,8 @@ node -e 'const fs=require("fs"); const [f,out,tag]=process.argv.slice(1);
   if(S&&O) console.log(`ratio UDP seedhost/opentracker: ${(S.rps/O.rps).toFixed(2)}x announces/s (target >= 0.5x, stretch 1.0x); per core-second ${(S.per/O.per).toFixed(2)}x`);
   const F=m["node-udp-floor"];
   if(S&&F) console.log(`seedhost UDP / Node dgram floor (fixed replies, no tracker work): ${(S.rps/F.rps).toFixed(2)}x announces/s, ${(S.per/F.per).toFixed(2)}x per core-second`);
+  const D=m["seedhost-udp-dgram"];
+  if(S&&D) console.log(`seedhost UDP batch socket / the same on Node dgram (UDP_BATCH=off): ${(S.rps/D.rps).toFixed(2)}x announces/s, ${(S.per/D.per).toFixed(2)}x per core-second`);
+  if(D&&O) console.log(`ratio UDP seedhost on Node dgram/opentracker: ${(D.rps/O.rps).toFixed(2)}x announces/s`);
   if(S&&H) console.log(`ratio seedhost UDP / seedhost HTTP one-connection-per-request: ${(S.rps/H.rps).toFixed(2)}x (target >= 3x)`);
   console.log("results appended to "+out+" (tag "+tag+")");' "$RUNS_FILE" "$RESULTS" "$TAG"
