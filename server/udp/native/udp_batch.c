@@ -72,6 +72,16 @@ static udp_t* handle_of(napi_env env, napi_value v) {
   return (udp_t*)p;
 }
 
+// the call's arguments into argv (n of them; missing ones undefined) and the socket handle in argv[0]
+static udp_t* socket_args(napi_env env, napi_callback_info info, size_t n, napi_value* argv) {
+  size_t argc = n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
+    napi_throw_error(env, NULL, "udp_batch: N-API call failed");
+    return NULL;
+  }
+  return handle_of(env, argv[0]);
+}
+
 // the sender's address into meta record i (an IPv4-mapped IPv6 address as IPv4)
 static void write_meta(uint8_t* m, const struct sockaddr_storage* a, uint32_t len) {
   memset(m, 0, META);
@@ -276,10 +286,8 @@ static napi_value Open(napi_env env, napi_callback_info info) {
 
 // start(handle, in, meta, out, lens, onBatch(count)): reads from now on
 static napi_value Start(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  udp_t* u = handle_of(env, argv[0]);
+  udp_t* u = socket_args(env, info, 6, argv);
   if (u == NULL) return NULL;
   if (u->started || u->closing) {
     napi_throw_error(env, NULL, "udp_batch: socket already started or closed");
@@ -320,10 +328,8 @@ static napi_value Start(napi_env env, napi_callback_info info) {
 // sendTo(handle, buffer, meta, metaOffset) -> whether the kernel took it (a reply that came later
 // than its batch: an asynchronous store's)
 static napi_value SendTo(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  udp_t* u = handle_of(env, argv[0]);
+  udp_t* u = socket_args(env, info, 4, argv);
   if (u == NULL) return NULL;
   void *data, *meta;
   size_t len, metaLen;
@@ -351,10 +357,8 @@ static napi_value SendTo(napi_env env, napi_callback_info info) {
 
 // counters(handle) -> [received, sent, dropped]
 static napi_value Counters(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  udp_t* u = handle_of(env, argv[0]);
+  udp_t* u = socket_args(env, info, 1, argv);
   if (u == NULL) return NULL;
   napi_value result, v;
   CHECK(napi_create_array_with_length(env, 3, &result));
@@ -374,10 +378,8 @@ static void on_closed(uv_handle_t* h) {
 
 // close(handle): stops reading and frees the socket (on the next loop turn)
 static napi_value Close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  udp_t* u = handle_of(env, argv[0]);
+  udp_t* u = socket_args(env, info, 1, argv);
   if (u == NULL || u->closing) return NULL;
   u->closing = 1;
   if (!u->started) {
