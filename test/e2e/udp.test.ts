@@ -70,15 +70,17 @@ for (const kind of databaseKinds()) {
       it('answers a burst of datagrams (several batches) each under its own transaction id, runts among them unanswered', async () => {
         const cid = await c.connect();
         const msgs: Buffer[] = [];
-        for (let i = 0; i < 200; i++) {
-          msgs.push(announcePacket(cid, { infoHash: hash, peerId: `-LT2000-burst${String(i).padStart(3, '0')}`, port: 20000 + i, left: 1n, tx: i }));
+        // 150 datagrams: three batches of the batch socket; replies without peers (numWant 0) stay
+        // far inside the kernel's default receive buffers, so none is dropped on a busy machine
+        for (let i = 0; i < 125; i++) {
+          msgs.push(announcePacket(cid, { infoHash: hash, peerId: `-LT2000-burst${String(i).padStart(3, '0')}`, port: 20000 + i, left: 1n, numWant: 0, tx: i }));
           if (i % 10 === 0) msgs.push(Buffer.alloc(10, i), announcePacket(Buffer.alloc(8, 1), { infoHash: hash, peerId: 'x', port: 1, tx: 0x10000 + i }));
         }
-        const replies = await c.burst(msgs, 220);
+        const replies = await c.burst(msgs, 138);
         assert.equal(await c.request(Buffer.alloc(10), 300), null, 'nothing more: the runts got no reply');
         const byTx = new Map(replies.map((r) => [r.readUInt32BE(4), r]));
-        assert.equal(replies.length, 220);
-        for (let i = 0; i < 200; i++) {
+        assert.equal(replies.length, 138);
+        for (let i = 0; i < 125; i++) {
           const r = byTx.get(i);
           assert.ok(r !== undefined && r.readUInt32BE(0) === 1, `announce ${i} answered`);
           assert.equal(readAnnounce(r).interval, 1800);
