@@ -15,7 +15,7 @@ interface Native {
   SLOT: number;
   REPLY_SLOT: number;
   META: number;
-  open(v6: boolean, address: string, port: number, dualStack: boolean, bufferBytes: number): [unknown, number];
+  open(v6: boolean, address: string, port: number, dualStack: boolean, bufferBytes: number, reusePort: boolean): [unknown, number];
   start(handle: unknown, input: Buffer, meta: Buffer, out: Buffer, lens: Uint32Array, onBatch: (n: number) => void): void;
   sendTo(handle: unknown, reply: Buffer, meta: Buffer, at: number): boolean;
   counters(handle: unknown): [number, number, number];
@@ -58,16 +58,28 @@ function bindError(e: unknown, host: string, port: number): Error {
   return err;
 }
 
-/**
- * Binds a batch socket on host:port (an IP literal; '::' also takes IPv4 senders) and answers every
- * datagram with `answer`. `copyInput`: datagrams are handed over as copies (an answer that finishes
- * later reads its datagram then); otherwise as views into the batch buffer, valid during the call.
- */
-export function bindBatchSocket(native: Native, host: string, port: number, bufferBytes: number, answer: Answer, copyInput: boolean): BatchSocket {
+export interface BatchOptions {
+  /** Kernel buffer sizes asked for (capped by net.core.rmem_max / wmem_max). */
+  bufferBytes: number;
+  /**
+   * Datagrams are handed over as copies (an answer that finishes later reads its datagram then);
+   * otherwise as views into the batch buffer, valid during the call.
+   */
+  copyInput: boolean;
+  /**
+   * SO_REUSEPORT: the processes of one cluster each bind their own socket on the port and the
+   * kernel spreads senders over them (dgram shares the primary's one socket instead).
+   */
+  reusePort: boolean;
+}
+
+/** Binds a batch socket on host:port (an IP literal; '::' also takes IPv4 senders) and answers every datagram with `answer`. */
+export function bindBatchSocket(native: Native, host: string, port: number, answer: Answer, o: BatchOptions): BatchSocket {
   const v6 = isIP(host) === 6;
+  const copyInput = o.copyInput;
   let opened: [unknown, number];
   try {
-    opened = native.open(v6, host, port, true, bufferBytes);
+    opened = native.open(v6, host, port, true, o.bufferBytes, o.reusePort);
   } catch (e) {
     throw bindError(e, host, port);
   }

@@ -2,6 +2,7 @@
 // host is given, else one socket of the host's family. Each datagram goes to answerDatagram and
 // its reply, if any, back to the sender: in batches through the native addon where it is built
 // (udp-batch-socket.ts), else through Node's dgram.
+import cluster from 'node:cluster';
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 import { answerDatagram, type UdpDeps } from './udp-answers.js';
@@ -55,16 +56,19 @@ function startBatchTracker(port: number, host: string | undefined, deps: UdpDeps
   const sync = deps.tracker.store.sync;
   const answering: UdpDeps = sync ? { ...deps, replies } : deps;
   const answer = (msg: Buffer, ip: string, rport: number): Buffer | Promise<Buffer> | null => answerDatagram(msg, ip, rport, answering);
+  // the workers of WORKERS > 1 each bind the port; any of them can answer any sender (connection
+  // ids are a keyed hash, the swarms are in Redis)
+  const options = { bufferBytes: SOCKET_BUFFER_BYTES, copyInput: !sync, reusePort: cluster.isWorker };
   let socket: BatchSocket;
   if (host === undefined) {
     try {
-      socket = bindBatchSocket(native, '::', port, SOCKET_BUFFER_BYTES, answer, !sync);
+      socket = bindBatchSocket(native, '::', port, answer, options);
     } catch (e) {
       if ((e as { code?: string }).code === 'EADDRINUSE') throw e;
-      socket = bindBatchSocket(native, '0.0.0.0', port, SOCKET_BUFFER_BYTES, answer, !sync); // no IPv6 on this machine
+      socket = bindBatchSocket(native, '0.0.0.0', port, answer, options); // no IPv6 on this machine
     }
   } else {
-    socket = bindBatchSocket(native, host, port, SOCKET_BUFFER_BYTES, answer, !sync);
+    socket = bindBatchSocket(native, host, port, answer, options);
   }
   const dropped = (): number => socket.counters().dropped;
   deps.udp.droppedReplies = dropped;

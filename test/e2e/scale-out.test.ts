@@ -4,12 +4,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createDataSource } from '../../server/db/data-source.js';
+import { batchAddon } from '../../server/udp/udp-batch-socket.js';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.js';
 import { needs } from '../helpers/environment.js';
 import { deletePrefix } from '../helpers/redis.js';
@@ -20,6 +22,7 @@ import { spawnServer, stopServer, type ServerProcess } from '../helpers/server-p
 import { waitUntil } from '../helpers/wait.js';
 import { CLI } from '../helpers/test-server.js';
 import { announce, failureOf, scrape } from '../helpers/tracker-client.js';
+import { announcePacket, readAnnounce, readError, UdpClient } from '../helpers/udp-client.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL;
 const skip = needs(REDIS_URL !== undefined, 'a Redis server: set TEST_REDIS_URL=redis://127.0.0.1:6379');
@@ -165,11 +168,22 @@ for (const { kind, redis: where } of runs) {
   });
 }
 
+/** A UDP port free now (the kernel's pick, released). */
+const freeUdpPort = (): Promise<number> => new Promise((resolve) => {
+  const s = dgram.createSocket('udp4');
+  s.bind(0, '127.0.0.1', () => {
+    const { port } = s.address();
+    s.close(() => resolve(port));
+  });
+});
+
 describe('one worker per core (WORKERS=2 on Redis)', { skip }, () => {
   it('serves one swarm from every worker, replaces a worker that dies, and stops on SIGTERM', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'seedhost-workers-'));
     const prefix = `seedhost-test-${randomBytes(4).toString('hex')}:`;
-    const env = { DATA_DIR: dataDir, REDIS_URL: REDIS_URL as string, REDIS_PREFIX: prefix, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', WORKERS: '2' };
+    // one UDP port for both workers: dgram shares the primary's socket, the batch socket binds it in each worker (SO_REUSEPORT)
+    const udpPort = await freeUdpPort();
+    const env = { DATA_DIR: dataDir, REDIS_URL: REDIS_URL as string, REDIS_PREFIX: prefix, PORT: '0', UDP_PORT: String(udpPort), HOST: '127.0.0.1', LOG_LEVEL: 'info', WORKERS: '2' };
     const s = spawnServer(env, 'seedhost cluster listening');
     try {
       const url = `${base(await s.port)}/announce`;
@@ -189,6 +203,21 @@ describe('one worker per core (WORKERS=2 on Redis)', { skip }, () => {
       }
       assert.equal(last.incomplete, 12);
       assert.equal((last.peers as Buffer).length, 11 * 6, 'the last peer sees the 11 others, whichever worker they reached');
+      // both workers listen on the one UDP port; from 8 source ports (the kernel spreads them over
+      // the workers' sockets) every connect and announce is answered, in the same swarm (announces
+      // of a peer stopping: they read the counts without joining, so the swarm stays as it is)
+      const io = batchAddon() === null ? 'dgram' : 'batch';
+      assert.equal(s.lines.filter((l) => l.includes('"msg":"seedhost listening"') && l.includes(`"udpIo":"${io}"`) && l.includes(`"udpPort":${udpPort}`)).length, 2);
+      for (let i = 0; i < 8; i++) {
+        const c = new UdpClient('127.0.0.1', udpPort);
+        try {
+          const r = await c.request(announcePacket(await c.connect(), { infoHash: m.infoHash, peerId: `-TT0001-u${i}`, port: 7400 + i, left: 10n, numWant: 0, event: 3 })) as Buffer;
+          assert.equal(readError(r), undefined);
+          assert.equal(readAnnounce(r).leechers, 12, `UDP announce ${i} sees the swarm`);
+        } finally {
+          c.close();
+        }
+      }
       // any worker's /metrics covers the cluster: 12 announces, whichever worker took them
       const text = await (await fetch(`${base(await s.port)}/metrics`, { headers: { connection: 'close' } })).text();
       const ok = text.split('\n').find((l) => l.startsWith('seedhost_announces_total{') && l.includes('result="ok"'));

@@ -218,12 +218,14 @@ static int buffer_of(napi_env env, napi_value v, size_t want, void** data) {
   return len >= want;
 }
 
-// open(v6: boolean, address: string, port: number, dualStack: boolean, bufferBytes: number) -> [handle, port]
+// open(v6: boolean, address: string, port: number, dualStack: boolean, bufferBytes: number,
+//      reusePort: boolean) -> [handle, port]; reusePort: SO_REUSEPORT, for the processes of one
+// cluster (each its own socket on the port, the kernel spreading senders over them)
 static napi_value Open(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  bool v6, dual;
+  bool v6, dual, reuse;
   char host[64];
   size_t hostLen;
   uint32_t port, bytes;
@@ -232,6 +234,7 @@ static napi_value Open(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_uint32(env, argv[2], &port));
   CHECK(napi_get_value_bool(env, argv[3], &dual));
   CHECK(napi_get_value_uint32(env, argv[4], &bytes));
+  CHECK(napi_get_value_bool(env, argv[5], &reuse));
   struct sockaddr_storage a;
   memset(&a, 0, sizeof a);
   socklen_t alen;
@@ -253,6 +256,14 @@ static napi_value Open(napi_env env, napi_callback_info info) {
   if (v6) {
     int only = dual ? 0 : 1;
     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof only);
+  }
+  if (reuse) {
+    int one = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+      int e = errno;
+      close(fd);
+      return throw_errno(env, "setsockopt SO_REUSEPORT", e);
+    }
   }
   int b = (int)bytes;
   // the kernel's limit (net.core.rmem_max / wmem_max) stands where it is lower
