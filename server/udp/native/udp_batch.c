@@ -8,7 +8,8 @@
 //   in:    BATCH slots of SLOT bytes, datagram i at i * SLOT
 //   meta:  BATCH records of META bytes: [0..3] payload length (uint32 LE), [4..5] port (uint16 LE),
 //          [6] family (4 or 6; an IPv4-mapped sender of a dual-stack socket is 4), [7] 0,
-//          [8..] the address (4 or 16 bytes)
+//          [8..] the address (4 or 16 bytes), [24..27] an IPv6 sender's scope id (uint32 LE; a
+//          link-local sender's interface, for a reply sent later)
 //   out:   BATCH slots of REPLY_SLOT bytes, reply i at i * REPLY_SLOT
 //   lens:  Uint32Array(BATCH), reply i's length (0: no reply), set by JavaScript
 #define _GNU_SOURCE
@@ -26,7 +27,7 @@
 #define BATCH 64
 #define SLOT 65536
 #define REPLY_SLOT 2048
-#define META 24
+#define META 28
 
 typedef struct {
   uv_poll_t poll;
@@ -101,6 +102,8 @@ static void write_meta(uint8_t* m, const struct sockaddr_storage* a, uint32_t le
     } else {
       m[6] = 6;
       memcpy(m + 8, &s->sin6_addr, 16);
+      uint32_t scope = s->sin6_scope_id;
+      m[24] = scope & 0xff; m[25] = (scope >> 8) & 0xff; m[26] = (scope >> 16) & 0xff; m[27] = scope >> 24;
     }
   }
 }
@@ -119,6 +122,7 @@ static socklen_t read_meta(const udp_t* u, const uint8_t* m, struct sockaddr_sto
       memcpy(b + 12, m + 8, 4);
     } else {
       memcpy(&s->sin6_addr, m + 8, 16);
+      s->sin6_scope_id = (uint32_t)m[24] | ((uint32_t)m[25] << 8) | ((uint32_t)m[26] << 16) | ((uint32_t)m[27] << 24);
     }
     return sizeof *s;
   }
