@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import fs, { type PathLike } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { databaseKinds } from '../helpers/databases.js';
 import { ADMIN, ADMIN_ENV, codeOf, fileParts, login, ok, upload, wsClient, type WsClient } from '../helpers/graphql-client.js';
@@ -121,6 +123,36 @@ for (const kind of databaseKinds()) {
       assert.equal(m.types.get('seedhost_process_cpu_user_seconds_total'), 'counter');
       assert.ok((m.get('seedhost_nodejs_heap_size_used_bytes') as number) > 0);
       sub.close();
+    });
+
+    it('counts open descriptors off the loop and leaves out the per-handle groupings, whose scrape grows with the sockets', async () => {
+      // 300 more sockets open; a scrape must not walk them on the loop (no readdirSync of
+      // /proc/self/fd, no pass over every handle) and still count the descriptors
+      const sockets = await Promise.all(Array.from({ length: 300 }, () => new Promise<Socket>((resolve, reject) => {
+        const s = connect(t.server.port, '127.0.0.1', () => resolve(s));
+        s.once('error', reject);
+      })));
+      const readdirSync = fs.readdirSync;
+      const syncReads: string[] = [];
+      fs.readdirSync = ((p: PathLike, ...rest: unknown[]) => {
+        syncReads.push(String(p));
+        return (readdirSync as (...a: unknown[]) => unknown)(p, ...rest);
+      }) as typeof fs.readdirSync;
+      try {
+        const m = await metrics(t);
+        assert.deepEqual(syncReads, [], 'no synchronous readdir during the scrape');
+        const fds = m.get('seedhost_process_open_fds') as number;
+        const now = readdirSync('/proc/self/fd').length - 1;
+        assert.ok(fds >= 600 && Math.abs(fds - now) < 50, `${fds} open descriptors counted, ${now} now (the 300 client and 300 server sockets among them)`);
+        assert.equal(m.types.get('seedhost_process_open_fds'), 'gauge');
+        for (const family of ['nodejs_active_handles', 'nodejs_active_resources', 'nodejs_active_resources_total']) {
+          assert.equal(m.types.get(`seedhost_${family}`), undefined, `${family} is left out`);
+        }
+        assert.ok((m.get('seedhost_nodejs_active_handles_total') as number) >= 600, 'the handle total stays (a count, no pass in JavaScript)');
+      } finally {
+        fs.readdirSync = readdirSync;
+        for (const s of sockets) s.destroy();
+      }
     });
 
     it('answers HEAD without a body and refuses other methods', async () => {
