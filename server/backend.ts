@@ -71,14 +71,11 @@ export async function openBackend(config: Config, log: Logger, onEvent: (e: Inst
     bus,
     async flushCompleted(ds, tally) {
       tally.drain(); // the Redis store counts finished downloads itself, for every instance
-      const totals = await store.takeCompletedChanges();
+      // pending until confirmed: a failed or interrupted write leaves them for the next flush
+      const totals = await store.pendingCompletedChanges();
       if (totals.size === 0) return;
-      try {
-        await writeCompletedTotals(ds, totals);
-      } catch (e) {
-        await store.restoreCompletedChanges(totals.keys());
-        throw e;
-      }
+      await writeCompletedTotals(ds, totals);
+      await store.confirmCompletedChanges(totals);
     },
     async ping() {
       await redis.ping();

@@ -23,7 +23,7 @@ export function swarmKeys(prefix: string, infoHash: string): string[] {
 export interface SlotKeys {
   /** Hash infoHash -> finished downloads (absolute count). */
   completed: string;
-  /** Set of infoHashes whose completed count rose since the last takeCompletedChanges. */
+  /** Set of infoHashes whose completed count rose and is not yet confirmed written to the database (confirmCompletedChanges). */
   dirty: string;
   /** Set of infoHashes that have at least one peer; what expire and totals walk. */
   swarms: string;

@@ -10,7 +10,7 @@ import { ANNOUNCE_LUA } from './announce.lua.js';
 import { LEECHERS4, slotKeys, swarmKeys } from './keys.js';
 import { groupByNode, isCluster, masterOfSlot, replicasOfSlot, type RedisClient } from './redis-nodes.js';
 import { SLOTS, slotOfTag, tagOfSlot } from './slots.js';
-import { EXPIRE_LUA, LIST_SWARMS_LUA, PEER_PAGE_LUA, PEERS_LUA, REMOVE_LUA, SCRAPE_LUA, SEED_COMPLETED_LUA, TAKE_COMPLETED_LUA, TOTALS_LUA } from './swarm-scripts.lua.js';
+import { EXPIRE_LUA, LIST_SWARMS_LUA, PEER_PAGE_LUA, PEERS_LUA, REMOVE_LUA, SCRAPE_LUA, SEED_COMPLETED_LUA, PENDING_COMPLETED_LUA, CONFIRM_COMPLETED_LUA, TOTALS_LUA } from './swarm-scripts.lua.js';
 
 type Arg = string | Buffer | number;
 
@@ -25,7 +25,8 @@ interface Scripts {
   seedhostListSwarms(...args: Arg[]): Promise<(string | number)[]>;
   seedhostRemove(...args: Arg[]): Promise<number>;
   seedhostSeedCompleted(...args: Arg[]): Promise<number>;
-  seedhostTakeCompleted(...args: Arg[]): Promise<string[]>;
+  seedhostPendingCompleted(...args: Arg[]): Promise<string[]>;
+  seedhostConfirmCompleted(...args: Arg[]): Promise<number>;
 }
 
 /** Torrents per expire/totals script call; peers one expire call drops at most (~10 ms of Redis). */
@@ -46,7 +47,8 @@ function defineScripts(r: RedisClient): RedisClient & Scripts {
   r.defineCommand('seedhostListSwarms', { numberOfKeys: 1, lua: LIST_SWARMS_LUA });
   r.defineCommand('seedhostRemove', { numberOfKeys: 1, lua: REMOVE_LUA });
   r.defineCommand('seedhostSeedCompleted', { numberOfKeys: 1, lua: SEED_COMPLETED_LUA });
-  r.defineCommand('seedhostTakeCompleted', { numberOfKeys: 1, lua: TAKE_COMPLETED_LUA });
+  r.defineCommand('seedhostPendingCompleted', { numberOfKeys: 1, lua: PENDING_COMPLETED_LUA });
+  r.defineCommand('seedhostConfirmCompleted', { numberOfKeys: 1, lua: CONFIRM_COMPLETED_LUA });
   return r as RedisClient & Scripts;
 }
 
@@ -197,27 +199,24 @@ export class RedisPeerStore implements PeerStore {
   }
 
   /**
-   * Takes the torrents whose completed count rose since the last call, with their absolute counts,
-   * atomically per slot (of several trackers sharing the Redis, one gets each change). Write them
-   * with GREATEST(stored, count); on failure hand the hashes to restoreCompletedChanges.
+   * The torrents whose completed count rose and is not yet confirmed written, with their absolute
+   * counts. Write them with GREATEST(stored, count), then confirmCompletedChanges; until then they
+   * stay pending, so a tracker that fails or dies before its write has lost nothing (another
+   * instance, or its next flush, writes them; two writing the same count agree).
    */
-  async takeCompletedChanges(): Promise<Map<string, number>> {
+  async pendingCompletedChanges(): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     await this.eachSlotChunk(async (slots) => {
-      const r = await this.redis.seedhostTakeCompleted(this.routeKey(slots[0]), this.prefix, ...slots.map(tagOfSlot));
+      const r = await this.redis.seedhostPendingCompleted(this.routeKey(slots[0]), this.prefix, ...slots.map(tagOfSlot));
       for (let i = 0; i < r.length; i += 2) out.set(r[i], Number(r[i + 1]));
     });
     return out;
   }
 
-  /** Marks torrents changed again (after a failed database write), so the next take returns them. */
-  async restoreCompletedChanges(infoHashes: Iterable<string>): Promise<void> {
-    const bySlot = new Map<number, string[]>();
-    for (const h of infoHashes) {
-      const s = this.slotOf(h);
-      (bySlot.get(s) ?? bySlot.set(s, []).get(s) as string[]).push(h);
-    }
-    await Promise.all([...bySlot].map(([s, hs]) => this.redis.sadd(slotKeys(this.prefix, tagOfSlot(s)).dirty, ...hs)));
+  /** The counts written to the database: each torrent stops being pending unless its count rose since. */
+  async confirmCompletedChanges(written: ReadonlyMap<string, number>): Promise<void> {
+    await Promise.all(this.runs([...written.keys()]).map((run) => this.redis.seedhostConfirmCompleted(this.routeKey(run[0].slot), this.prefix,
+      ...run.flatMap((t) => [t.h, tagOfSlot(t.slot), written.get(t.h) as number]))));
   }
 
   /** Quits the client if the store opened it. */

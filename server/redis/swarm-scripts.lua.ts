@@ -150,22 +150,37 @@ if cur < tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) en
 return 0
 `;
 
-/** ARGV: prefix, slot tags. Empties their dirty sets; returns infoHash, count pairs for those still known. */
-export const TAKE_COMPLETED_LUA = MANY + `
+/**
+ * ARGV: prefix, slot tags. Returns infoHash, count pairs of their dirty sets' torrents still known,
+ * and leaves the sets as they are: a torrent stays dirty until CONFIRM_COMPLETED_LUA clears it, so
+ * an instance that dies between reading and writing the database loses nothing (another writes it).
+ */
+export const PENDING_COMPLETED_LUA = MANY + `
 local out = {}
 for t = 2, #ARGV do
   local completed, dirty = slotKeys(ARGV[1], ARGV[t])
   local hs = redis.call('SMEMBERS', dirty)
-  if #hs > 0 then
-    redis.call('DEL', dirty)
-    for i = 1, #hs do
-      local c = redis.call('HGET', completed, hs[i])
-      if c then
-        out[#out + 1] = hs[i]
-        out[#out + 1] = c
-      end
+  for i = 1, #hs do
+    local c = redis.call('HGET', completed, hs[i])
+    if c then
+      out[#out + 1] = hs[i]
+      out[#out + 1] = c
+    else
+      redis.call('SREM', dirty, hs[i])
     end
   end
 end
 return out
+`;
+
+/**
+ * ARGV: prefix, then infoHash, its slot's tag and the count written to the database, per torrent.
+ * Clears each torrent's dirty mark unless its count rose since (then the next flush writes it).
+ */
+export const CONFIRM_COMPLETED_LUA = MANY + `
+for t = 2, #ARGV, 3 do
+  local completed, dirty = slotKeys(ARGV[1], ARGV[t + 1])
+  if tonumber(redis.call('HGET', completed, ARGV[t]) or '0') <= tonumber(ARGV[t + 2]) then redis.call('SREM', dirty, ARGV[t]) end
+end
+return 0
 `;

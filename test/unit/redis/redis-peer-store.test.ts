@@ -24,25 +24,30 @@ describe('RedisPeerStore beyond the contract', { skip: redisSkip() }, () => {
   beforeEach(() => { store = testRedisStore({ maxPeersPerAddress: MAX_PEERS_PER_ADDRESS_CEILING }); });
   afterEach(() => store.close());
 
-  it('takes the torrents whose completed count rose, with absolute counts, once', async () => {
+  it('lists the torrents whose completed count rose, with absolute counts, until their write is confirmed', async () => {
     const [a, b, quiet] = [newHash(), newHash(), newHash()];
     await store.seedCompleted(a, 10);
     await announce(peer(a, 1, 0, { event: 'completed' }));
     await announce(peer(a, 2, 0, { event: 'completed' }));
     await announce(peer(b, 1, 0, { event: 'completed' }));
     await announce(peer(quiet, 1, 5));
-    assert.deepEqual([...(await store.takeCompletedChanges())].sort(), [[a, 12], [b, 1]].sort());
-    assert.equal((await store.takeCompletedChanges()).size, 0);
+    const pending = await store.pendingCompletedChanges();
+    assert.deepEqual([...pending].sort(), [[a, 12], [b, 1]].sort());
+    // read again before a confirmation (a tracker that died before its write): nothing lost
+    assert.deepEqual([...(await store.pendingCompletedChanges())].sort(), [...pending].sort());
+    await store.confirmCompletedChanges(pending);
+    assert.equal((await store.pendingCompletedChanges()).size, 0);
   });
 
-  it('gives taken changes back after a failed write, with the counts of the next take', async () => {
-    const h = newHash();
+  it('keeps a torrent pending when its count rose between the read and the confirmation', async () => {
+    const [h, other] = [newHash(), newHash()];
     await announce(peer(h, 1, 0, { event: 'completed' }));
-    const taken = await store.takeCompletedChanges();
+    await announce(peer(other, 1, 0, { event: 'completed' }));
+    const read = await store.pendingCompletedChanges();
     await announce(peer(h, 2, 0, { event: 'completed' }));
-    await store.restoreCompletedChanges(taken.keys());
-    await store.restoreCompletedChanges([]);
-    assert.deepEqual([...(await store.takeCompletedChanges())], [[h, 2]]);
+    await store.confirmCompletedChanges(read);
+    await store.confirmCompletedChanges(new Map());
+    assert.deepEqual([...(await store.pendingCompletedChanges())], [[h, 2]]);
   });
 
   it('raises a seeded completed count to the larger value, and does not mark it changed', async () => {
@@ -51,14 +56,14 @@ describe('RedisPeerStore beyond the contract', { skip: redisSkip() }, () => {
     await store.seedCompleted(h, 9);
     await store.seedCompleted(h, 3);
     assert.equal((await store.scrape([h]))[0].downloaded, 9);
-    assert.equal((await store.takeCompletedChanges()).size, 0);
+    assert.equal((await store.pendingCompletedChanges()).size, 0);
   });
 
   it('drops the pending change of a removed torrent', async () => {
     const h = newHash();
     await announce(peer(h, 1, 0, { event: 'completed' }));
     await store.removeTorrent(h);
-    assert.equal((await store.takeCompletedChanges()).size, 0);
+    assert.equal((await store.pendingCompletedChanges()).size, 0);
   });
 
   it('expires across swarms, past the per-call limit, and forgets emptied swarms', async () => {
