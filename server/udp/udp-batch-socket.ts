@@ -18,7 +18,7 @@ interface Native {
   open(v6: boolean, address: string, port: number, dualStack: boolean, bufferBytes: number, reusePort: boolean): [unknown, number];
   start(handle: unknown, input: Buffer, meta: Buffer, out: Buffer, lens: Uint32Array, onBatch: (n: number) => void): void;
   sendTo(handle: unknown, reply: Buffer, meta: Buffer, at: number): boolean;
-  counters(handle: unknown): [number, number, number];
+  dropped(handle: unknown): number;
   close(handle: unknown): void;
 }
 
@@ -46,8 +46,8 @@ export function batchAddonError(): string | undefined {
 
 export interface BatchSocket {
   port: number;
-  /** Datagrams read, replies sent, replies the kernel did not take (a full send buffer). */
-  counters(): { received: number; sent: number; dropped: number };
+  /** Replies the kernel did not take (a full send buffer). */
+  dropped(): number;
   close(): Promise<void>;
 }
 
@@ -116,10 +116,7 @@ export function bindBatchSocket(native: Native, host: string, port: number, answ
   let closed: Promise<void> | undefined;
   return {
     port: bound,
-    counters: () => {
-      const [received, sent, dropped] = native.counters(handle);
-      return { received, sent, dropped };
-    },
+    dropped: () => native.dropped(handle),
     close: () => {
       closed ??= new Promise<void>((resolve) => {
         native.close(handle);

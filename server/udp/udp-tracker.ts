@@ -14,8 +14,6 @@ export interface UdpTracker {
   port: number;
   /** How datagrams are read and sent: 'batch' (recvmmsg/sendmmsg) or 'dgram'. */
   io: 'batch' | 'dgram';
-  /** Replies the kernel did not take (a full send buffer; batch sockets only, else 0). */
-  dropped(): number;
   close(): Promise<void>;
 }
 
@@ -52,9 +50,8 @@ function startBatchTracker(port: number, host: string | undefined, deps: UdpDeps
   if (native === null || (host !== undefined && isIP(host) === 0)) return null;
   // the replies of a synchronous store are copied into the batch's reply buffer at once, so the
   // store may reuse one result; an asynchronous one reads its datagram after the batch is gone
-  const replies = new UdpReplies();
   const sync = deps.tracker.store.sync;
-  const answering: UdpDeps = sync ? { ...deps, replies } : deps;
+  const answering: UdpDeps = sync ? { ...deps, replies: new UdpReplies() } : deps;
   const answer = (msg: Buffer, ip: string, rport: number): Buffer | Promise<Buffer> | null => answerDatagram(msg, ip, rport, answering);
   // the workers of WORKERS > 1 each bind the port; any of them can answer any sender (connection
   // ids are a keyed hash, the swarms are in Redis)
@@ -70,9 +67,8 @@ function startBatchTracker(port: number, host: string | undefined, deps: UdpDeps
   } else {
     socket = bindBatchSocket(native, host, port, answer, options);
   }
-  const dropped = (): number => socket.counters().dropped;
-  deps.udp.droppedReplies = dropped;
-  return { port: socket.port, io: 'batch', dropped, close: () => socket.close() };
+  deps.udp.droppedReplies = () => socket.dropped();
+  return { port: socket.port, io: 'batch', close: () => socket.close() };
 }
 
 /**
@@ -115,7 +111,6 @@ export async function startUdpTracker(port: number, host: string | undefined, de
   return {
     port: socket.address().port,
     io: 'dgram',
-    dropped: () => 0,
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }

@@ -45,7 +45,7 @@ typedef struct {
   struct sockaddr_storage raddr[BATCH];
   struct mmsghdr smsg[BATCH];
   struct iovec siov[BATCH];
-  double received, sent, dropped;
+  double dropped;
 } udp_t;
 
 #define CHECK(call)                                                  \
@@ -154,7 +154,6 @@ static void send_replies(udp_t* u, int n) {
     int r = sendmmsg(u->fd, u->smsg + off, (unsigned)(k - off), MSG_DONTWAIT);
     if (r > 0) {
       off += r;
-      u->sent += r;
     } else if (r < 0 && errno == EINTR) {
       continue;
     } else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
@@ -204,7 +203,6 @@ static void on_readable(uv_poll_t* p, int status, int events) {
   }
   int n = recvmmsg(u->fd, u->rmsg, BATCH, MSG_DONTWAIT, NULL);
   if (n <= 0) return;  // nothing now (EAGAIN), or an error the socket reported: read again on the next wake-up
-  u->received += n;
   for (int i = 0; i < n; i++) {
     write_meta(u->meta + (size_t)i * META, &u->raddr[i], u->rmsg[i].msg_len);
     u->lens[i] = 0;
@@ -365,24 +363,18 @@ static napi_value SendTo(napi_env env, napi_callback_info info) {
     while (r < 0 && errno == EINTR);
   }
   if (r < 0) u->dropped += 1;
-  else u->sent += 1;
   CHECK(napi_get_boolean(env, r >= 0, &ok));
   return ok;
 }
 
-// counters(handle) -> [received, sent, dropped]
-static napi_value Counters(napi_env env, napi_callback_info info) {
+// dropped(handle) -> replies the kernel did not take (a full send buffer, or an address it refused)
+static napi_value Dropped(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   udp_t* u = socket_args(env, info, 1, argv);
   if (u == NULL) return NULL;
-  napi_value result, v;
-  CHECK(napi_create_array_with_length(env, 3, &result));
-  double c[3] = {u->received, u->sent, u->dropped};
-  for (uint32_t i = 0; i < 3; i++) {
-    CHECK(napi_create_double(env, c[i], &v));
-    CHECK(napi_set_element(env, result, i, v));
-  }
-  return result;
+  napi_value v;
+  CHECK(napi_create_double(env, u->dropped, &v));
+  return v;
 }
 
 static void on_closed(uv_handle_t* h) {
@@ -416,7 +408,7 @@ static napi_value Init(napi_env env, napi_value exports) {
     {"open", NULL, Open, NULL, NULL, NULL, napi_default, NULL},
     {"start", NULL, Start, NULL, NULL, NULL, napi_default, NULL},
     {"sendTo", NULL, SendTo, NULL, NULL, NULL, napi_default, NULL},
-    {"counters", NULL, Counters, NULL, NULL, NULL, napi_default, NULL},
+    {"dropped", NULL, Dropped, NULL, NULL, NULL, napi_default, NULL},
     {"close", NULL, Close, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
