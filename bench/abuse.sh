@@ -4,8 +4,8 @@
 # Prints per attack the server's answer and its time, the probe's p50/p99/worst, probe timeouts
 # and errors, peak RSS, the p99 against an idle reference of the same run, and the targets.
 # Env (defaults): SEEDHOST_DIR=<this repo> (whose dist/ runs) ATTACKS=<all> PORT=17090
-#   DATABASE_URL=<sqlite in the temp dir> ATTACK_TIMEOUT=60 PROBE=registered PROBE_MS=50
-#   PROBE_TIMEOUT_MS=10000 IDLE_SECONDS=5 LOOP_SECONDS=10 FILL_SECONDS=20 SETTLE_MAX=30
+#   DATABASE_URL=<sqlite in the temp dir> ATTACK_TIMEOUT=60 ATTACK_NICE=10 PROBE=registered PROBE_MS=50
+#   PROBE_TIMEOUT_MS=10000 PROBE_TRACE_MS=0 (>0: print each slower probe answer) IDLE_SECONDS=5 LOOP_SECONDS=10 FILL_SECONDS=20 SETTLE_MAX=30
 #   FILES_TORRENT=10000 SMALL_TORRENTS=100 SCRAPE_TORRENTS=2000 WEBSEED_MB=128 VICTIM_MB=64
 #   WEBSEED_SECONDS=8 MAXLIFE=3600 KEEP_STATE=0 TAG RESULTS
 set -euo pipefail

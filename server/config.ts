@@ -9,6 +9,7 @@ import { passwordProblem } from './services/password-rules.js';
 import { USERNAME_MAX_LENGTH, USERNAME_PATTERN } from './services/username.js';
 import { TORRENT_FORMATS, type TorrentFormat } from './torrent/format.js';
 import { FULL_SCRAPE_INTERVAL } from './tracker/full-scrape.js';
+import { MAX_CONNECTIONS_PER_ADDRESS } from './http/connection-limit.js';
 import { MAX_PEERS_PER_ADDRESS, MAX_PEERS_PER_ADDRESS_CEILING } from './tracker/peer-store.js';
 
 const int = (min: number, max: number) =>
@@ -46,6 +47,7 @@ const schema = z.object({
   DIRECT_IO: onOff.default('on'),
   TORRENT_FORMAT: z.string().trim().toLowerCase().pipe(z.enum(TORRENT_FORMATS, { message: 'must be v1, v2 or hybrid' })).default('v1'),
   MAX_PEERS_PER_ADDRESS: int(1, MAX_PEERS_PER_ADDRESS_CEILING).default(String(MAX_PEERS_PER_ADDRESS)),
+  MAX_CONNECTIONS_PER_ADDRESS: int(1, 1_000_000).default(String(MAX_CONNECTIONS_PER_ADDRESS)),
   WEBSEED_SEND_TIMEOUT: int(1, 3600).default(String(SEND_TIMEOUT_MS / 1000)),
   FULL_SCRAPE: onOff.default('off'),
   FULL_SCRAPE_INTERVAL: int(1, 86400).default(String(FULL_SCRAPE_INTERVAL)),
@@ -99,6 +101,8 @@ export interface Config {
   torrentFormat: TorrentFormat;
   /** Peers one address (IPv4 address, IPv6 /64) may hold per swarm; a new port beyond it replaces its oldest. */
   maxPeersPerAddress: number;
+  /** Open TCP connections one client address (IPv6: /64) may hold; trusted proxies are not counted. */
+  maxConnectionsPerAddress: number;
   /** Seconds a webseed response may wait for its socket to take a chunk before it is cut. */
   webseedSendTimeout: number;
   /** A scrape without info_hash answers every registered torrent (cached, rate-limited); false: refused. */
@@ -222,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     directIo: e.DIRECT_IO === 'on',
     torrentFormat: e.TORRENT_FORMAT,
     maxPeersPerAddress: e.MAX_PEERS_PER_ADDRESS,
+    maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
     webseedSendTimeout: e.WEBSEED_SEND_TIMEOUT,
     fullScrape: e.FULL_SCRAPE === 'on',
     fullScrapeInterval: e.FULL_SCRAPE_INTERVAL,

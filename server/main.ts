@@ -11,6 +11,7 @@ import { loadEnvFile } from './env-file.js';
 import { openDatabase } from './db/data-source.js';
 import { startGraphQL, type GraphQLServer } from './graphql/graphql-server.js';
 import { resolveClientIp } from './http/client-ip.js';
+import { ConnectionLimit } from './http/connection-limit.js';
 import { contentRoutes } from './http/content.routes.js';
 import { metricsCollector } from './http/cluster-metrics.js';
 import { createHttpServer } from './http/create-server.js';
@@ -60,6 +61,8 @@ export interface RunningServer {
   wsTracker: WsTracker;
   /** Per-minute swarm samples (tests call `sample` to take one at once). */
   history: SwarmHistory;
+  /** Open TCP connections per client address (MAX_CONNECTIONS_PER_ADDRESS). */
+  connections: ConnectionLimit;
   graphql: GraphQLServer;
   /** Stops accepting, finishes in-flight requests, flushes counters, closes the database. */
   close(): Promise<void>;
@@ -136,6 +139,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const webseed = new WebseedStats();
   const webseedBuffers = new WebseedBuffers();
   const publishes = new PublishStats();
+  const connections = new ConnectionLimit(config.maxConnectionsPerAddress, config.trustedProxies);
   gql = await startGraphQL(
     { ds, store, files, events, registered, v2Aliases, publicUrl: config.publicUrl, udpAnnounceUrl: config.publicUdpUrl, maxUploadBytes: config.maxUploadBytes, maxTorrentFiles: config.maxTorrentFiles, torrentFormat: config.torrentFormat, limiter: backend.limiter, announces, publishes, history },
     (req) => resolveClientIp(req, config.trustedProxies), log,
@@ -151,6 +155,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       graphqlClients: () => graphql.clients(), swarmSubscriptions: () => graphql.swarmWatchers(),
       udp: config.udpPort === null ? undefined : { stats: udpStats, packets: udpPackets },
       ws: { stats: wsTracker.stats, sockets: () => wsTracker.sockets() },
+      connectionsRefused: () => connections.refused,
     })),
     token: config.metricsToken, log,
   });
@@ -165,7 +170,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   flusher.unref();
 
   const { server, fastPath, ignoreUpgrade } = createHttpServer({
-    tracker, trustedProxies: config.trustedProxies, log, metrics,
+    tracker, trustedProxies: config.trustedProxies, log, metrics, fastPath: { connectionLimit: connections },
     fallback: (req, res) => (req.url === '/graphql' || req.url?.startsWith('/graphql?') ? graphql.handle(req, res) : content(req, res)),
     health: async () => {
       await ds.query('SELECT 1');
@@ -222,7 +227,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     })();
     return closing;
   };
-  return { port, udpPort: udp?.port ?? null, udpIo: udp?.io ?? null, ds, store, files, events, registered, tracker, history, graphql, wsTracker, close };
+  return { port, udpPort: udp?.port ?? null, udpIo: udp?.io ?? null, ds, store, files, events, registered, tracker, history, connections, graphql, wsTracker, close };
 }
 
 async function main(): Promise<void> {

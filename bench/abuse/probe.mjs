@@ -22,7 +22,8 @@ export function startProbe(base, infoHash, { intervalMs = 50, timeoutMs = 10_000
   const started = performance.now();
   const trace = Number(process.env.PROBE_TRACE_MS ?? 0); // > 0: print each answer slower than this, with its time
   const record = (lat) => {
-    if (trace > 0 && lat > trace) process.stderr.write(`   probe: ${lat.toFixed(1)} ms at +${((performance.now() - started - lat) / 1000).toFixed(2)} s\n`);
+    // with the monotonic clock's ms at the announce's start (CLOCK_MONOTONIC, the clock of a V8 .cpuprofile's timestamps)
+    if (trace > 0 && lat > trace) process.stderr.write(`   probe: ${lat.toFixed(1)} ms at +${((performance.now() - started - lat) / 1000).toFixed(2)} s (monotonic ${(Number(process.hrtime.bigint() / 1000n) / 1000 - lat).toFixed(1)} ms)\n`);
     samples.push(lat);
     for (let missed = lat - intervalMs; missed > 0; missed -= intervalMs) samples.push(missed);
     if (lat > worst) worst = lat;

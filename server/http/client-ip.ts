@@ -8,7 +8,8 @@ export function normalizeIp(ip: string): string {
   return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
 }
 
-function isTrusted(ip: string, trusted: BlockList): boolean {
+/** Whether `ip` (normalized) is one of the trusted proxies. */
+export function isTrusted(ip: string, trusted: BlockList): boolean {
   return trusted.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
 }
 

@@ -30,6 +30,8 @@ export interface MetricsSources {
   udp?: { stats: TrackerStats; packets: UdpPacketCounts };
   /** The WebSocket tracker's counts and open sockets (absent: its metrics read 0). */
   ws?: { stats: WsTrackerStats; sockets: () => number };
+  /** TCP connections refused by MAX_CONNECTIONS_PER_ADDRESS (absent: 0). */
+  connectionsRefused?: () => number;
 }
 
 /** What the UDP tracker counts beside announces and scrapes (udp/udp-answers.ts UdpStats). */
@@ -165,6 +167,8 @@ export function createMetricsRegistry(src: MetricsSources): Registry {
   define(reg, 'publishes_total', 'Content uploads, by result (ok, bad_input, too_large, duplicate, storage, internal).', 'counter', 'sum',
     () => fromMap('result', src.publishes.byResult, ['ok']));
   define(reg, 'published_bytes_total', 'Content bytes of successful uploads.', 'counter', 'sum', () => [{ value: src.publishes.bytes }]);
+  define(reg, 'http_connections_refused_total', 'TCP connections refused as accepted: their address held MAX_CONNECTIONS_PER_ADDRESS already.', 'counter', 'sum',
+    () => [{ value: src.connectionsRefused?.() ?? 0 }]);
   define(reg, 'graphql_ws_clients', 'Live GraphQL WebSocket clients.', 'gauge', 'sum', () => [{ value: src.graphqlClients() }]);
   define(reg, 'graphql_swarm_subscriptions', 'Live swarmUpdated subscriptions.', 'gauge', 'sum', () => [{ value: src.swarmSubscriptions() }]);
   return reg;

@@ -7,6 +7,7 @@
 import type http from 'node:http';
 import type { Socket } from 'node:net';
 import { encodeFailure } from '../tracker/replies.js';
+import type { ConnectionLimit } from './connection-limit.js';
 import { HandOverQueue } from './handover-queue.js';
 import { MORE, ODD, PendingHead } from './pending-head.js';
 import { isHttp09RequestLine, isTrackerRequestLine, parseTrackerHead, type TrackerRequestHead } from './request-head.js';
@@ -56,6 +57,8 @@ export interface FastPathOptions {
   sendTimeoutMs?: number;
   /** Overrides IDLE_TIMEOUT_MS (tests). */
   idleTimeoutMs?: number;
+  /** Connections per address (none: not limited). */
+  connectionLimit?: ConnectionLimit;
 }
 
 interface Shared {
@@ -378,7 +381,10 @@ export function installTrackerFastPath(server: http.Server, deps: TrackerRouteDe
       shared.sweep.unref();
     },
   };
-  server.on('connection', (socket: Socket) => new Connection(socket, shared));
+  const limit = opts.connectionLimit;
+  server.on('connection', (socket: Socket) => {
+    if (limit === undefined || limit.admit(socket)) new Connection(socket, shared);
+  });
   return {
     closeIdle() {
       shared.closing = true;

@@ -78,7 +78,7 @@ for (const kind of databaseKinds()) {
     let hash: string;
     const content = randomBytes(5000);
     before(async () => {
-      t = await startTestServer(kind, ADMIN_ENV);
+      t = await startTestServer(kind, { ...ADMIN_ENV, MAX_CONNECTIONS_PER_ADDRESS: '1000' }); // the descriptor test opens 300 sockets from 127.0.0.1
       const token = await login(t.baseUrl, ADMIN.username, ADMIN.password);
       const up = () => upload(t.baseUrl, UPLOAD_TORRENT, { files: [null], name: 'm.bin' }, fileParts([['m.bin', content]]), { token });
       hash = ok<{ uploadTorrent: { infoHash: string } }>(await up()).uploadTorrent.infoHash;
