@@ -41,13 +41,27 @@ class LocalWriter implements ContentWriter {
   private readonly directHandles = new Map<string, Promise<FileHandle | null>>();
   /** Files created, open or closed (a closed one is reopened for writing on demand). */
   private readonly created = new Set<string>();
+  /** Folders made (or being made) in staging: a folder of 10,000 files is made once, not once per file. */
+  private readonly folders = new Map<string, Promise<unknown>>();
   private done = false;
 
   constructor(private readonly dir: string, private readonly contentRoot: string, private readonly directIo: boolean) {}
 
+  /** Makes the folder `full` goes in, once per writer (a failed attempt is retried by the next file). */
+  private folderOf(full: string): Promise<unknown> {
+    const dir = path.dirname(full);
+    let made = this.folders.get(dir);
+    if (made === undefined) {
+      made = mkdir(dir, { recursive: true });
+      this.folders.set(dir, made);
+      made.catch(() => this.folders.delete(dir));
+    }
+    return made;
+  }
+
   async create(rel: string, size = 0): Promise<void> {
     const full = inside(this.dir, rel);
-    await mkdir(path.dirname(full), { recursive: true });
+    await this.folderOf(full);
     const h = open(full, 'w');
     this.handles.set(rel, h);
     this.created.add(rel);
@@ -75,7 +89,7 @@ class LocalWriter implements ContentWriter {
 
   async link(rel: string, source: string): Promise<boolean> {
     const full = inside(this.dir, rel);
-    await mkdir(path.dirname(full), { recursive: true });
+    await this.folderOf(full);
     try {
       await link(source, full);
       return true;
@@ -88,7 +102,7 @@ class LocalWriter implements ContentWriter {
 
   async clone(rel: string, source: string): Promise<boolean> {
     const full = inside(this.dir, rel);
-    await mkdir(path.dirname(full), { recursive: true });
+    await this.folderOf(full);
     try {
       await copyFile(source, full, constants.COPYFILE_FICLONE_FORCE);
       return true;
