@@ -164,7 +164,8 @@ export function parseMultipart(req: IncomingMessage, maxFiles = 10_000): Promise
       // file, or creating its staged file): without a listener that error would be uncaught. The
       // publisher's reader sees the error all the same.
       stream.on('error', () => undefined);
-      u.resolve({ filename: info.filename ?? name, mimetype: info.mimeType, stream: stream as Readable });
+      const filename = info.filename ?? name;
+      u.resolve({ filename, path: filename, mimetype: info.mimeType, stream: stream as Readable });
     };
     bb.on('filesLimit', () => failAll(new MultipartError(413, 'too many files')));
     const onClose = (): void => {

@@ -7,22 +7,40 @@ import { GraphQLError, GraphQLScalarType } from 'graphql';
 export interface FileUpload {
   /** As the client named it; may carry a relative path (`docs/a.txt`). */
   filename: string;
+  /** The same as filename: what the publisher takes (services/stage-content.ts PublishFile). */
+  path: string;
   mimetype: string;
   stream: Readable;
 }
 
+const ignore = (): undefined => undefined;
+
+/**
+ * One file part to come. Kept small (a request may carry 20,000): the promise, its two resolving
+ * functions, and nothing per file that the path from the part to the publisher does not need.
+ */
 export class Upload {
   readonly promise: Promise<FileUpload>;
-  resolve!: (f: FileUpload) => void;
-  reject!: (e: Error) => void;
   settled = false;
+  private done!: (f: FileUpload) => void;
+  private failed!: (e: Error) => void;
 
   constructor() {
     this.promise = new Promise((resolve, reject) => {
-      this.resolve = (f) => { this.settled = true; resolve(f); };
-      this.reject = (e) => { this.settled = true; reject(e); };
+      this.done = resolve;
+      this.failed = reject;
     });
-    this.promise.catch(() => undefined); // a resolver may never look at a failed file
+  }
+
+  resolve(f: FileUpload): void {
+    this.settled = true;
+    this.done(f);
+  }
+
+  reject(e: Error): void {
+    this.settled = true;
+    this.promise.catch(ignore); // a resolver may never look at a failed file
+    this.failed(e);
   }
 }
 

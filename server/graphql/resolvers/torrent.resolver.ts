@@ -81,11 +81,8 @@ export class TorrentResolver {
     @Arg('format', () => TorrentFormat, { nullable: true, description: 'Default: the server\'s TORRENT_FORMAT (V1 unless set).' }) format: TorrentFormat | null,
     @Ctx() { deps, user }: GraphQLContext,
   ): Promise<Torrent> {
-    const pending: Promise<PublishFile>[] = files.map((f) => {
-      const p = f.then((u) => ({ path: u.filename, stream: u.stream }));
-      p.catch(() => undefined); // a later file may fail (connection cut) before the publisher reaches it
-      return p;
-    });
+    // an upload is a PublishFile as it is (its path is its filename): no promise or object more per file
+    const pending: Promise<PublishFile>[] = files;
     const row = await publishTorrent(
       { ds: deps.ds, files: deps.files, events: deps.events, publicUrl: deps.publicUrl, udpAnnounceUrl: deps.udpAnnounceUrl, maxUploadBytes: deps.maxUploadBytes, maxFiles: deps.maxTorrentFiles, stats: deps.publishes },
       { name: name ?? undefined, description, pieceLength: pieceLength ?? undefined, totalSize: totalSize ?? undefined, ownerId: user?.id ?? null, files: pending, format: format ?? deps.torrentFormat ?? 'v1' },
