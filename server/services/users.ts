@@ -1,10 +1,11 @@
 // Use cases for accounts: create users with a scrypt password hash, verify passwords, change
 // roles and passwords under the last-admin rule (server/services/user-lock.ts holds the lock).
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { SessionEntity } from '../db/entities/session.entity.js';
 import { UserEntity, type UserRole } from '../db/entities/user.entity.js';
 import type { AuthUser } from './auth.js';
+import { scryptOnWorker, type ScryptParams } from './kdf-pool.js';
 import { passwordProblem } from './password-rules.js';
 import { isDuplicateKey, withUsersLocked, type LockedUser } from './user-lock.js';
 import { USERNAME_MAX_LENGTH, USERNAME_PATTERN } from './username.js';
@@ -26,8 +27,9 @@ export function checkPassword(password: string): void {
   if (problem !== undefined) throw new UserInputError(`password ${problem}`);
 }
 
-function scryptAsync(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scrypt(password, salt, KEYLEN, opts, (e, k) => (e ? reject(e) : resolve(k))));
+/** scrypt on a hashing thread at nice 10 (kdf-pool.ts), so sign-ins yield the CPU to announces. */
+function scryptAsync(password: string, salt: Buffer, opts: ScryptParams): Promise<Buffer> {
+  return scryptOnWorker(password, salt, KEYLEN, opts);
 }
 
 /** scrypt (N=2^15, r=8, p=1) hash in the form `scrypt$N$r$p$salt$hash`. */
