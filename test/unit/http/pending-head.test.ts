@@ -45,4 +45,17 @@ describe('PendingHead', () => {
     const head = 'GET /a HTTP/1.1\r\nX: \t\xe9\xff\r\n\r\n';
     assert.equal(feed(head, 1).verdict, head.indexOf('\r\n\r\n'));
   });
+
+  it('keeps no chunk after the first: a head sent a byte at a time is held in one buffer of its own, at most twice its size', () => {
+    const text = `GET /announce?a=1 HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(16_000)}\r\n\r\n`;
+    const src = Buffer.from(text, 'latin1');
+    const head = new PendingHead();
+    let verdict = MORE;
+    for (let o = 0; o < src.length && verdict === MORE; o++) verdict = head.push(src.subarray(o, o + 1));
+    assert.equal(verdict, text.indexOf('\r\n\r\n'));
+    src.fill(0x41); // the chunks' memory reused, as a reader's buffer may be
+    const all = head.join();
+    assert.equal(all.toString('latin1'), text, 'the bytes gathered are a copy, not views of the chunks');
+    assert.ok(all.buffer.byteLength <= 2 * text.length, `${all.buffer.byteLength} bytes held for a head of ${text.length}`);
+  });
 });
