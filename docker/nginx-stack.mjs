@@ -66,8 +66,13 @@ export const announce = (port, hash, peerPort, from = '127.0.0.1', headers = {})
 async function startTap(target) {
   const heads = [];
   const sockets = new Set();
-  const server = net.createServer((down) => {
-    const up = net.connect(target, '127.0.0.1');
+  // half-open on both sides: an instance that answers and half-closes while nginx still sends a body
+  // (a 413 for an oversized request) has its FIN relayed and the rest of the body still delivered.
+  // Without it the relay ended its upstream side on that FIN, the next body chunk failed as a write
+  // after end, and nginx saw a reset instead of the instance's answer (a 502 in CI, once).
+  const server = net.createServer({ allowHalfOpen: true }, (down) => {
+    const up = net.connect({ port: target, host: '127.0.0.1', allowHalfOpen: true });
+    down.on('end', () => up.end());
     sockets.add(down).add(up);
     let text = '';
     down.on('data', (chunk) => {
