@@ -46,6 +46,9 @@ export const MAX_UNREAD_FILES = 16;
  */
 export const MAP_ENTRIES_PER_TURN = 500;
 
+/** A file part's stream as busboy hands it over. */
+type FileStream = NodeJS.ReadableStream & { destroy(e?: Error): void };
+
 /** Starts parsing; resolves once operations and map are known (files keep streaming after). */
 export function parseMultipart(req: IncomingMessage, maxFiles = 10_000): Promise<MultipartRequest> {
   return new Promise((resolve, reject) => {
@@ -70,9 +73,9 @@ export function parseMultipart(req: IncomingMessage, maxFiles = 10_000): Promise
     // parsed meanwhile wait here, and the parser's close waits for the mapping's end
     let mapping = false;
     let failed = false;
-    const early: [string, busboy.FileInfo, NodeJS.ReadableStream & { destroy(e?: Error): void }][] = [];
+    const early: [string, busboy.FileInfo, FileStream][] = [];
     let closed = false;
-    let current: NodeJS.ReadableStream & { destroy(e?: Error): void } | null = null;
+    let current: FileStream | null = null;
     const failAll = (e: Error): void => {
       failed = true;
       for (const [, , stream] of early.splice(0)) stream.resume();
@@ -152,7 +155,7 @@ export function parseMultipart(req: IncomingMessage, maxFiles = 10_000): Promise
       if (mapping) early.push([name, info, stream]);
       else takeFile(name, stream, info);
     });
-    const takeFile = (name: string, stream: NodeJS.ReadableStream & { destroy(e?: Error): void }, info: busboy.FileInfo): void => {
+    const takeFile = (name: string, stream: FileStream, info: busboy.FileInfo): void => {
       const u = uploads.get(name);
       if (!ready || u === undefined || u.settled) {
         stream.resume();

@@ -2,7 +2,9 @@
 // address at MAX_CONNECTIONS_PER_ADDRESS has each further connection refused as it is accepted,
 // before a byte of it is read: no parser, no handler, no WebSocket handshake, so 2,000 sockets
 // opened at once from one address cost the loop little more than the accepts. Connections from
-// TRUSTED_PROXIES are not counted (every client behind a proxy shares its address).
+// TRUSTED_PROXIES are not counted (every client behind a proxy shares its address). The caller
+// releases a counted connection when it closes (the fast path's own close listener: no listener
+// more per connection).
 import type { BlockList, Socket } from 'node:net';
 import { addressGroup } from '../tracker/address-group.js';
 import { isTrusted, normalizeIp } from './client-ip.js';
@@ -39,10 +41,13 @@ export class ConnectionLimit {
     return this.perAddress.get(addressGroup(normalizeIp(ip))) ?? 0;
   }
 
-  /** Counts `socket` until it closes and returns true; or answers it 503, closes it and returns false. */
-  admit(socket: Socket): boolean {
+  /**
+   * Counts `socket` and returns the key to `release` when it closes (null: a trusted proxy's, not
+   * counted); or answers it 503, closes it and returns false.
+   */
+  admit(socket: Socket): string | null | false {
     const ip = normalizeIp(socket.remoteAddress ?? '');
-    if (this.trusted !== undefined && isTrusted(ip, this.trusted)) return true;
+    if (this.trusted !== undefined && isTrusted(ip, this.trusted)) return null;
     const key = addressGroup(ip);
     const n = this.perAddress.get(key) ?? 0;
     if (n >= this.max) {
@@ -57,12 +62,14 @@ export class ConnectionLimit {
       return false;
     }
     this.perAddress.set(key, n + 1);
-    socket.once('close', () => {
-      const left = (this.perAddress.get(key) ?? 1) - 1;
-      if (left <= 0) this.perAddress.delete(key);
-      else this.perAddress.set(key, left);
-    });
-    return true;
+    return key;
+  }
+
+  /** One connection admitted under `key` has closed. */
+  release(key: string): void {
+    const left = (this.perAddress.get(key) ?? 1) - 1;
+    if (left <= 0) this.perAddress.delete(key);
+    else this.perAddress.set(key, left);
   }
 }
 

@@ -77,6 +77,8 @@ interface Shared {
   /** The idle sweep's interval, while any connection is owned. */
   sweep: NodeJS.Timeout | undefined;
   startSweep: () => void;
+  /** Connections per address (undefined: not limited). */
+  limit: ConnectionLimit | undefined;
 }
 
 function reply(socket: Socket, body: Buffer, keepAlive: boolean): void {
@@ -110,7 +112,8 @@ class Connection {
   /** shared.now when this connection last read or wrote (the idle sweep's input). */
   lastActive: number;
 
-  constructor(private readonly socket: Socket, private readonly shared: Shared) {
+  /** `limitKey`: what the connection limit counts it under (null: not counted), released at close. */
+  constructor(private readonly socket: Socket, private readonly shared: Shared, private readonly limitKey: string | null) {
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('error', destroyOnError);
@@ -321,6 +324,7 @@ class Connection {
   };
 
   private readonly onClose = (): void => {
+    if (this.limitKey !== null) this.shared.limit?.release(this.limitKey);
     this.done = true;
     this.buf = null;
     this.partial = null;
@@ -370,7 +374,7 @@ export function installTrackerFastPath(server: http.Server, deps: TrackerRouteDe
     socket.resume();
   });
   const shared: Shared = {
-    deps, server, httpConnection, handOvers, owned: new Set(), idle: new Set(), closing: false,
+    deps, server, httpConnection, handOvers, owned: new Set(), idle: new Set(), closing: false, limit: opts.connectionLimit,
     sendTimeoutMs: opts.sendTimeoutMs ?? SEND_TIMEOUT_MS,
     idleTimeoutMs: opts.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
     now: performance.now(),
@@ -381,9 +385,9 @@ export function installTrackerFastPath(server: http.Server, deps: TrackerRouteDe
       shared.sweep.unref();
     },
   };
-  const limit = opts.connectionLimit;
   server.on('connection', (socket: Socket) => {
-    if (limit === undefined || limit.admit(socket)) new Connection(socket, shared);
+    const key = shared.limit === undefined ? null : shared.limit.admit(socket);
+    if (key !== false) new Connection(socket, shared, key);
   });
   return {
     closeIdle() {
