@@ -7,19 +7,18 @@ import { TorrentEntity } from '../db/entities/torrent.entity.js';
 import { insertOffLoop, OFF_LOOP_MIN_FILES } from '../db/direct/insert-off-loop.js';
 import { searchText } from '../db/search-text.js';
 import { bumpCounter, TORRENTS_COUNTER } from './change-counter.js';
-import type { NewTorrent } from './torrent-rows.js';
+import { lazyFiles } from '../torrent/packed-files.js';
+import { fileCount, rowFields, type NewTorrent } from './torrent-rows.js';
 
 /** File rows per INSERT statement (4 parameters each: within either driver's limits). */
 export const FILE_ROWS_PER_INSERT = 500;
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** The entity (with its files) of a new row. */
+/** The entity of a new row; its `files` are made on first read (GraphQL reads them from the database). */
 export function torrentEntity(t: NewTorrent): TorrentEntity {
-  const { files, ...fields } = t;
-  const e = Object.assign(new TorrentEntity(), fields, { format: t.format ?? 'v1', infoHashV2: t.infoHashV2 ?? null, completed: 0, displayName: null });
-  e.files = files.map((f, position) => Object.assign(new TorrentFileEntity(), { position, path: f.path, length: f.length }));
-  return e;
+  const e = Object.assign(new TorrentEntity(), rowFields(t), { format: t.format ?? 'v1', infoHashV2: t.infoHashV2 ?? null, completed: 0, displayName: null });
+  return lazyFiles(e, () => t.files.map((f, position) => Object.assign(new TorrentFileEntity(), { position, path: f.path, length: f.length })));
 }
 
 /** What TypeORM's better-sqlite3 driver holds: the one synchronous connection. */
@@ -39,8 +38,8 @@ function fillParams(out: unknown[], id: number, files: NewTorrent['files'], from
 }
 
 async function insertRows(ds: DataSource, m: EntityManager, t: NewTorrent): Promise<number> {
-  const { files, ...fields } = t;
-  const { identifiers } = await m.insert(TorrentEntity, { ...fields, format: t.format ?? 'v1', infoHashV2: t.infoHashV2 ?? null, completed: 0, displayName: null, searchText: searchText(t.name, files.map((f) => f.path)) });
+  const files = t.files;
+  const { identifiers } = await m.insert(TorrentEntity, { ...rowFields(t), format: t.format ?? 'v1', infoHashV2: t.infoHashV2 ?? null, completed: 0, displayName: null, searchText: searchText(t.name, files.map((f) => f.path)) });
   const id = identifiers[0].id as number;
   if (ds.options.type === 'better-sqlite3') {
     // prepared once and run on the driver's connection (inside this transaction): a fifth of the
@@ -74,7 +73,7 @@ async function insertRows(ds: DataSource, m: EntityManager, t: NewTorrent): Prom
  */
 export async function insertTorrent(ds: DataSource, t: NewTorrent): Promise<TorrentEntity> {
   const file = ds.options.type === 'better-sqlite3' ? ds.options.database : null;
-  const id = file !== null && file !== ':memory:' && t.files.length >= OFF_LOOP_MIN_FILES
+  const id = file !== null && file !== ':memory:' && fileCount(t) >= OFF_LOOP_MIN_FILES
     ? await insertOffLoop(file, t)
     : await ds.transaction((m) => insertRows(ds, m, t));
   return Object.assign(torrentEntity(t), { id });

@@ -1,4 +1,5 @@
 // The metainfo a tracker keeps about a torrent (BEP 3 v1, BEP 52 v2 or hybrid), independent of where it came from.
+import type { PackedFiles } from './packed-files.js';
 
 /** v1: SHA-1 pieces only; v2: merkle trees only; hybrid: both, over the same files. */
 export type TorrentFormat = 'v1' | 'v2' | 'hybrid';
@@ -25,6 +26,8 @@ export interface Metainfo {
   totalSize: number;
   /** A single-file torrent has one entry whose path is its name. */
   files: TorrentFileEntry[];
+  /** The same list packed, when it came from another thread packed (then `files` unpacks on first read). */
+  packedFiles?: PackedFiles;
   multiFile: boolean;
   private: boolean;
 }

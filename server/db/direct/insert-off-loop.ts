@@ -6,7 +6,8 @@
 // waits for the lock, as between two processes). Small torrents stay in place: a thread round trip
 // costs more than their insert.
 import { Worker } from 'node:worker_threads';
-import type { NewTorrent } from '../../services/torrent-rows.js';
+import { rowFields, type NewTorrent } from '../../services/torrent-rows.js';
+import { packFiles } from '../../torrent/packed-files.js';
 import type { InsertJob, InsertReply } from './insert-worker.js';
 
 /** Torrents with at least this many files are inserted by the worker (1,000 files: about 2 ms in place). */
@@ -50,16 +51,6 @@ function start(file: string): InsertThread {
   return t;
 }
 
-/** The file list as InsertJob carries it. */
-export function packFiles(files: NewTorrent['files']): Pick<InsertJob, 'paths' | 'pathLengths' | 'sizes'> {
-  const pathLengths = new Uint32Array(files.length), sizes = new Float64Array(files.length);
-  const parts: string[] = new Array(files.length);
-  for (let i = 0; i < files.length; i++) {
-    parts[i] = files[i].path; pathLengths[i] = files[i].path.length; sizes[i] = files[i].length;
-  }
-  return { paths: parts.join(''), pathLengths, sizes };
-}
-
 /** Inserts `row` (torrent, files, counter) in one transaction on a worker's connection to `file`; resolves the row id. */
 export function insertOffLoop(file: string, row: NewTorrent): Promise<number> {
   let t = threads.get(file);
@@ -70,8 +61,7 @@ export function insertOffLoop(file: string, row: NewTorrent): Promise<number> {
   const thread = t;
   return new Promise<number>((resolve, reject) => {
     thread.pending.set(id, { resolve, reject });
-    const { files, ...torrent } = row;
-    thread.w.postMessage({ id, torrent, ...packFiles(files) } satisfies InsertJob);
+    thread.w.postMessage({ id, torrent: rowFields(row), packed: row.packedFiles ?? packFiles(row.files) } satisfies InsertJob);
   });
 }
 

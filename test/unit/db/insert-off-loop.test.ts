@@ -6,11 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../../server/db/data-source.js';
-import { InsertError, OFF_LOOP_MIN_FILES, packFiles, stopInsertWorkers } from '../../../server/db/direct/insert-off-loop.js';
-import { unpackFiles } from '../../../server/db/direct/insert-worker.js';
+import { InsertError, OFF_LOOP_MIN_FILES, stopInsertWorkers } from '../../../server/db/direct/insert-off-loop.js';
 import { readCounter, TORRENTS_COUNTER } from '../../../server/services/change-counter.js';
 import { insertTorrent } from '../../../server/services/insert-torrent.js';
-import type { NewTorrent } from '../../../server/services/torrent-rows.js';
+import { newTorrent, type NewTorrent } from '../../../server/services/torrent-rows.js';
+import { packFiles, unpackFiles } from '../../../server/torrent/packed-files.js';
 import { databaseKinds } from '../../helpers/databases.js';
 
 const [sqlite] = databaseKinds();
@@ -31,11 +31,6 @@ const rowOf = async (ds: DataSource, infoHash: string): Promise<Record<string, u
   const { id: _id, info_hash: _h, name: _n, metainfo: _m, search_text: _s, total_size: _t, ...rest } = r as Record<string, unknown>;
   return rest;
 };
-
-it('packs and unpacks a file list without changing a path or a size', () => {
-  const files = [{ path: 'a/ü\u{1F600}x', length: 2 ** 40 + 3 }, { path: '', length: 0 }, { path: 'b', length: 1 }];
-  assert.deepEqual(unpackFiles(packFiles(files)), files);
-});
 
 describe('large torrents inserted off the event loop (sqlite)', () => {
   let db: Awaited<ReturnType<typeof sqlite.create>>;
@@ -64,6 +59,22 @@ describe('large torrents inserted off the event loop (sqlite)', () => {
     const [{ metainfo, name }] = await ds.query('SELECT metainfo, name FROM torrents WHERE info_hash = ?', [big.infoHash]);
     assert.ok(Buffer.from(metainfo).equals(big.metainfo));
     assert.equal(name, big.name);
+  });
+
+  it('inserts a packed file list (a large .torrent parsed off the loop) without unpacking it on this thread', async () => {
+    const plain = torrent('f'.repeat(40), 3000);
+    const packed = packFiles(plain.files);
+    const meta = { infoHash: plain.infoHash, name: plain.name, pieceLength: plain.pieceLength, pieceCount: plain.pieceCount, totalSize: plain.totalSize, multiFile: true, private: false, files: [], packedFiles: packed };
+    let unpacked = 0;
+    const row = newTorrent(Object.defineProperty(meta, 'files', { enumerable: true, get: () => { unpacked++; return unpackFiles(packed); } }), plain.metainfo, false, 'd');
+    assert.equal(row.packedFiles, packed);
+    const saved = await insertTorrent(ds, row);
+    assert.equal(unpacked, 0, "the metainfo's list was never unpacked");
+    assert.equal(typeof Object.getOwnPropertyDescriptor(row, 'files')?.get, 'function', 'the list went to the insert thread packed');
+    assert.equal(typeof Object.getOwnPropertyDescriptor(saved, 'files')?.get, 'function', "the entity's files are not made until read");
+    assert.deepEqual(await filesOf(ds, plain.infoHash), plain.files.map((f, position) => ({ position, path: f.path, length: f.length })));
+    assert.deepEqual(saved.files.map((f) => [f.position, f.path, f.length]), plain.files.map((f, i) => [i, f.path, f.length]));
+    assert.equal(Object.getOwnPropertyDescriptor(row, 'files')?.get, undefined, 'unpacked once read');
   });
 
   it('answers on the server connection meanwhile, never showing half a torrent', async () => {
