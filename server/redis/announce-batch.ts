@@ -9,6 +9,7 @@ import { peerIdentity } from '../tracker/peer-identity.js';
 import type { AnnounceResult, PeerAnnounce } from '../tracker/peer-store.js';
 import { LEECHERS4, SEEDERS4 } from './keys.js';
 import { tagOfSlot } from './slots.js';
+import { pickPeers, type SwarmView, type SwarmViews } from './swarm-views.js';
 
 /** An identity (peer-identity.ts) as the scripts keep it: 14 lowercase hex digits. */
 function identityText(id: number): string {
@@ -34,24 +35,36 @@ export const MAX_BATCH = 256;
 const EVENT: Record<AnnounceEvent, number> = { stopped: 0x73, completed: 0x63, started: 0x2d, paused: 0x2d, '': 0x2d };
 /** Bytes of a reply entry before its peers: three uint32 counts, flags, two uint16 lengths, the skip offset. */
 const HEAD = 19;
+/** Bytes of a view reply entry (flag 4) before its strings: counts, flags, version, role, slot; when sent (flag 8) the four lengths. */
+const VIEW_HEAD = 22, VIEW_LENGTHS = 8;
+/** How peers are wanted (announce.lua.ts): compact, with peer ids, a view, a view of a version held. */
+const COMPACT = 0x30, WITH_IDS = 0x31, VIEW = 0x32, VIEW_HELD = 0x33;
 
 interface Pending {
   a: PeerAnnounce;
   slot: number;
   addr: Buffer;
   counters: string;
+  /** The random number the peers are picked with (by the script or, from a view, here). */
+  rnd: number;
+  /** The view of the swarm this instance held when the announce was queued. */
+  held: SwarmView | undefined;
+  /** COMPACT, WITH_IDS, VIEW or VIEW_HELD. */
+  mode: number;
   out: AnnounceResult;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
 
+const numwantOf = (a: PeerAnnounce): number => Math.max(0, Math.min(a.numwant, MAX_NUMWANT));
+
 /** Packs the announces back to back in the layout announce.lua.ts reads. */
 function pack(batch: readonly Pending[]): Buffer {
   let size = 0;
-  for (const p of batch) size += p.a.infoHash.length + p.addr.length + p.counters.length + 38;
+  for (const p of batch) size += p.a.infoHash.length + p.addr.length + p.counters.length + 42;
   const b = Buffer.allocUnsafe(size);
   let o = 0;
-  for (const { a, slot, addr, counters } of batch) {
+  for (const { a, slot, addr, counters, rnd, held, mode } of batch) {
     b[o++] = a.infoHash.length;
     o += b.write(a.infoHash, o, 'latin1');
     const tag = tagOfSlot(slot);
@@ -64,9 +77,10 @@ function pack(batch: readonly Pending[]): Buffer {
     o += 20;
     b[o++] = 48 + (a.left === 0 ? SEEDERS4 : LEECHERS4) + (addr.length === 18 ? 1 : 0);
     b[o++] = EVENT[a.event];
-    b[o++] = a.wantPeerIds ? 0x31 : 0x30;
-    o = b.writeUInt16BE(Math.max(0, Math.min(a.numwant, MAX_NUMWANT)), o);
-    o = b.writeUInt32BE((Math.random() * 0x7fffffff) | 0, o);
+    b[o++] = mode;
+    o = b.writeUInt16BE(numwantOf(a), o);
+    o = b.writeUInt32BE(rnd, o);
+    o = b.writeUInt32BE(held?.version ?? 0, o);
     b[o++] = counters.length;
     o += b.write(counters, o, 'latin1');
   }
@@ -86,7 +100,8 @@ export class AnnounceBatcher {
     this.flush();
   };
 
-  constructor(private readonly send: SendBatch, private readonly route: BatchRoute) {}
+  /** `views`: the swarms' views this instance keeps (swarm-views.ts); without, the script picks every reply's peers. */
+  constructor(private readonly send: SendBatch, private readonly route: BatchRoute, private readonly views?: SwarmViews) {}
 
   /** Queues one announce; `out` is reset now and filled when its batch's reply arrives. */
   add(a: PeerAnnounce, out: AnnounceResult): Promise<void> {
@@ -95,8 +110,11 @@ export class AnnounceBatcher {
     const id = peerIdentity(a.peerId, a.key, addr.length === 18);
     // the identity rides along as a fourth field, and is stored with the counters (identity.lua.ts)
     const counters = id === 0 ? `${a.uploaded},${a.downloaded},${a.left}` : `${a.uploaded},${a.downloaded},${a.left},${identityText(id)}`;
+    const held = this.views === undefined || a.wantPeerIds ? undefined : this.views.get(a.infoHash);
+    const mode = a.wantPeerIds ? WITH_IDS : this.views === undefined ? COMPACT : held === undefined ? VIEW : VIEW_HELD;
+    const rnd = (Math.random() * 0x7fffffff) | 0;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ a, slot: this.route.slotOf(a.infoHash), addr, counters, out, resolve, reject });
+      this.queue.push({ a, slot: this.route.slotOf(a.infoHash), addr, counters, rnd, held, mode, out, resolve, reject });
       if (this.queue.length >= MAX_BATCH) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
@@ -118,23 +136,65 @@ export class AnnounceBatcher {
       } catch (e) {
         sent = Promise.reject(e);
       }
-      sent.then((r) => settle(batch, r), (e) => { for (const p of batch) p.reject(e); });
+      sent.then((r) => settle(batch, r, this.views), (e) => { for (const p of batch) p.reject(e); });
     }
   }
 }
 
+/**
+ * The view a view entry at `o` of `r` is for: sent with it (then kept in `views`, and in `fresh` for
+ * the batch's later announces), or the one held (one of the batch's sent before, or held when
+ * queued). Returns it and the offset after the entry.
+ */
+function viewOf(r: Buffer, o: number, flags: number, p: Pending, views: SwarmViews | undefined, fresh: Map<string, SwarmView>): [SwarmView, number] {
+  const version = r.readUInt32BE(o + 13);
+  const h = p.a.infoHash;
+  if ((flags & 8) === 0) {
+    const v = fresh.get(h) ?? p.held;
+    if (v === undefined || v.version !== version) throw new Error(`announce batch reply: swarm view ${version} of ${h} is not the one held`);
+    return [v, o + VIEW_HEAD];
+  }
+  let at = o + VIEW_HEAD + VIEW_LENGTHS;
+  if (at > r.length) throw new Error('announce batch reply too short (view)');
+  const part = (i: number): Buffer => {
+    const len = r.readUInt16BE(o + VIEW_HEAD + 2 * i);
+    if (at + len > r.length) throw new Error('announce batch reply too short (view)');
+    const b = Buffer.allocUnsafe(len); // a copy: the view outlives the reply
+    r.copy(b, 0, at, (at += len));
+    return b;
+  };
+  const v: SwarmView = { version, roles: [part(0), part(1), part(2), part(3)] };
+  views?.set(h, v);
+  fresh.set(h, v);
+  return [v, at];
+}
+
 /** Fills each announce's result from the packed reply and resolves it; a malformed reply rejects the rest. */
-function settle(batch: readonly Pending[], r: Buffer): void {
+function settle(batch: readonly Pending[], r: Buffer, views: SwarmViews | undefined): void {
   let o = 0, i = 0;
+  let fresh: Map<string, SwarmView> | undefined;
   try {
     for (; i < batch.length; i++) {
-      const { out, a, addr } = batch[i];
+      const p = batch[i];
+      const { out, a, addr } = p;
       if (o + HEAD > r.length) throw new Error(`announce batch reply too short (${r.length} bytes for ${batch.length})`);
       out.complete = r.readUInt32BE(o);
       out.incomplete = r.readUInt32BE(o + 4);
       out.downloaded = r.readUInt32BE(o + 8);
-      out.changed = (r[o + 12] & 1) !== 0;
-      out.completedNow = (r[o + 12] & 2) !== 0;
+      const flags = r[o + 12];
+      out.changed = (flags & 1) !== 0;
+      out.completedNow = (flags & 2) !== 0;
+      if ((flags & 4) !== 0) {
+        if (o + VIEW_HEAD > r.length) throw new Error('announce batch reply too short (view)');
+        const to = r[o + 17] - 1, slot = r.readUInt32BE(o + 18);
+        const [view, next] = viewOf(r, o, flags, p, views, (fresh ??= new Map()));
+        [out.peers4Len, out.peers6Len] = pickPeers(view, to, slot, p.rnd, numwantOf(a), out.peers4, out.peers6);
+        o = next;
+        p.resolve();
+        continue;
+      }
+      // a swarm grown past a view's size (or without a version): the view held is of no more use
+      if (p.held !== undefined) views?.drop(a.infoHash);
       const l4 = (r[o + 13] << 8) | r[o + 14], l6 = (r[o + 15] << 8) | r[o + 16], skip = (r[o + 17] << 8) | r[o + 18];
       o += HEAD;
       // the announcer's own entry, when the reply carries it, is left out (announce.lua.ts)
@@ -150,7 +210,7 @@ function settle(batch: readonly Pending[], r: Buffer): void {
         copyLeavingOut(r, o + n4, n6, s6 < 0 ? -1 : (s6 / 18) * 20, 20, out.ids6);
         o += n4 + n6;
       }
-      batch[i].resolve();
+      p.resolve();
     }
   } catch (e) {
     for (; i < batch.length; i++) batch[i].reject(e);

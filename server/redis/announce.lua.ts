@@ -11,23 +11,42 @@ import { CROSS_SLOT, KEY_NAMES_LUA } from './keys.js';
 import { SLOTS_LUA } from './slots.lua.js';
 
 /**
+ * Swarms whose peers take at most this many bytes (all four roles) are sent whole to the caller,
+ * who keeps them with their version (swarm-views.ts) and picks the peers itself: an announce to a
+ * swarm that did not change since then costs Redis no read of the peers (a GETRANGE, a few µs, of
+ * which a reply takes two or three). Larger ones are picked here.
+ */
+export const VIEW_MAX_BYTES = 2048;
+
+/**
  * KEYS: 1 a key of the node the batch is for (routing only: on a cluster every torrent of the batch
  * is served by that node). ARGV: 1 key prefix, 2 now in ms, 4 peers per address (a new ip:port
  * beyond it replaces the address's least recently announced peer), 3 the announces packed back to
  * back (announce-batch.ts), each: infoHash (length byte + hex), its slot's tag (length byte +
  * text, keys.ts slotKeys), compact ip:port (length byte + bytes), peer id (20 bytes), role '0'-'3'
- * (keys.ts), event ('s' stopped, 'c' completed, '-' other), '1' for peer ids, numwant (uint16 BE),
- * a random uint32 BE (scripts' math.random repeats itself on every call), "uploaded,downloaded,left"
+ * (keys.ts), event ('s' stopped, 'c' completed, '-' other), how peers are wanted ('0' compact,
+ * '1' with peer ids, '2' a view, '3' a view when the version below is not the one the caller
+ * holds), numwant (uint16 BE), a random uint32 BE (scripts' math.random repeats itself on every
+ * call), the version of the swarm's view the caller holds (uint32 BE), "uploaded,downloaded,left"
  * with ",identity" (14 hex digits) when the announce sent a key (length byte + text). Key names are
  * built here from the prefix (keys.ts KEY_NAMES_LUA), undeclared.
  * Returns one byte string, per announce in order: complete, incomplete, downloaded (uint32 BE),
- * changed + 2 * completedNow (byte), IPv4 and IPv6 peer byte lengths (uint16 BE), skip (uint16 BE:
- * 0, or 1 + the byte offset, among the peers of the announcer's family, of the announcer itself,
- * which the reply carries and the client leaves out), then the IPv4 compact peers, the IPv6 ones,
- * and if asked, their peer ids (20 bytes each, same order, the announcer's included).
+ * flags (byte: changed + 2 * completedNow + 4 * view + 8 * view sent), then
+ * - without view: IPv4 and IPv6 peer byte lengths (uint16 BE), skip (uint16 BE: 0, or 1 + the byte
+ *   offset, among the peers of the announcer's family, of the announcer itself, which the reply
+ *   carries and the client leaves out), the IPv4 compact peers, the IPv6 ones, and if asked, their
+ *   peer ids (20 bytes each, same order, the announcer's included);
+ * - with a view (a swarm of at most VIEW_MAX_BYTES of peers, asked for with '2' or '3'): the
+ *   swarm's version (uint32 BE), the announcer's role (byte, keys.ts) and slot (uint32 BE); if
+ *   sent, the four packed strings' byte lengths (uint16 BE each) and the strings (s4 s6 l4 l6):
+ *   the caller picks the peers (swarm-views.ts) as this script would. Not sent when the caller
+ *   holds that version, or an earlier announce of the batch sent it.
  */
 export const ANNOUNCE_LUA = CROSS_SLOT + KEY_NAMES_LUA + SLOTS_LUA + IDENTITY_LUA + ADDRESSES_LUA + `
 local prefix, now, blob, perAddress = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local VIEW_MAX = ${VIEW_MAX_BYTES}
+-- per torrent, the version of the view an earlier announce of this batch sent
+local sent = {}
 -- dl: completed count per torrent of the batch, kept current as completions raise it
 local names, regs, dl, out = {}, {}, {}, {}
 local fmt = string.format
@@ -115,7 +134,21 @@ local function ids(k, pieces, w)
   for i = 1, #v do out[#out + 1] = string.sub(v[i], 2, 21) end
 end
 
-local function announce(h, tag, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
+-- the announcer's view of the swarm (a reply flag, and what follows it), or nil to pick here
+local function view(k, n, h, to, slot, mode, held)
+  local v = n[5]
+  if not v or n[1] * 6 + n[2] * 18 + n[3] * 6 + n[4] * 18 > VIEW_MAX then return nil end
+  if sent[h] == v or (mode == '3' and held == v) then return 4, struct.pack('>I4BI4', v, to, slot) end
+  sent[h] = v
+  local head = struct.pack('>I4BI4HHHH', v, to, slot, n[1] * 6, n[2] * 18, n[3] * 6, n[4] * 18)
+  local s = {head}
+  for r = 1, 4 do
+    if n[r] > 0 then s[#s + 1] = redis.call('GETRANGE', k[5 + r], '0', fmt('%d', n[r] * width(r) - 1)) end
+  end
+  return 12, table.concat(s)
+end
+
+local function announce(h, tag, addr, pid, role, ev, mode, numwant, rnd, held, ctr)
   local k = keysOf(h)
   local cKey, dKey, sKey = registriesOf(tag)
   local got = redis.call('HMGET', k[5], addr, '#')
@@ -185,6 +218,14 @@ local function announce(h, tag, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
     else redis.call('HSET', k[5], addr, v) end
   end
 
+  if to > 0 and numwant > 0 and (mode == '2' or mode == '3') then
+    local flag, rest = view(k, n, h, to, slot, mode, held)
+    if flag then
+      out[#out + 1] = struct.pack('>I4I4I4B', n[1] + n[2], n[3] + n[4], dl[h], changed + 2 * done + flag)
+      out[#out + 1] = rest
+      return
+    end
+  end
   local p4, p6 = P4, P6
   p4.len, p4.skip, p6.len, p6.skip = 0, nil, 0, nil
   if to > 0 then
@@ -196,7 +237,7 @@ local function announce(h, tag, addr, pid, role, ev, wantIds, numwant, rnd, ctr)
   out[#out + 1] = struct.pack('>I4I4I4BHHH', n[1] + n[2], n[3] + n[4], dl[h], changed + 2 * done, p4.len, p6.len, skip and skip + 1 or 0)
   append(p4)
   append(p6)
-  if wantIds == '1' then
+  if mode == '1' then
     ids(k, p4, 6)
     ids(k, p6, 18)
   end
@@ -207,8 +248,8 @@ end
 -- unpacked first, so the completed counts of the batch's torrents come in one HMGET per slot
 local list, bySlot, tags, pos, len = {}, {}, {}, 1, #blob
 while pos <= len do
-  local a = {struct.unpack('>Bc0Bc0Bc0c20c1c1c1HI4Bc0', blob, pos)}
-  pos = a[11]
+  local a = {struct.unpack('>Bc0Bc0Bc0c20c1c1c1HI4I4Bc0', blob, pos)}
+  pos = a[12]
   list[#list + 1] = a
   local h = a[1]
   if dl[h] == nil then
@@ -229,7 +270,7 @@ for t = 1, #tags do
 end
 for i = 1, #list do
   local a = list[i]
-  announce(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10])
+  announce(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11])
 end
 return table.concat(out)
 `;

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { decodeCompactPeer } from '../tracker/compact-peer.js';
 import { peersPerAddress, type AnnounceResult, type PeerAnnounce, type PeerInfo, type PeerStore, type PeerStoreOptions, type SwarmCounts } from '../tracker/peer-store.js';
 import { AnnounceBatcher, type BatchRoute } from './announce-batch.js';
+import { SwarmViews } from './swarm-views.js';
 import { ANNOUNCE_LUA } from './announce.lua.js';
 import { LEECHERS4, slotKeys, swarmKeys } from './keys.js';
 import { groupByNode, isCluster, masterOfSlot, replicasOfSlot, type RedisClient } from './redis-nodes.js';
@@ -76,6 +77,11 @@ function peersOf(r: Buffer[]): PeerInfo[] {
 export interface RedisPeerStoreOptions extends PeerStoreOptions {
   /** Prefix of every key the store uses (tests give each store its own); default `seedhost:`. */
   prefix?: string;
+  /**
+   * Keep small swarms' peers here with their version and pick replies from them while the swarm
+   * is unchanged (swarm-views.ts); default true. False: the script picks every reply's peers.
+   */
+  views?: boolean;
 }
 
 /** A torrent with its hash slot. */
@@ -99,6 +105,7 @@ export class RedisPeerStore implements PeerStore {
   /** Prefix of every key this store uses. */
   readonly prefix: string;
   private readonly batcher: AnnounceBatcher;
+  private readonly views: SwarmViews | undefined;
 
   constructor(client: RedisClient | string, opts: RedisPeerStoreOptions = {}) {
     this.ownsClient = typeof client === 'string';
@@ -107,12 +114,13 @@ export class RedisPeerStore implements PeerStore {
     this.cluster = isCluster(this.redis);
     this.prefix = opts.prefix ?? 'seedhost:';
     const perAddress = peersPerAddress(opts);
+    this.views = opts.views === false ? undefined : new SwarmViews();
     const route: BatchRoute = { slotOf: (h) => this.slotOf(h), split: (items) => groupByNode(this.redis, items, (p) => p.slot) };
     this.batcher = new AnnounceBatcher(async (now, blob, slot, completions) => {
       const r = await this.redis.seedhostAnnounceBuffer(this.routeKey(slot), this.prefix, now, blob, perAddress);
       if (completions) await this.replicated(slot);
       return r;
-    }, route);
+    }, route, this.views);
   }
 
   /** The torrent's hash slot on a cluster; 0 (one set of registries) on a single Redis. */
@@ -134,6 +142,11 @@ export class RedisPeerStore implements PeerStore {
   /** Torrents with their slots, in runs of one node each. */
   private runs(infoHashes: readonly string[]): Slotted[][] {
     return groupByNode(this.redis, infoHashes.map((h) => ({ h, slot: this.slotOf(h) })), (t) => t.slot);
+  }
+
+  /** Swarms whose views this store holds (swarm-views.ts). */
+  get heldViews(): number {
+    return this.views?.size ?? 0;
   }
 
   announce(a: PeerAnnounce, out: AnnounceResult): Promise<void> {
@@ -170,6 +183,7 @@ export class RedisPeerStore implements PeerStore {
 
   async removeTorrent(infoHash: string): Promise<void> {
     const slot = this.slotOf(infoHash);
+    this.views?.drop(infoHash);
     await this.redis.seedhostRemove(this.routeKey(slot), this.prefix, infoHash, tagOfSlot(slot));
   }
 

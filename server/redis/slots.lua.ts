@@ -8,7 +8,11 @@
  * A torrent's keys are a table k: sorted set of role r is k[r], the peer-data hash k[5], the
  * packed string of role r k[5 + r] (r = 1..4: s4 s6 l4 l6). A peer-data value is: role digit,
  * peer id (20 bytes), "slot,uploaded,downloaded,left"; field '#' (never a compact address, which
- * is 6 or 18 bytes) holds the role counts n[1..4] as four big-endian uint32.
+ * is 6 or 18 bytes) holds the role counts n[1..4] as four big-endian uint32, then the swarm's
+ * version n[5] (uint32), which changes whenever a packed string does: an instance that holds the
+ * strings of a version (swarm-views.ts) is told the version is unchanged instead of sent them
+ * again. A '#' of 16 bytes (written by a version before the field) has no version: nobody holds
+ * its strings; the next write gives it a new one.
  */
 export const SLOTS_LUA = `
 local function width(r) return (r % 2 == 0) and 18 or 6 end
@@ -22,15 +26,30 @@ local function slotOf(v)
   end
   return s
 end
--- the counts from a '#' value; a swarm written before the field existed counts its sets once
+-- the counts (and version) from a '#' value; a swarm written before the field existed counts its sets once
 local function countsOf(k, c)
   if c then
+    if #c >= 20 then
+      local a, b, d, e, v = struct.unpack('>I4I4I4I4I4', c)
+      return {a, b, d, e, v}, false
+    end
     local a, b, d, e = struct.unpack('>I4I4I4I4', c)
     return {a, b, d, e}, false
   end
   return {redis.call('ZCARD', k[1]), redis.call('ZCARD', k[2]), redis.call('ZCARD', k[3]), redis.call('ZCARD', k[4])}, true
 end
-local function packCounts(n) return struct.pack('>I4I4I4I4', n[1], n[2], n[3], n[4]) end
+-- a version for a swarm that has none: from the clock (math.random repeats itself on every call),
+-- so a version an instance still holds from before is not given again
+local function freshVersion()
+  local t = redis.call('TIME')
+  return (tonumber(t[1]) * 1000000 + tonumber(t[2])) % 4294967296
+end
+-- the packed strings change: a new version
+local function bump(n) n[5] = ((n[5] or freshVersion()) + 1) % 4294967296 end
+local function packCounts(n)
+  if not n[5] then n[5] = freshVersion() end
+  return struct.pack('>I4I4I4I4I4', n[1], n[2], n[3], n[4], n[5])
+end
 -- A listpack (how Redis keeps a small hash or sorted set) is searched end to end: past ~16
 -- members a ZADD there costs ~4x a skiplist's, an HMGET ~3x a hashtable's. Redis converts a key
 -- for good when a member or value longer than its *-max-listpack-value (64) arrives, so one is
@@ -41,6 +60,7 @@ local function link(k, n, r, member)
   local s = n[r]
   redis.call('SETRANGE', k[5 + r], s * width(r), member)
   n[r] = s + 1
+  bump(n)
   if s + 1 == LISTPACK_MAX then
     redis.call('ZADD', k[r], 0, LONG)
     redis.call('ZREM', k[r], LONG)
@@ -63,6 +83,7 @@ local function unlink(k, n, r, s, member)
   end
   redis.call('ZREM', k[r], member)
   n[r] = last
+  bump(n)
   if last == 0 then redis.call('DEL', p) end
 end
 `;

@@ -2,8 +2,7 @@
 // on close(), so tests (and other users of the same Redis) never see each other's keys.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { RedisPeerStore } from '../../server/redis/redis-peer-store.js';
-import type { PeerStoreOptions } from '../../server/tracker/peer-store.js';
+import { RedisPeerStore, type RedisPeerStoreOptions } from '../../server/redis/redis-peer-store.js';
 import { needs } from './environment.js';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL;
@@ -22,7 +21,7 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<void> 
 }
 
 /** A RedisPeerStore on its own client and a fresh prefix; close() deletes its keys, then quits. */
-export function testRedisStore(opts: PeerStoreOptions = {}): RedisPeerStore {
+export function testRedisStore(opts: Omit<RedisPeerStoreOptions, 'prefix'> = {}): RedisPeerStore {
   const prefix = `seedhost-test:${randomBytes(6).toString('hex')}:`;
   const redis = new Redis(TEST_REDIS_URL as string, { enableAutoPipelining: true });
   const store = new RedisPeerStore(redis, { ...opts, prefix });
