@@ -32,22 +32,19 @@ local function makeRoom(k, n, m, limit)
   local f = addressOf(m)
   local v = redis.call('HGET', k[5], f) or ''
   local w = #m
-  -- an address's peers are all of one family: each is in its seeder or its leecher set
-  local r4 = (w == 6) and 1 or 2
   while #v >= limit * w do
     local ms = {}
     for o = 1, math.min(#v, ${EVICTION_SAMPLE} * w), w do ms[#ms + 1] = string.sub(v, o, o + w - 1) end
-    local sa, sb = redis.call('ZMSCORE', k[r4], unpack(ms)), redis.call('ZMSCORE', k[r4 + 2], unpack(ms))
+    local vals = redis.call('HMGET', k[5], unpack(ms))
     local best, oldest = 1, math.huge
     for j = 1, #ms do
-      -- a member in neither set (should not happen) goes first
-      local seen = tonumber(sa[j] or sb[j] or '-1')
+      -- a member without peer data (should not happen) goes first
+      local seen = vals[j] and seenOf(k, string.byte(vals[j], 1) - 47, ms[j], vals[j]) or -1
       if seen < oldest then best, oldest = j, seen end
     end
-    local role = sa[best] and r4 or (sb[best] and r4 + 2 or 0)
-    local val = role > 0 and redis.call('HGET', k[5], ms[best])
+    local val = vals[best]
     if val then
-      unlink(k, n, role, slotOf(val), ms[best])
+      unlink(k, n, string.byte(val, 1) - 47, slotOf(val), ms[best], val)
       unkey(k, ms[best], val)
       redis.call('HDEL', k[5], ms[best])
     end

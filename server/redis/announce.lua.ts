@@ -45,6 +45,8 @@ export const VIEW_MAX_BYTES = 2048;
 export const ANNOUNCE_LUA = CROSS_SLOT + KEY_NAMES_LUA + SLOTS_LUA + IDENTITY_LUA + ADDRESSES_LUA + `
 local prefix, now, blob, perAddress = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local VIEW_MAX = ${VIEW_MAX_BYTES}
+-- the end of every value written: ';' and the time in ms, 13 digits (slots.lua.ts)
+local stamp = ';' .. string.rep('0', 13 - #now) .. now
 -- per torrent, the version of the view an earlier announce of this batch sent
 local sent = {}
 -- dl: completed count per torrent of the batch, kept current as completions raise it
@@ -165,7 +167,7 @@ local function announce(h, tag, addr, pid, role, ev, mode, numwant, rnd, held, c
     if m then
       local r = string.byte(v, 1) - 47
       if from == 0 then was = r end
-      unlink(k, n, r, slotOf(v), m)
+      unlink(k, n, r, slotOf(v), m, v)
       redis.call('HDEL', k[5], m, '!' .. id)
       unindex(k, m)
       moved, save = true, true
@@ -175,7 +177,7 @@ local function announce(h, tag, addr, pid, role, ev, mode, numwant, rnd, held, c
   end
   local to, changed, done = 0, 0, 0
   if ev == 's' then
-    if from > 0 then unlink(k, n, from, slot, addr); unkey(k, addr, old) end
+    if from > 0 then unlink(k, n, from, slot, addr, old); unkey(k, addr, old) end
     if from > 0 or moved then
       changed = 1
       -- the last peer gone: drop the hash with its counts, as Redis drops an emptied hash
@@ -197,7 +199,7 @@ local function announce(h, tag, addr, pid, role, ev, mode, numwant, rnd, held, c
     -- a new peer: its address's field, with room made and the peer added (the field's new value)
     local af, av
     if from ~= to then
-      if from > 0 then unlink(k, n, from, slot, addr)
+      if from > 0 then unlink(k, n, from, slot, addr, old)
       else
         redis.call('SADD', sKey, h)
         af, av = makeRoom(k, n, addr, perAddress)
@@ -206,13 +208,16 @@ local function announce(h, tag, addr, pid, role, ev, mode, numwant, rnd, held, c
       save = true
       -- a peer that moved and kept its role leaves the counts as they were
       if from > 0 or not moved or was ~= to then changed = 1 end
-    elseif moved then changed = 1 end
+    else
+      if moved then changed = 1 end
+      -- written by an older version: its time moves into the value, out of the sorted set
+      if old and not timed(old) then redis.call('ZREM', k[to], addr) end
+    end
     if rekey then
       unkey(k, addr, old)
       if id then redis.call('HSET', k[5], '!' .. id, addr) end
     end
-    redis.call('ZADD', k[to], now, addr)
-    local v = role .. pid .. fmt('%d', slot) .. ',' .. ctr
+    local v = role .. pid .. fmt('%d', slot) .. ',' .. ctr .. stamp
     if af then redis.call('HSET', k[5], addr, v, '#', packCounts(n), af, av)
     elseif save then redis.call('HSET', k[5], addr, v, '#', packCounts(n))
     else redis.call('HSET', k[5], addr, v) end

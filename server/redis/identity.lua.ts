@@ -3,11 +3,16 @@
 // digits), and the peer-data hash indexes it: field '!' + identity (15 bytes, never a member's 6
 // or 18 nor an address field's 5 or 9) holds the member. Values written without one read as none.
 
-/** Needs SLOTS_LUA's layout of a peer-data value (keys.ts). */
+/** Needs SLOTS_LUA (the layout of a peer-data value, and timed()). */
 export const IDENTITY_LUA = `
--- the identity of a peer-data value, or of an announce's counters ("uploaded,downloaded,left[,id]"); nil: none
--- (an identity is 14 hex digits after a ','; without that ',' the pattern, far dearer, is not tried)
+-- the identity of a peer-data value (before its time, slots.lua.ts), or of an announce's counters
+-- ("uploaded,downloaded,left[,id]"); nil: none (an identity is 14 hex digits after a ','; without
+-- that ',' the pattern, far dearer, is not tried)
 local function identityOf(v)
+  if timed(v) then
+    if string.byte(v, -29) ~= 44 then return nil end
+    return string.match(v, '^%d+,[^,]*,[^,]*,[^,]*,(%x+);%d+$', 22)
+  end
   if string.byte(v, -15) ~= 44 then return nil end
   return string.match(v, '^%d+,[^,]*,[^,]*,[^,]*,(%x+)$', 22)
 end

@@ -4,14 +4,16 @@
 // (completed counts, changed counts, torrents with peers) carry that slot's tag (slots.ts), so an
 // announce script updates a torrent and its registries on the one node that serves them.
 
-/** Role of a peer, also the index of its sorted set in SwarmKeys (as in swarm.ts). */
+/** Role of a peer, also the index of its (legacy) sorted set in SwarmKeys (as in swarm.ts). */
 export const SEEDERS4 = 0, SEEDERS6 = 1, LEECHERS4 = 2, LEECHERS6 = 3;
 
 /**
  * One torrent's nine keys, in the order the Lua scripts take them: four sorted sets (seeders/
- * leechers x IPv4/IPv6, member = compact ip:port bytes, score = last seen in ms), the peer-data
- * hash (per peer its role, id, slot and counters; field '#' the four role counts), and per sorted
- * set a string of its members' compact bytes packed slot by slot (slots.lua.ts). The scripts
+ * leechers x IPv4/IPv6, member = compact ip:port bytes, score = last seen in ms), written only by
+ * versions before the time moved into the peer data (read for their peers, emptied as they go);
+ * the peer-data hash (per peer its role, id, slot, counters and last-seen time; field '#' the four
+ * role counts and the swarm's version), and per role a string of its peers' compact bytes packed
+ * slot by slot (slots.lua.ts). The scripts
  * build the same names themselves from the prefix (TORRENT_KEYS_LUA): keep the two in step.
  */
 export function swarmKeys(prefix: string, infoHash: string): string[] {

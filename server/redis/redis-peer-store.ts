@@ -11,7 +11,7 @@ import { ANNOUNCE_LUA } from './announce.lua.js';
 import { LEECHERS4, slotKeys, swarmKeys } from './keys.js';
 import { groupByNode, isCluster, masterOfSlot, replicasOfSlot, type RedisClient } from './redis-nodes.js';
 import { SLOTS, slotOfTag, tagOfSlot } from './slots.js';
-import { EXPIRE_LUA, LIST_SWARMS_LUA, PEER_PAGE_LUA, PEERS_LUA, REMOVE_LUA, SCRAPE_LUA, SEED_COMPLETED_LUA, PENDING_COMPLETED_LUA, CONFIRM_COMPLETED_LUA, TOTALS_LUA } from './swarm-scripts.lua.js';
+import { EXPIRE_LUA, LIST_SWARMS_LUA, PEER_PAGE_LUA, REMOVE_LUA, SCRAPE_LUA, SEED_COMPLETED_LUA, PENDING_COMPLETED_LUA, CONFIRM_COMPLETED_LUA, TOTALS_LUA } from './swarm-scripts.lua.js';
 
 type Arg = string | Buffer | number;
 
@@ -19,9 +19,8 @@ type Arg = string | Buffer | number;
 interface Scripts {
   seedhostAnnounceBuffer(...args: Arg[]): Promise<Buffer>;
   seedhostScrape(...args: Arg[]): Promise<number[]>;
-  seedhostPeersBuffer(...args: Arg[]): Promise<Buffer[]>;
   seedhostPeerPageBuffer(...args: Arg[]): Promise<Buffer[]>;
-  seedhostExpire(...args: Arg[]): Promise<[number, number]>;
+  seedhostExpire(...args: Arg[]): Promise<[number, number, number, number]>;
   seedhostTotals(...args: Arg[]): Promise<[number, number]>;
   seedhostListSwarms(...args: Arg[]): Promise<(string | number)[]>;
   seedhostRemove(...args: Arg[]): Promise<number>;
@@ -30,8 +29,11 @@ interface Scripts {
   seedhostConfirmCompleted(...args: Arg[]): Promise<number>;
 }
 
-/** Torrents per expire/totals script call; peers one expire call drops at most (~10 ms of Redis). */
-const BATCH = 200, EXPIRE_LIMIT = 2000;
+/**
+ * Torrents per expire/totals script call; the budget of one expire call (a peer read costs 1, one
+ * dropped EXPIRE_DROP_COST more: a few ms of Redis); peers per page of peers().
+ */
+const BATCH = 200, EXPIRE_BUDGET = 10_000, PEERS_PAGE = 1000;
 /** Slots whose registries one list/take call reads (a cluster has 16384, most of them small). */
 const SLOT_CHUNK = 1024;
 /** Longest wait (ms) for a replica to confirm a batch that raised a completed count. */
@@ -41,7 +43,6 @@ function defineScripts(r: RedisClient): RedisClient & Scripts {
   // one routing key (a key of the node) first: the scripts build the other names themselves
   r.defineCommand('seedhostAnnounce', { numberOfKeys: 1, lua: ANNOUNCE_LUA });
   r.defineCommand('seedhostScrape', { numberOfKeys: 1, lua: SCRAPE_LUA });
-  r.defineCommand('seedhostPeers', { numberOfKeys: 5, lua: PEERS_LUA });
   r.defineCommand('seedhostPeerPage', { numberOfKeys: 9, lua: PEER_PAGE_LUA });
   r.defineCommand('seedhostExpire', { numberOfKeys: 1, lua: EXPIRE_LUA });
   r.defineCommand('seedhostTotals', { numberOfKeys: 1, lua: TOTALS_LUA });
@@ -60,12 +61,14 @@ function addressOf(addr: Buffer): { ip: string; port: number } {
   return p;
 }
 
-/** Peers from a peers script's reply: member, last-seen score, peer-data value per peer. */
+/** Peers from a peer page script's reply: member, last-seen ms, peer-data value per peer. */
 function peersOf(r: Buffer[]): PeerInfo[] {
   const out: PeerInfo[] = [];
   for (let i = 0; i < r.length; i += 3) {
     const v = r[i + 2];
-    const [, uploaded, downloaded, left] = v.subarray(21).toString('latin1').split(',').map(Number);
+    // "slot,uploaded,downloaded,left[,identity]" and, written by this version, ";" and the time (slots.lua.ts)
+    const fields = v.subarray(21).toString('latin1');
+    const [, uploaded, downloaded, left] = fields.slice(0, fields.indexOf(';') >>> 0).split(',').map(Number);
     out.push({
       ...addressOf(r[i]), peerId: Buffer.from(v.subarray(1, 21)), seeder: v[0] - 48 < LEECHERS4,
       uploaded, downloaded, left, lastSeen: Number(r[i + 1].toString('latin1')),
@@ -168,7 +171,13 @@ export class RedisPeerStore implements PeerStore {
   }
 
   async peers(infoHash: string): Promise<PeerInfo[]> {
-    return peersOf(await this.redis.seedhostPeersBuffer(...swarmKeys(this.prefix, infoHash).slice(0, 5)));
+    const all: PeerInfo[] = [];
+    for (let page: PeerInfo[] = []; all.length === 0 || page.length === PEERS_PAGE;) {
+      page = await this.peerPage(infoHash, all.length, PEERS_PAGE);
+      all.push(...page);
+      if (page.length === 0) break;
+    }
+    return all;
   }
 
   async peerPage(infoHash: string, offset: number, limit: number): Promise<PeerInfo[]> {
@@ -191,10 +200,13 @@ export class RedisPeerStore implements PeerStore {
     let dropped = 0;
     await this.eachSwarmBatch(async (run) => {
       const args = run.flatMap((t) => [t.h, tagOfSlot(t.slot)]);
-      for (let more = 1; more === 1;) {
-        const r = await this.redis.seedhostExpire(this.routeKey(run[0].slot), this.prefix, before, EXPIRE_LIMIT, ...args);
-        dropped += r[0];
-        more = r[1];
+      // each call reads what its budget allows and says where to go on: torrent, role, slot
+      for (let at = 0, role = 1, slot = 0; at < run.length;) {
+        const [n, done, r, s] = await this.redis.seedhostExpire(this.routeKey(run[0].slot), this.prefix, before, EXPIRE_BUDGET, role, slot, ...args.slice(at * 2));
+        dropped += n;
+        at += done;
+        role = r;
+        slot = s;
       }
     });
     return dropped;

@@ -5,9 +5,12 @@
 // the peer's own value in one HMGET instead of four ZCARDs.
 
 /**
- * A torrent's keys are a table k: sorted set of role r is k[r], the peer-data hash k[5], the
- * packed string of role r k[5 + r] (r = 1..4: s4 s6 l4 l6). A peer-data value is: role digit,
- * peer id (20 bytes), "slot,uploaded,downloaded,left"; field '#' (never a compact address, which
+ * A torrent's keys are a table k: sorted set of role r is k[r] (kept only by versions before the
+ * times moved into the values: read for their peers' times, emptied as they go), the peer-data
+ * hash k[5], the packed string of role r k[5 + r] (r = 1..4: s4 s6 l4 l6). A peer-data value is:
+ * role digit, peer id (20 bytes), "slot,uploaded,downloaded,left" (",identity": identity.lua.ts),
+ * then ';' and the peer's last announce in ms (13 digits; a value without it was written by an
+ * older version, which kept the time as the peer's score in its role's sorted set); field '#' (never a compact address, which
  * is 6 or 18 bytes) holds the role counts n[1..4] as four big-endian uint32, then the swarm's
  * version n[5] (uint32), which changes whenever a packed string does: an instance that holds the
  * strings of a version (swarm-views.ts) is told the version is unchanged instead of sent them
@@ -16,6 +19,13 @@
  */
 export const SLOTS_LUA = `
 local function width(r) return (r % 2 == 0) and 18 or 6 end
+-- a value with its time (';' and 13 digits at its end)
+local function timed(v) return string.byte(v, -14) == 59 end
+-- the last announce (ms) of member m of role r, whose value is v
+local function seenOf(k, r, m, v)
+  if timed(v) then return tonumber(string.sub(v, -13)) end
+  return tonumber(redis.call('ZSCORE', k[r], m) or '0')
+end
 -- the slot digits read one by one: a match, its string and tonumber cost several times more
 local function slotOf(v)
   local s, i, b = 0, 23, string.byte(v, 22)
@@ -50,10 +60,10 @@ local function packCounts(n)
   if not n[5] then n[5] = freshVersion() end
   return struct.pack('>I4I4I4I4I4', n[1], n[2], n[3], n[4], n[5])
 end
--- A listpack (how Redis keeps a small hash or sorted set) is searched end to end: past ~16
--- members a ZADD there costs ~4x a skiplist's, an HMGET ~3x a hashtable's. Redis converts a key
--- for good when a member or value longer than its *-max-listpack-value (64) arrives, so one is
--- written and removed as a role (or the swarm) reaches LISTPACK_MAX peers.
+-- A listpack (how Redis keeps a small hash) is searched end to end: past ~16 fields an HMGET
+-- there costs ~3x a hashtable's. Redis converts a key for good when a value longer than its
+-- hash-max-listpack-value (64) arrives, so one is written and removed as the swarm reaches
+-- LISTPACK_MAX peers.
 local LISTPACK_MAX, LONG = 16, string.rep('~', 65)
 -- appends member to role r's packed string; returns its slot (the role's count before)
 local function link(k, n, r, member)
@@ -61,18 +71,14 @@ local function link(k, n, r, member)
   redis.call('SETRANGE', k[5 + r], s * width(r), member)
   n[r] = s + 1
   bump(n)
-  if s + 1 == LISTPACK_MAX then
-    redis.call('ZADD', k[r], 0, LONG)
-    redis.call('ZREM', k[r], LONG)
-  end
   if n[1] + n[2] + n[3] + n[4] == LISTPACK_MAX then
     redis.call('HSET', k[5], LONG, LONG)
     redis.call('HDEL', k[5], LONG)
   end
   return s
 end
--- removes member (at slot s) from role r: the last slot moves into s, so slots stay dense
-local function unlink(k, n, r, s, member)
+-- removes member (at slot s, value v) from role r: the last slot moves into s, so slots stay dense
+local function unlink(k, n, r, s, member, v)
   local w, p = width(r), k[5 + r]
   local last = n[r] - 1
   if s ~= last then
@@ -81,7 +87,7 @@ local function unlink(k, n, r, s, member)
     local v = redis.call('HGET', k[5], moved)
     redis.call('HSET', k[5], moved, string.sub(v, 1, 21) .. s .. string.sub(v, (string.find(v, ',', 22, true))))
   end
-  redis.call('ZREM', k[r], member)
+  if not timed(v) then redis.call('ZREM', k[r], member) end
   n[r] = last
   bump(n)
   if last == 0 then redis.call('DEL', p) end

@@ -7,37 +7,27 @@ import { IDENTITY_LUA } from './identity.lua.js';
 import { CROSS_SLOT, KEY_NAMES_LUA } from './keys.js';
 import { SLOTS_LUA } from './slots.lua.js';
 
+/** What dropping a peer costs an expire call's budget beyond reading it (a dozen commands against one). */
+export const EXPIRE_DROP_COST = 8;
+
 /** Head of the scripts over several torrents (cross-slot, name builders). */
 const MANY = CROSS_SLOT + KEY_NAMES_LUA;
 
 /** ARGV: prefix, then infoHash and its slot's tag per torrent. Returns complete, incomplete, downloaded per torrent. */
-export const SCRAPE_LUA = MANY + `
+export const SCRAPE_LUA = MANY + SLOTS_LUA + `
 local prefix, out = ARGV[1], {}
 for t = 2, #ARGV, 2 do
   local k = torrentKeys(prefix, ARGV[t])
-  out[#out + 1] = redis.call('ZCARD', k[1]) + redis.call('ZCARD', k[2])
-  out[#out + 1] = redis.call('ZCARD', k[3]) + redis.call('ZCARD', k[4])
+  local n = countsOf(k, redis.call('HGET', k[5], '#'))
+  out[#out + 1] = n[1] + n[2]
+  out[#out + 1] = n[3] + n[4]
   out[#out + 1] = tonumber(redis.call('HGET', (slotKeys(prefix, ARGV[t + 1])), ARGV[t]) or '0')
 end
 return out
 `;
 
-/** KEYS: the first five swarmKeys (sets and peer-data hash). Returns member, last-seen score, peer-data value for every peer. */
-export const PEERS_LUA = `
-local out = {}
-for l = 1, 4 do
-  local m = redis.call('ZRANGE', KEYS[l], 0, -1, 'WITHSCORES')
-  for i = 1, #m, 2 do
-    out[#out + 1] = m[i]
-    out[#out + 1] = m[i + 1]
-    out[#out + 1] = redis.call('HGET', KEYS[5], m[i]) or ''
-  end
-end
-return out
-`;
-
 /**
- * KEYS: the nine swarmKeys; ARGV: offset, limit. Returns member, last-seen score, peer-data value
+ * KEYS: the nine swarmKeys; ARGV: offset, limit. Returns member, last-seen ms, peer-data value
  * for at most `limit` peers from position `offset` (roles in order, each by slot): GETRANGE of the
  * packed strings, so the rest of the swarm is never read.
  */
@@ -53,10 +43,9 @@ for r = 1, 4 do
     local ms = {}
     for o = 1, #run, w do ms[#ms + 1] = string.sub(run, o, o + w - 1) end
     local vals = redis.call('HMGET', KEYS[5], unpack(ms))
-    local seen = redis.call('ZMSCORE', KEYS[r], unpack(ms))
     for j = 1, #ms do
       out[#out + 1] = ms[j]
-      out[#out + 1] = seen[j] or '0'
+      out[#out + 1] = vals[j] and string.format('%d', seenOf(KEYS, r, ms[j], vals[j])) or '0'
       out[#out + 1] = vals[j] or ''
     end
     left, off = left - take, 0
@@ -66,34 +55,59 @@ return out
 `;
 
 /**
- * ARGV: prefix, cut-off ms, limit, then infoHash and its slot's tag per torrent. Drops at most
- * `limit` peers in all (so one call never blocks Redis for long) and forgets torrents left
- * without peers. Returns {dropped, 1 if it stopped at the limit: call again}.
+ * ARGV: prefix, cut-off ms, budget, the role (1-4) and slot to start at in the first torrent, then
+ * infoHash and its slot's tag per torrent. Reads every peer's time from its value (slots.lua.ts),
+ * a run of slots at a time, and drops those last seen before the cut-off; forgets torrents left
+ * without peers. Each peer read costs 1 of the budget, each dropped EXPIRE_DROP_COST more, so one
+ * call never blocks Redis for long. Returns {dropped, torrents done, role, slot}: when torrents done
+ * is less than the torrents given, call again from that torrent at that role and slot.
  */
 export const EXPIRE_LUA = MANY + SLOTS_LUA + IDENTITY_LUA + ADDRESSES_LUA + `
-local prefix, cut, budget = ARGV[1], '(' .. ARGV[2], tonumber(ARGV[3])
-local dropped = 0
-for t = 4, #ARGV, 2 do
-  if budget == 0 then return {dropped, 1} end
+local prefix, cut, budget = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local r0, s0 = tonumber(ARGV[4]), tonumber(ARGV[5])
+local RUN, DROP = 200, ${EXPIRE_DROP_COST}
+local dropped, done = 0, 0
+for t = 6, #ARGV, 2 do
   local k = torrentKeys(prefix, ARGV[t])
   local n, save = countsOf(k, redis.call('HGET', k[5], '#'))
-  for r = 1, 4 do
-    local old = budget > 0 and redis.call('ZRANGE', k[r], '-inf', cut, 'BYSCORE', 'LIMIT', 0, budget) or {}
-    for i = 1, #old do
-      local v = redis.call('HGET', k[5], old[i])
-      unlink(k, n, r, slotOf(v), old[i])
-      unkey(k, old[i], v)
-      redis.call('HDEL', k[5], old[i])
-      unindex(k, old[i])
+  for r = r0, 4 do
+    local w, p, s = width(r), k[5 + r], s0
+    s0 = 0
+    while s < n[r] do
+      if budget <= 0 then
+        if save then redis.call('HSET', k[5], '#', packCounts(n)) end
+        return {dropped, done, r, s}
+      end
+      local take = math.min(n[r] - s, RUN, budget)
+      local run = redis.call('GETRANGE', p, string.format('%d', s * w), string.format('%d', (s + take) * w - 1))
+      local ms = {}
+      for o = 1, #run, w do ms[#ms + 1] = string.sub(run, o, o + w - 1) end
+      local vals = redis.call('HMGET', k[5], unpack(ms))
+      budget = budget - take
+      -- from the highest slot down: a drop moves the role's last peer into the freed slot, never
+      -- into a lower one of this run
+      local gone = 0
+      for j = #ms, 1, -1 do
+        local v = vals[j]
+        if v and seenOf(k, r, ms[j], v) < cut then
+          unlink(k, n, r, s + j - 1, ms[j], v)
+          unkey(k, ms[j], v)
+          redis.call('HDEL', k[5], ms[j])
+          unindex(k, ms[j])
+          gone, save = gone + 1, true
+        end
+      end
+      dropped, budget = dropped + gone, budget - gone * DROP
+      -- the run's kept peers are read; peers moved into its freed slots wait for the next sweep
+      s = s + take - gone
     end
-    if #old > 0 then save = true end
-    dropped, budget = dropped + #old, budget - #old
-    local c, p, w = n[r], k[5 + r], width(r)
     -- give back the room of a role that shrank a lot: SETRANGE never shortens a string
+    local c = n[r]
     if c > 0 and redis.call('STRLEN', p) > 4 * c * w + 4096 then
       redis.call('SET', p, redis.call('GETRANGE', p, 0, c * w - 1))
     end
   end
+  r0 = 1
   if n[1] + n[2] + n[3] + n[4] == 0 then
     -- no peer left: the hash holds only the counts
     redis.call('DEL', k[5])
@@ -102,17 +116,19 @@ for t = 4, #ARGV, 2 do
   elseif save then
     redis.call('HSET', k[5], '#', packCounts(n))
   end
+  done = done + 1
 end
-return {dropped, budget == 0 and 1 or 0}
+return {dropped, done, 1, 0}
 `;
 
 /** ARGV: prefix, infoHashes. Returns {seeders, leechers} summed over them. */
-export const TOTALS_LUA = MANY + `
+export const TOTALS_LUA = MANY + SLOTS_LUA + `
 local s, l = 0, 0
 for t = 2, #ARGV do
   local k = torrentKeys(ARGV[1], ARGV[t])
-  s = s + redis.call('ZCARD', k[1]) + redis.call('ZCARD', k[2])
-  l = l + redis.call('ZCARD', k[3]) + redis.call('ZCARD', k[4])
+  local n = countsOf(k, redis.call('HGET', k[5], '#'))
+  s = s + n[1] + n[2]
+  l = l + n[3] + n[4]
 end
 return {s, l}
 `;

@@ -101,7 +101,7 @@ export const MAX_PEERS_PER_ADDRESS = 8;
 
 /**
  * Highest per-address limit a store takes: a full address's peers are read in one go on each join
- * (the Redis store: one hash field and one ZMSCORE per role), which must stay small.
+ * (the Redis store: one hash field and one HMGET of their peer data), which must stay small.
  */
 export const MAX_PEERS_PER_ADDRESS_CEILING = 1024;
 

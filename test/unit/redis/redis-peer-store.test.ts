@@ -82,7 +82,7 @@ describe('RedisPeerStore beyond the contract', { skip: redisSkip() }, () => {
     assert.deepEqual(await store.peers(big), []);
   });
 
-  it('keeps every role packed slot by slot, in step with its sorted set, through moves, stops and expiry', async () => {
+  it('keeps every role packed slot by slot, in step with the peer data and the counts, through moves, stops and expiry', async () => {
     const h = newHash();
     let seed = 11;
     const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
@@ -90,18 +90,23 @@ describe('RedisPeerStore beyond the contract', { skip: redisSkip() }, () => {
       const raw = new Redis(TEST_REDIS_URL as string);
       try {
         const [s4, s6, l4, l6, peers, ...packed] = swarmKeys(store.prefix, h);
-        for (const [r, set] of [s4, s6, l4, l6].entries()) {
+        const counts = await raw.hgetBuffer(peers, '#');
+        const n = [0, 1, 2, 3].map((r) => counts?.readUInt32BE(r * 4) ?? 0);
+        for (const [r, p] of packed.entries()) {
           const w = r % 2 === 0 ? 6 : 18;
-          const members = await raw.zrangeBuffer(set, 0, -1);
-          const bytes = (await raw.getBuffer(packed[r])) ?? Buffer.alloc(0);
-          assert.ok(bytes.length >= members.length * w, 'packed string shorter than its set');
-          for (let i = 0; i < members.length; i++) {
-            const slot = bytes.subarray(i * w, i * w + w);
-            assert.ok(members.some((m) => m.equals(slot)), `slot ${i} of role ${r} holds no member`);
-            const v = await raw.hgetBuffer(peers, slot);
-            assert.equal(Number(v?.subarray(21).toString().split(',')[0]), i, 'peer data names another slot');
+          const bytes = (await raw.getBuffer(p)) ?? Buffer.alloc(0);
+          assert.ok(bytes.length >= n[r] * w, 'packed string shorter than its count');
+          for (let i = 0; i < n[r]; i++) {
+            const v = await raw.hgetBuffer(peers, bytes.subarray(i * w, i * w + w));
+            assert.ok(v !== null, `slot ${i} of role ${r} holds no peer`);
+            assert.equal(v[0] - 48, r, 'peer data names another role');
+            assert.equal(Number(v.subarray(21).toString().split(',')[0]), i, 'peer data names another slot');
+            assert.match(v.subarray(-14).toString(), /^;\d{13}$/, 'peer data ends with its time');
           }
         }
+        const members = (await raw.hkeysBuffer(peers)).filter((f) => f.length === 6 || f.length === 18);
+        assert.equal(members.length, n[0] + n[1] + n[2] + n[3], 'every peer in a slot, once');
+        for (const set of [s4, s6, l4, l6]) assert.equal(await raw.exists(set), 0, 'no sorted set is written');
       } finally {
         await raw.quit();
       }
@@ -117,6 +122,41 @@ describe('RedisPeerStore beyond the contract', { skip: redisSkip() }, () => {
     await store.expire(cut);
     await check();
     assert.equal((await store.peers(h)).length, 10);
+  });
+
+  it('serves a swarm written by the version before (times in sorted sets, counts without a version) and moves it over', async () => {
+    const h = newHash();
+    for (let i = 0; i < 6; i++) await announce(peer(h, 1000 + i, i < 2 ? 0 : 5));
+    // rewrite it as that version left it: each time as the peer's score in its role's sorted set
+    const raw = new Redis(TEST_REDIS_URL as string);
+    const keys = swarmKeys(store.prefix, h), peersKey = keys[4];
+    const old = Date.now() - 60_000;
+    try {
+      for (const f of await raw.hkeysBuffer(peersKey)) {
+        if (f.length !== 6) continue;
+        const v = await raw.hgetBuffer(peersKey, f) as Buffer;
+        await raw.hset(peersKey, f, v.subarray(0, v.length - 14));
+        await raw.zadd(keys[v[0] - 48], f.readUInt16BE(4) === 1000 ? old : Date.now(), f);
+      }
+      await raw.hset(peersKey, '#', (await raw.hgetBuffer(peersKey, '#') as Buffer).subarray(0, 16));
+      const [c] = await store.scrape([h]);
+      assert.deepEqual([c.complete, c.incomplete], [2, 4]);
+      const seen = new Map((await store.peers(h)).map((p) => [p.port, p.lastSeen]));
+      assert.equal(seen.get(1000), old, "an old peer's time is its score");
+      assert.equal(seen.size, 6);
+      const r = await announce(peer(h, 1001, 0));
+      assert.deepEqual([r.complete, r.incomplete, r.peers4Len], [2, 4, 24]);
+      assert.equal(await raw.zscore(keys[0], Buffer.from([10, 0, 0, 2, 0x03, 0xe9])), null, 'a re-announced peer leaves the sorted set');
+      assert.match((await raw.hgetBuffer(peersKey, Buffer.from([10, 0, 0, 2, 0x03, 0xe9])) as Buffer).subarray(-14).toString(), /^;\d{13}$/);
+      assert.equal(await store.expire(old + 1), 1, 'the old peer expires by its score');
+      assert.deepEqual((await store.peers(h)).map((p) => p.port).sort(), [1001, 1002, 1003, 1004, 1005]);
+      await announce(peer(h, 1002, 5, { event: 'stopped' }));
+      assert.equal(await raw.zcard(keys[2]), 3, 'a stopped peer leaves its sorted set');
+      assert.equal(await store.expire(Date.now() + 1000), 4);
+      assert.deepEqual(await store.totals(), { swarms: 0, peers: 0, seeders: 0, leechers: 0 });
+    } finally {
+      await raw.quit();
+    }
   });
 
   it('indexes each keyed peer once, and drops the index of peers gone (stopped, replaced, expired)', async () => {
