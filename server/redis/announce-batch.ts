@@ -154,16 +154,16 @@ function viewOf(r: Buffer, o: number, flags: number, p: Pending, views: SwarmVie
     if (v === undefined || v.version !== version) throw new Error(`announce batch reply: swarm view ${version} of ${h} is not the one held`);
     return [v, o + VIEW_HEAD];
   }
-  let at = o + VIEW_HEAD + VIEW_LENGTHS;
+  const from = o + VIEW_HEAD + VIEW_LENGTHS;
+  if (from > r.length) throw new Error('announce batch reply too short (view)');
+  const l0 = r.readUInt16BE(o + VIEW_HEAD), l1 = r.readUInt16BE(o + VIEW_HEAD + 2), l2 = r.readUInt16BE(o + VIEW_HEAD + 4), l3 = r.readUInt16BE(o + VIEW_HEAD + 6);
+  const at = from + l0 + l1 + l2 + l3;
   if (at > r.length) throw new Error('announce batch reply too short (view)');
-  const part = (i: number): Buffer => {
-    const len = r.readUInt16BE(o + VIEW_HEAD + 2 * i);
-    if (at + len > r.length) throw new Error('announce batch reply too short (view)');
-    const b = Buffer.allocUnsafe(len); // a copy: the view outlives the reply
-    r.copy(b, 0, at, (at += len));
-    return b;
-  };
-  const v: SwarmView = { version, roles: [part(0), part(1), part(2), part(3)] };
+  // one copy of its own (the view outlives the reply; a slice of Node's shared pool would keep a
+  // whole 8 KiB slab alive per view)
+  const b = Buffer.allocUnsafeSlow(at - from);
+  r.copy(b, 0, from, at);
+  const v: SwarmView = { version, roles: [b.subarray(0, l0), b.subarray(l0, l0 + l1), b.subarray(l0 + l1, l0 + l1 + l2), b.subarray(l0 + l1 + l2)] };
   views?.set(h, v);
   fresh.set(h, v);
   return [v, at];
