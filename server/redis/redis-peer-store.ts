@@ -42,6 +42,10 @@ export const REPLICA_WAIT_MS = 1000;
 function defineScripts(r: RedisClient): RedisClient & Scripts {
   // one routing key (a key of the node) first: the scripts build the other names themselves
   r.defineCommand('seedhostAnnounce', { numberOfKeys: 1, lua: ANNOUNCE_LUA });
+  // a tick's announces are one call already (announce-batch.ts): written at once, not through an
+  // auto-pipeline (its Pipeline object and one more setImmediate per call)
+  const ignored = r.options.autoPipeliningIgnoredCommands;
+  if (ignored !== undefined && !ignored.includes('seedhostAnnounce')) ignored.push('seedhostAnnounce');
   r.defineCommand('seedhostScrape', { numberOfKeys: 1, lua: SCRAPE_LUA });
   r.defineCommand('seedhostPeerPage', { numberOfKeys: 9, lua: PEER_PAGE_LUA });
   r.defineCommand('seedhostExpire', { numberOfKeys: 1, lua: EXPIRE_LUA });
