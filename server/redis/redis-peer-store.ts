@@ -33,7 +33,7 @@ interface Scripts {
  * Torrents per expire/totals script call; the budget of one expire call (a peer read costs 1, one
  * dropped EXPIRE_DROP_COST more: a few ms of Redis); peers per page of peers().
  */
-const BATCH = 200, EXPIRE_BUDGET = 10_000, PEERS_PAGE = 1000;
+const BATCH = 200, EXPIRE_BUDGET = 2000, PEERS_PAGE = 1000;
 /** Slots whose registries one list/take call reads (a cluster has 16384, most of them small). */
 const SLOT_CHUNK = 1024;
 /** Longest wait (ms) for a replica to confirm a batch that raised a completed count. */
@@ -200,7 +200,19 @@ export class RedisPeerStore implements PeerStore {
     await this.redis.seedhostRemove(this.routeKey(slot), this.prefix, infoHash, tagOfSlot(slot));
   }
 
+  /**
+   * Drops the peers last seen before `before`. Every peer's time is read to find them (a time is
+   * no longer kept in a sorted set per role, which cost a ZADD per announce), so a full pass runs
+   * at most once per half the timeout (`now - before`): a peer goes between 1 and 1.5 timeouts
+   * after its last announce, and a peer's time is read about once per announce at the usual
+   * interval (PEER_TIMEOUT is 2.1 of them). The time of the last full pass is kept in Redis, for
+   * whichever instance sweeps next.
+   */
   async expire(before: number): Promise<number> {
+    const now = Date.now();
+    const passKey = `${this.prefix}sweep:pass`;
+    const last = Number(await this.redis.get(passKey) ?? 0);
+    if (now - last < (now - before) / 2) return 0;
     let dropped = 0;
     await this.eachSwarmBatch(async (run) => {
       const args = run.flatMap((t) => [t.h, tagOfSlot(t.slot)]);
@@ -213,6 +225,7 @@ export class RedisPeerStore implements PeerStore {
         slot = s;
       }
     });
+    await this.redis.set(passKey, String(now));
     return dropped;
   }
 

@@ -159,6 +159,26 @@ describe('RedisPeerStore beyond the contract', { skip: redisSkip() }, () => {
     }
   });
 
+  it('reads every peer\'s time at most once per half timeout (the pass time shared in Redis)', async () => {
+    const h = newHash();
+    await announce(peer(h, 1, 0));
+    const timeout = 60_000;
+    const raw = new Redis(TEST_REDIS_URL as string);
+    try {
+      assert.equal(await store.expire(Date.now() - timeout), 0, 'a first pass, nothing old');
+      // the peer's time set back past the timeout: the next pass drops it, but not before half a timeout
+      const peersKey = swarmKeys(store.prefix, h)[4], m = Buffer.from([10, 0, 0, 2, 0, 1]);
+      const v = await raw.hgetBuffer(peersKey, m) as Buffer;
+      await raw.hset(peersKey, m, Buffer.concat([v.subarray(0, -13), Buffer.from(String(Date.now() - 2 * timeout))]));
+      assert.equal(await store.expire(Date.now() - timeout), 0, 'within half a timeout of the last pass');
+      await raw.set(`${store.prefix}sweep:pass`, String(Date.now() - timeout / 2 - 1000));
+      assert.equal(await store.expire(Date.now() - timeout), 1);
+      assert.deepEqual(await store.peers(h), []);
+    } finally {
+      await raw.quit();
+    }
+  });
+
   it('indexes each keyed peer once, and drops the index of peers gone (stopped, replaced, expired)', async () => {
     const h = newHash();
     const limited = testRedisStore({ maxPeersPerAddress: 2 });
