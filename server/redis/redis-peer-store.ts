@@ -176,12 +176,11 @@ export class RedisPeerStore implements PeerStore {
 
   async peers(infoHash: string): Promise<PeerInfo[]> {
     const all: PeerInfo[] = [];
-    for (let page: PeerInfo[] = []; all.length === 0 || page.length === PEERS_PAGE;) {
-      page = await this.peerPage(infoHash, all.length, PEERS_PAGE);
+    for (;;) {
+      const page = await this.peerPage(infoHash, all.length, PEERS_PAGE);
       all.push(...page);
-      if (page.length === 0) break;
+      if (page.length < PEERS_PAGE) return all;
     }
-    return all;
   }
 
   async peerPage(infoHash: string, offset: number, limit: number): Promise<PeerInfo[]> {
