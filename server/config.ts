@@ -54,6 +54,7 @@ const schema = z.object({
   UDP_PORT: z.string().trim().toLowerCase().regex(/^(off|\d{1,5})$/, "must be 'off' or a port number from 0 to 65535")
     .refine((s) => s === 'off' || Number(s) <= 65535, "must be 'off' or a port number from 0 to 65535").optional(),
   UDP_BATCH: onOff.default('on'),
+  HTTP_ACCEPT: z.string().trim().toLowerCase().pipe(z.enum(['native', 'node'], { message: 'must be native or node' })).default('native'),
   UDP_SECRET: optionalText.refine((s) => s === undefined || s.length >= 16, 'must be at least 16 characters'),
   PUBLIC_UDP_URL: optionalText.refine((s) => s === undefined || /^udp:\/\/(\[[0-9a-fA-F:.]+\]|[^/\s:[\]]+):\d{1,5}(\/\S*)?$/.test(s),
     'must be a udp://host:port URL (an optional path, e.g. /announce)'),
@@ -113,6 +114,8 @@ export interface Config {
   udpPort: number | null;
   /** UDP datagrams read and sent in batches by the native addon where it is built (UDP_BATCH=off: Node's dgram). */
   udpBatch: boolean;
+  /** HTTP connections accepted in batches by the native addon where it is built (HTTP_ACCEPT=node: Node's own accept). */
+  httpAccept: 'native' | 'node';
   /** Connection-id secret shared by instances; undefined: generated once and kept in the database. */
   udpSecret: string | undefined;
   /**
@@ -232,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fullScrapeInterval: e.FULL_SCRAPE_INTERVAL,
     udpPort,
     udpBatch: e.UDP_BATCH === 'on',
+    httpAccept: e.HTTP_ACCEPT,
     udpSecret: e.UDP_SECRET,
     publicUdpUrl: e.PUBLIC_UDP_URL ?? (udpPort === null || udpPort === 0 ? undefined : deriveUdpUrl(publicUrl, udpPort)),
   };

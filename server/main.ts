@@ -2,7 +2,6 @@
 // periodic jobs (expiry sweep, completed flush, registry sync) and graceful shutdown.
 import 'reflect-metadata';
 import cluster from 'node:cluster';
-import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -15,6 +14,7 @@ import { ConnectionLimit } from './http/connection-limit.js';
 import { contentRoutes } from './http/content.routes.js';
 import { metricsCollector } from './http/cluster-metrics.js';
 import { createHttpServer } from './http/create-server.js';
+import { listenHttp } from './http/listen.js';
 import { Unreachable } from './http/health.route.js';
 import { createMetricsRegistry } from './http/metrics-registry.js';
 import { metricsRoute } from './http/metrics.route.js';
@@ -185,21 +185,19 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     else if (isWsTrackerUpgrade(req)) wsTracker.handleUpgrade(req, socket, head, resolveClientIp(req, config.trustedProxies));
     else ignoreUpgrade(req, socket); // answered as a plain request, then closed
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const http = await listenHttp(server, { port: config.port, host: config.host, accept: config.httpAccept, deps: { tracker, trustedProxies: config.trustedProxies, log }, fastPath, limit: connections });
+  const port = http.port;
   let udp: UdpTracker | undefined;
   if (config.udpPort !== null) {
     const ids = new ConnectionIds(await udpSecret(ds, config.udpSecret));
     udp = await startUdpTracker(config.udpPort, config.host, { tracker, stats: udpStats, udp: udpPackets, ids, log }, config.udpBatch).catch((err: unknown) => {
-      server.close();
+      void http.close();
       throw new Error(`cannot listen on UDP port ${config.udpPort} (UDP_PORT): ${(err as Error).message}`);
     });
   }
   if (udp?.io === 'dgram' && config.udpBatch) log.info({ reason: batchAddonError() }, 'UDP tracker on Node dgram: the batch addon is not built (npm run build:native)');
-  log.info({ port, udpPort: udp?.port ?? 'off', udpIo: udp?.io, host: config.host ?? '::', database: config.databaseUrl.split(':')[0], torrents: registered.size }, 'seedhost listening');
+  if (http.io === 'node' && config.httpAccept === 'native' && !cluster.isWorker) log.info({ reason: http.why }, 'HTTP port on Node\'s accept: the accept addon is not built (npm run build:native)');
+  log.info({ port, httpIo: http.io, udpPort: udp?.port ?? 'off', udpIo: udp?.io, host: config.host ?? '::', database: config.databaseUrl.split(':')[0], torrents: registered.size }, 'seedhost listening');
   if (!cluster.isWorker) await logStartupNotes(ds, config, log); // a cluster's primary says it once
 
   let closing: Promise<void> | undefined;
@@ -212,13 +210,8 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       await sync?.stop();
       await graphql.stop();
       await wsTracker.stop();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      fastPath.closeIdle();
-      const force = setTimeout(() => {
-        server.closeAllConnections();
-        fastPath.closeAll();
-      }, 8000);
+      const closed = http.close();
+      const force = setTimeout(() => http.closeAll(), 8000);
       await closed;
       clearTimeout(force);
       await flush();

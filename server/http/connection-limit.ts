@@ -17,7 +17,7 @@ export const MAX_CONNECTIONS_PER_ADDRESS = 256;
  * why (the request is never read; it needs none to be answered).
  */
 const REFUSAL_TEXT = 'too many connections from one address\n';
-const REFUSAL = Buffer.from('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n'
+export const REFUSAL = Buffer.from('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n'
   + `Retry-After: 10\r\nContent-Length: ${REFUSAL_TEXT.length}\r\n\r\n${REFUSAL_TEXT}`, 'latin1');
 /** A refused connection that has not closed its side this long after the answer is cut. */
 const REFUSED_LINGER_MS = 5_000;
@@ -46,23 +46,38 @@ export class ConnectionLimit {
    * counted); or answers it 503, closes it and returns false.
    */
   admit(socket: Socket): string | null | false {
-    const ip = normalizeIp(socket.remoteAddress ?? '');
+    const key = this.admitAddress(socket.remoteAddress ?? '');
+    if (key === false) this.refuse(socket);
+    return key;
+  }
+
+  /**
+   * Counts a connection from `address` and returns the key to `release` when it closes (null: a
+   * trusted proxy's, not counted), or false (counted as refused): the caller answers REFUSAL and
+   * closes it, or hands the socket to `refuse`.
+   */
+  admitAddress(address: string): string | null | false {
+    const ip = normalizeIp(address);
     if (this.trusted !== undefined && isTrusted(ip, this.trusted)) return null;
     const key = addressGroup(ip);
     const n = this.perAddress.get(key) ?? 0;
     if (n >= this.max) {
       this.refused++;
-      if (this.lingering >= MAX_LINGERING) {
-        socket.destroy();
-      } else {
-        this.lingering++;
-        socket.once('close', () => this.lingering--);
-        refuse(socket);
-      }
       return false;
     }
     this.perAddress.set(key, n + 1);
     return key;
+  }
+
+  /** Answers a refused connection's socket (REFUSAL), then waits for the client's close, or cuts it when too many wait. */
+  refuse(socket: Socket, answer: Buffer = REFUSAL): void {
+    if (this.lingering >= MAX_LINGERING) {
+      socket.destroy();
+      return;
+    }
+    this.lingering++;
+    socket.once('close', () => this.lingering--);
+    endAndDrain(socket, answer, REFUSED_LINGER_MS);
   }
 
   /** One connection admitted under `key` has closed. */
@@ -73,11 +88,14 @@ export class ConnectionLimit {
   }
 }
 
-/** The answer, our FIN, then whatever the client still sends is dropped until it closes (a FIN, not a reset, so the answer is read). */
-function refuse(socket: Socket): void {
+/**
+ * Writes `answer` and our FIN, then drops whatever the client still sends until it closes (a FIN,
+ * not a reset, so the answer is read), or cuts the connection after `lingerMs`.
+ */
+export function endAndDrain(socket: Socket, answer: Buffer, lingerMs: number): void {
   socket.on('error', () => socket.destroy());
   socket.on('end', () => socket.destroy());
-  socket.setTimeout(REFUSED_LINGER_MS, () => socket.destroy());
-  socket.end(REFUSAL);
+  socket.setTimeout(lingerMs, () => socket.destroy());
+  socket.end(answer);
   socket.resume();
 }

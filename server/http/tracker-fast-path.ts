@@ -46,6 +46,13 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
 export const MALFORMED = encodeFailure('malformed HTTP request');
 
 export interface FastPath {
+  /**
+   * Takes a connection accepted elsewhere (the native accept loop) as if it had just been accepted
+   * here, with the bytes already read from it; `limitKey` as ConnectionLimit.admit gave it.
+   */
+  adopt(socket: Socket, limitKey: string | null, read: Buffer): void;
+  /** Whether closeIdle was called (replies close their connection). */
+  readonly closing: boolean;
   /** From now on replies close their connection; ends the idle ones at once. */
   closeIdle(): void;
   /** Destroys every connection still owned by the fast path. */
@@ -81,12 +88,18 @@ interface Shared {
   limit: ConnectionLimit | undefined;
 }
 
-function reply(socket: Socket, body: Buffer, keepAlive: boolean): void {
+/** A tracker reply's bytes: the head and `body` in one buffer (one write). */
+export function replyBytes(body: Buffer, keepAlive: boolean): Buffer {
   const head = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ' + body.length +
     (keepAlive ? '\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n' : '\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n');
   const out = Buffer.allocUnsafe(head.length + body.length);
   out.write(head, 0, 'latin1');
   body.copy(out, head.length);
+  return out;
+}
+
+function reply(socket: Socket, body: Buffer, keepAlive: boolean): void {
+  const out = replyBytes(body, keepAlive);
   if (keepAlive) socket.write(out);
   else socket.end(out);
 }
@@ -123,7 +136,7 @@ class Connection {
     this.lastActive = shared.now;
   }
 
-  private readonly onData = (chunk: Buffer): void => {
+  readonly onData = (chunk: Buffer): void => {
     this.lastActive = this.shared.now;
     if (this.done) {
       this.discarded += chunk.length;
@@ -390,6 +403,13 @@ export function installTrackerFastPath(server: http.Server, deps: TrackerRouteDe
     if (key !== false) new Connection(socket, shared, key);
   });
   return {
+    adopt(socket, limitKey, read) {
+      const c = new Connection(socket, shared, limitKey);
+      if (read.length > 0) c.onData(read);
+    },
+    get closing() {
+      return shared.closing;
+    },
     closeIdle() {
       shared.closing = true;
       for (const c of shared.idle) c.endIfIdle();
