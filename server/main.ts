@@ -14,7 +14,7 @@ import { ConnectionLimit } from './http/connection-limit.js';
 import { contentRoutes } from './http/content.routes.js';
 import { metricsCollector } from './http/cluster-metrics.js';
 import { createHttpServer } from './http/create-server.js';
-import { listenHttp } from './http/listen.js';
+import { listenHttp, type HttpListener } from './http/listen.js';
 import { Unreachable } from './http/health.route.js';
 import { createMetricsRegistry } from './http/metrics-registry.js';
 import { metricsRoute } from './http/metrics.route.js';
@@ -51,6 +51,8 @@ export interface RunningServer {
   udpPort: number | null;
   /** How the UDP tracker reads and sends: 'batch' (the native addon) or 'dgram'; null with UDP_PORT=off. */
   udpIo: 'batch' | 'dgram' | null;
+  /** How the HTTP port accepts: 'native' (the accept addon's loop) or 'node'. */
+  httpIo: 'native' | 'node';
   ds: DataSource;
   store: PeerStore;
   files: FileStore;
@@ -149,6 +151,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     ds, hosted, files, log, stats: webseed, buffers: webseedBuffers, sendTimeoutMs: config.webseedSendTimeout * 1000,
     clientIp: (req) => resolveClientIp(req, config.trustedProxies),
   });
+  let listener: HttpListener | undefined; // set once the port listens (the metrics read it later)
   const metrics = metricsRoute(!config.metrics ? null : {
     collect: metricsCollector(createMetricsRegistry({
       tracker: tracker.stats, store, registered, webseed, webseedBuffers, publishes,
@@ -156,6 +159,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       udp: config.udpPort === null ? undefined : { stats: udpStats, packets: udpPackets },
       ws: { stats: wsTracker.stats, sockets: () => wsTracker.sockets() },
       connectionsRefused: () => connections.refused,
+      httpAccept: () => listener?.front?.counts(),
     })),
     token: config.metricsToken, log,
   });
@@ -185,7 +189,8 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     else if (isWsTrackerUpgrade(req)) wsTracker.handleUpgrade(req, socket, head, resolveClientIp(req, config.trustedProxies));
     else ignoreUpgrade(req, socket); // answered as a plain request, then closed
   });
-  const http = await listenHttp(server, { port: config.port, host: config.host, accept: config.httpAccept, deps: { tracker, trustedProxies: config.trustedProxies, log }, fastPath, limit: connections });
+  listener = await listenHttp(server, { port: config.port, host: config.host, accept: config.httpAccept, deps: { tracker, trustedProxies: config.trustedProxies, log }, fastPath, limit: connections });
+  const http = listener;
   const port = http.port;
   let udp: UdpTracker | undefined;
   if (config.udpPort !== null) {
@@ -220,7 +225,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     })();
     return closing;
   };
-  return { port, udpPort: udp?.port ?? null, udpIo: udp?.io ?? null, ds, store, files, events, registered, tracker, history, connections, graphql, wsTracker, close };
+  return { port, udpPort: udp?.port ?? null, udpIo: udp?.io ?? null, httpIo: http.io, ds, store, files, events, registered, tracker, history, connections, graphql, wsTracker, close };
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
 // The Prometheus registry of one seedhost process (its own, not prom-client's global one). Hot
 // paths bump plain numbers (TrackerStats, WebseedStats, PublishStats); the metrics here read them
 // only when /metrics is scraped, plus prom-client's default process metrics.
+import type { FrontCounts } from './native-front.js';
 import { readdir } from 'node:fs/promises';
 import { collectDefaultMetrics, Registry, type Aggregator, type Metric } from 'prom-client';
 import type { PublishStats } from '../services/publish-stats.js';
@@ -32,6 +33,8 @@ export interface MetricsSources {
   ws?: { stats: WsTrackerStats; sockets: () => number };
   /** TCP connections refused by MAX_CONNECTIONS_PER_ADDRESS (absent: 0). */
   connectionsRefused?: () => number;
+  /** The native accept loop's counts (absent or undefined: Node accepts). */
+  httpAccept?: () => FrontCounts | undefined;
 }
 
 /** What the UDP tracker counts beside announces and scrapes (udp/udp-answers.ts UdpStats). */
@@ -169,6 +172,15 @@ export function createMetricsRegistry(src: MetricsSources): Registry {
   define(reg, 'published_bytes_total', 'Content bytes of successful uploads.', 'counter', 'sum', () => [{ value: src.publishes.bytes }]);
   define(reg, 'http_connections_refused_total', 'TCP connections refused as accepted: their address held MAX_CONNECTIONS_PER_ADDRESS already.', 'counter', 'sum',
     () => [{ value: src.connectionsRefused?.() ?? 0 }]);
+  define(reg, 'http_native_connections_total', 'TCP connections of the native accept loop: answered and closed there (a closing tracker request), or made Node sockets.', 'counter', 'sum', () => {
+    const c = src.httpAccept?.();
+    return c === undefined ? [] : [{ labels: { outcome: 'answered' }, value: c.answered }, { labels: { outcome: 'node_socket' }, value: c.handedOver }];
+  });
+  define(reg, 'http_native_connections_waited_total', 'TCP connections of the native accept loop whose first bytes came after they were accepted (they waited as descriptors).', 'counter', 'sum',
+    () => {
+      const c = src.httpAccept?.();
+      return c === undefined ? [] : [{ value: c.waited }];
+    });
   define(reg, 'graphql_ws_clients', 'Live GraphQL WebSocket clients.', 'gauge', 'sum', () => [{ value: src.graphqlClients() }]);
   define(reg, 'graphql_swarm_subscriptions', 'Live swarmUpdated subscriptions.', 'gauge', 'sum', () => [{ value: src.swarmSubscriptions() }]);
   return reg;

@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { databaseKinds } from '../helpers/databases.js';
 import { ADMIN, ADMIN_ENV, codeOf, fileParts, login, ok, upload, wsClient, type WsClient } from '../helpers/graphql-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { announce, failureOf, httpGet, scrape } from '../helpers/tracker-client.js';
+import { acceptAddon } from '../../server/http/native-front.js';
+import { announce, announceUrl, failureOf, httpGet, scrape } from '../helpers/tracker-client.js';
 
 /** Prometheus text exposition: samples keyed `name{k="v",...}` (labels sorted), and each family's TYPE. */
 interface Exposition {
@@ -57,6 +58,8 @@ const until = async (cond: () => Promise<boolean>, ms = 5000): Promise<void> => 
     await new Promise((r) => setTimeout(r, 50));
   }
 };
+
+const noAcceptAddon = acceptAddon() === null && process.env.CI !== 'true' ? 'the HTTP accept addon is not built: run npm run build:native' : false;
 
 /** Checks a histogram family: cumulative buckets ending at +Inf = count, and returns the count. */
 function histogramCount(e: Exposition, name: string): number {
@@ -155,6 +158,25 @@ for (const kind of databaseKinds()) {
         fs.readdirSync = readdirSync;
         for (const s of sockets) s.destroy();
       }
+    });
+
+    it('counts the native accept loop\'s connections: answered there, or made Node sockets', { skip: noAcceptAddon }, async () => {
+      const base = await metrics(t);
+      const answered = (m: typeof base): number => m.get('seedhost_http_native_connections_total', { outcome: 'answered' }) as number;
+      const sockets = (m: typeof base): number => m.get('seedhost_http_native_connections_total', { outcome: 'node_socket' }) as number;
+      assert.equal(base.types.get('seedhost_http_native_connections_total'), 'counter');
+      const u = new URL(announceUrl(t.announceUrl, { infoHash: hash, peerId: '-XX0001-native', port: 7009, left: 1 }));
+      const reply = await new Promise<string>((resolve, reject) => {
+        const c = connect(t.server.port, '127.0.0.1', () => c.write(`GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+        let got = '';
+        c.on('data', (d) => (got += d.toString('latin1')));
+        c.on('end', () => resolve(got));
+        c.on('error', reject);
+      });
+      assert.match(reply, /^HTTP\/1\.1 200 OK[^]*interval/);
+      const m = await metrics(t);
+      assert.equal(answered(m) - answered(base), 1, 'the closing announce, answered by the loop');
+      assert.ok(sockets(m) - sockets(base) >= 1, 'the metrics scrape itself, a Node socket');
     });
 
     it('answers HEAD without a body and refuses other methods', async () => {
