@@ -5,6 +5,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { LISTENING_MESSAGE } from './http/listen.js';
 import { openDatabase } from './db/data-source.js';
 import { setupClusterMetrics } from './http/cluster-metrics.js';
 import { ensureAdmin } from './services/users.js';
@@ -46,7 +47,18 @@ export async function runPrimary(config: Config, log: Logger, onReady?: (workers
   });
 
   const workers = Array.from({ length: config.workers }, fork);
-  const ports = await Promise.all(workers.map((w) => new Promise<number>((resolve) => w.once('listening', (a) => resolve(a.port)))));
+  // Node's cluster says 'listening' for a port it shares; a worker on its own socket (the native
+  // accept loop, SO_REUSEPORT) sends LISTENING_MESSAGE
+  const ports = await Promise.all(workers.map((w) => new Promise<number>((resolve) => {
+    w.once('listening', (a) => resolve(a.port));
+    const own = (m: unknown): void => {
+      const msg = m as { type?: string; port?: number } | null;
+      if (msg?.type !== LISTENING_MESSAGE) return;
+      w.off('message', own);
+      resolve(msg.port as number);
+    };
+    w.on('message', own);
+  })));
   log.info({ workers: workers.length, port: ports[0] }, 'seedhost cluster listening');
   onReady?.(workers);
 

@@ -201,7 +201,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     });
   }
   if (udp?.io === 'dgram' && config.udpBatch) log.info({ reason: batchAddonError() }, 'UDP tracker on Node dgram: the batch addon is not built (npm run build:native)');
-  if (http.io === 'node' && config.httpAccept === 'native' && !cluster.isWorker) log.info({ reason: http.why }, 'HTTP port on Node\'s accept: the accept addon is not built (npm run build:native)');
+  if (http.io === 'node' && config.httpAccept === 'native' && http.why !== undefined) log.info({ reason: http.why }, 'HTTP port on Node\'s accept (npm run build:native builds the accept addon)');
   log.info({ port, httpIo: http.io, udpPort: udp?.port ?? 'off', udpIo: udp?.io, host: config.host ?? '::', database: config.databaseUrl.split(':')[0], torrents: registered.size }, 'seedhost listening');
   if (!cluster.isWorker) await logStartupNotes(ds, config, log); // a cluster's primary says it once
 

@@ -1,6 +1,8 @@
 // The HTTP port, listened on with the native accept loop where its addon is built and chosen
-// (HTTP_ACCEPT=native, not in a cluster's worker: those share the primary's port through Node's
-// cluster), otherwise with Node's own accept. Either way the same server answers.
+// (HTTP_ACCEPT=native), otherwise with Node's own accept. Either way the same server answers. A
+// cluster's workers each listen on the port with SO_REUSEPORT (the kernel spreads connections over
+// them, instead of the primary accepting every one and passing it on) and tell the primary so
+// (LISTENING_MESSAGE); on port 0 they share the primary's port through Node's cluster instead.
 import cluster from 'node:cluster';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +25,9 @@ export interface HttpListener {
   closeAll(): void;
 }
 
+/** What a worker listening on its own socket sends the primary (cluster.ts waits for it or for Node's 'listening'). */
+export const LISTENING_MESSAGE = 'seedhost:listening';
+
 export interface ListenOptions {
   port: number;
   host: string | undefined;
@@ -33,9 +38,11 @@ export interface ListenOptions {
 }
 
 export async function listenHttp(server: http.Server, o: ListenOptions): Promise<HttpListener> {
-  const native = o.accept === 'native' && !cluster.isWorker ? acceptAddon() : null;
+  const ownSocket = !cluster.isWorker || o.port !== 0;
+  const native = o.accept === 'native' && ownSocket ? acceptAddon() : null;
   if (native !== null) {
-    const front = await listenNative(native, server, o.fastPath, o.deps, o.limit, o.port, o.host);
+    const front = await listenNative(native, server, o.fastPath, o.deps, o.limit, o.port, o.host, { reusePort: cluster.isWorker });
+    if (cluster.isWorker) process.send?.({ type: LISTENING_MESSAGE, port: front.port });
     return {
       port: front.port, io: 'native', front,
       close: async () => {
@@ -58,7 +65,7 @@ export async function listenHttp(server: http.Server, o: ListenOptions): Promise
       resolve();
     });
   });
-  const why = o.accept === 'node' ? undefined : cluster.isWorker ? 'a cluster worker (the port is the primary\'s)' : acceptAddonError();
+  const why = o.accept === 'node' ? undefined : !ownSocket ? 'a cluster worker on port 0 (the port is the primary\'s)' : acceptAddonError();
   return {
     port: (server.address() as AddressInfo).port, io: 'node', why,
     close: () => {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createDataSource } from '../../server/db/data-source.js';
+import { acceptAddon } from '../../server/http/native-front.js';
 import { batchAddon } from '../../server/udp/udp-batch-socket.js';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.js';
 import { needs } from '../helpers/environment.js';
@@ -19,7 +20,7 @@ import { deleteClusterPrefix, redisClusterSkip, sharedCluster } from '../helpers
 import { ADMIN, ADMIN_ENV, fileParts, login, ok, primed, sleep, upload, wsClient, type WsClient } from '../helpers/graphql-client.js';
 import { makeTorrent } from '../helpers/make-torrent.js';
 import { spawnServer, stopServer, type ServerProcess } from '../helpers/server-process.js';
-import { waitUntil } from '../helpers/wait.js';
+import { freePort, waitUntil } from '../helpers/wait.js';
 import { CLI } from '../helpers/test-server.js';
 import { announce, failureOf, scrape } from '../helpers/tracker-client.js';
 import { announcePacket, readAnnounce, readError, UdpClient } from '../helpers/udp-client.js';
@@ -177,13 +178,18 @@ const freeUdpPort = (): Promise<number> => new Promise((resolve) => {
   });
 });
 
-describe('one worker per core (WORKERS=2 on Redis)', { skip }, () => {
+// PORT=0: the workers share the primary's port through Node's cluster (the primary accepts and
+// passes each connection on); a fixed port: each worker listens on it with the native accept loop
+// (SO_REUSEPORT), where the addon is built
+for (const fixedPort of [false, true]) describe(`one worker per core (WORKERS=2 on Redis, ${fixedPort ? 'a fixed port: each worker its own socket' : 'PORT=0: the primary\'s port'})`, { skip }, () => {
   it('serves one swarm from every worker, replaces a worker that dies, and stops on SIGTERM', async () => {
+    const httpPort = fixedPort ? String(await freePort()) : '0';
+    const httpIo = fixedPort && acceptAddon() !== null ? 'native' : 'node';
     const dataDir = mkdtempSync(path.join(tmpdir(), 'seedhost-workers-'));
     const prefix = `seedhost-test-${randomBytes(4).toString('hex')}:`;
     // one UDP port for both workers: dgram shares the primary's socket, the batch socket binds it in each worker (SO_REUSEPORT)
     const udpPort = await freeUdpPort();
-    const env = { DATA_DIR: dataDir, REDIS_URL: REDIS_URL as string, REDIS_PREFIX: prefix, PORT: '0', UDP_PORT: String(udpPort), HOST: '127.0.0.1', LOG_LEVEL: 'info', WORKERS: '2' };
+    const env = { DATA_DIR: dataDir, REDIS_URL: REDIS_URL as string, REDIS_PREFIX: prefix, PORT: httpPort, UDP_PORT: String(udpPort), HOST: '127.0.0.1', LOG_LEVEL: 'info', WORKERS: '2' };
     const s = spawnServer(env, 'seedhost cluster listening');
     try {
       const url = `${base(await s.port)}/announce`;
@@ -208,6 +214,8 @@ describe('one worker per core (WORKERS=2 on Redis)', { skip }, () => {
       // of a peer stopping: they read the counts without joining, so the swarm stays as it is)
       const io = batchAddon() === null ? 'dgram' : 'batch';
       assert.equal(s.lines.filter((l) => l.includes('"msg":"seedhost listening"') && l.includes(`"udpIo":"${io}"`) && l.includes(`"udpPort":${udpPort}`)).length, 2);
+      assert.equal(s.lines.filter((l) => l.includes('"msg":"seedhost listening"') && l.includes(`"httpIo":"${httpIo}"`)).length, 2, `both workers on the ${httpIo} accept`);
+      if (fixedPort) assert.equal(await s.port, Number(httpPort));
       for (let i = 0; i < 8; i++) {
         const c = new UdpClient('127.0.0.1', udpPort);
         try {
