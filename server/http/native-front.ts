@@ -26,7 +26,7 @@ interface Native {
   wait(handle: unknown, fd: number): boolean;
   finish(fd: number, reply: Buffer, length: number): number;
   closeFd(fd: number): void;
-  counts(handle: unknown): [number, number];
+  counts(handle: unknown): [number, number, number];
   close(handle: unknown): void;
 }
 
@@ -69,6 +69,8 @@ export interface FrontCounts {
   handedOver: number;
   /** Connections whose first bytes came after they were accepted (they waited in the addon's set). */
   waited: number;
+  /** Times accepting paused for want of a file descriptor (EMFILE: 100 ms each; the kernel queues connections meanwhile). */
+  paused: number;
 }
 
 export interface NativeFront {
@@ -261,8 +263,8 @@ export async function listenNative(native: Native, server: http.Server, fastPath
     port: bound,
     address: () => ({ address, family, port: bound }),
     counts: () => {
-      const [accepted, waited] = native.counts(handle);
-      return { accepted, waited, ...counts };
+      const [accepted, waited, paused] = native.counts(handle);
+      return { accepted, waited, paused, ...counts };
     },
     close() {
       if (!closed) {

@@ -34,10 +34,15 @@
 #define BATCH 32
 #define SLOT 8192
 #define META 28
+// accepting pauses this long when no descriptor is left (EMFILE): the listening socket stays
+// readable, and a level-triggered poll would spin on it; the kernel queues new connections meanwhile
+#define PAUSE_MS 100
 
 typedef struct {
   uv_poll_t poll;   // the listening socket
   uv_poll_t wpoll;  // the private epoll set of connections waiting for their first bytes
+  uv_timer_t pause; // restarts accepting after the process ran out of descriptors
+  int open_handles;
   napi_env env;
   int fd;
   int ep;
@@ -46,7 +51,7 @@ typedef struct {
   napi_ref on_batch, resource, bufs[2];
   napi_async_context async;
   uint8_t *in, *meta;
-  double accepted, waited;
+  double accepted, waited, paused;
 } front_t;
 
 #define CHECK(call)                                                   \
@@ -125,6 +130,13 @@ static void call_js(front_t* f, int n) {
   napi_close_handle_scope(env, scope);
 }
 
+static void on_acceptable(uv_poll_t* p, int status, int events);
+
+static void on_pause_end(uv_timer_t* t) {
+  front_t* f = (front_t*)t->data;
+  if (!f->closing) uv_poll_start(&f->poll, UV_READABLE, on_acceptable);
+}
+
 // one batch per wake-up (the poll is level-triggered: the rest wait one loop turn, in which
 // timers and the other sockets get theirs)
 static void on_acceptable(uv_poll_t* p, int status, int events) {
@@ -137,7 +149,12 @@ static void on_acceptable(uv_poll_t* p, int status, int events) {
     int c = accept4(f->fd, (struct sockaddr*)&a, &alen, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (c < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
-      break;  // EAGAIN: none left; EMFILE and the like: tried again on the next wake-up
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        f->paused += 1;
+        uv_poll_stop(&f->poll);
+        uv_timer_start(&f->pause, on_pause_end, PAUSE_MS, 0);
+      }
+      break;  // EAGAIN: none left
     }
     uint8_t* m = f->meta + (size_t)n * META;
     memset(m, 0, META);
@@ -285,12 +302,15 @@ static napi_value Start(napi_env env, napi_callback_info info) {
   f->meta = meta;
   uv_loop_t* loop;
   CHECK(napi_get_uv_event_loop(env, &loop));
-  if (uv_poll_init(loop, &f->poll, f->fd) != 0 || uv_poll_init(loop, &f->wpoll, f->ep) != 0) {
+  if (uv_poll_init(loop, &f->poll, f->fd) != 0 || uv_poll_init(loop, &f->wpoll, f->ep) != 0 || uv_timer_init(loop, &f->pause) != 0) {
     napi_throw_error(env, NULL, "tcp_accept: uv_poll_init failed");
     return NULL;
   }
   f->poll.data = f;
   f->wpoll.data = f;
+  f->pause.data = f;
+  uv_unref((uv_handle_t*)&f->pause);
+  f->open_handles = 3;
   f->started = 1;
   uv_poll_start(&f->poll, UV_READABLE, on_acceptable);
   uv_poll_start(&f->wpoll, UV_READABLE, on_waited);
@@ -370,17 +390,20 @@ static napi_value CloseFd(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// counts(handle) -> [accepted, waited]: connections accepted, and those that waited for their bytes
+// counts(handle) -> [accepted, waited, paused]: connections accepted, those that waited for their
+// bytes, and the pauses for want of a descriptor
 static napi_value Counts(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   front_t* f = front_of(env, args(env, info, 1, argv));
   if (f == NULL) return NULL;
-  napi_value result, a, w;
-  CHECK(napi_create_array_with_length(env, 2, &result));
+  napi_value result, a, w, z;
+  CHECK(napi_create_array_with_length(env, 3, &result));
   CHECK(napi_create_double(env, f->accepted, &a));
   CHECK(napi_create_double(env, f->waited, &w));
+  CHECK(napi_create_double(env, f->paused, &z));
   CHECK(napi_set_element(env, result, 0, a));
   CHECK(napi_set_element(env, result, 1, w));
+  CHECK(napi_set_element(env, result, 2, z));
   return result;
 }
 
@@ -389,11 +412,11 @@ static void on_closed(uv_handle_t* h) {
   if (h == (uv_handle_t*)&f->poll) {
     close(f->fd);
     f->fd = -1;
-  } else {
+  } else if (h == (uv_handle_t*)&f->wpoll) {
     close(f->ep);
     f->ep = -1;
   }
-  if (f->fd == -1 && f->ep == -1) free(f);
+  if (--f->open_handles == 0) free(f);
 }
 
 // close(handle): stops accepting and closes the listening socket (the waiting connections are
@@ -414,8 +437,10 @@ static napi_value Close(napi_env env, napi_callback_info info) {
   napi_delete_reference(env, f->on_batch);
   napi_delete_reference(env, f->resource);
   napi_async_destroy(env, f->async);
+  uv_timer_stop(&f->pause);
   uv_close((uv_handle_t*)&f->poll, on_closed);
   uv_close((uv_handle_t*)&f->wpoll, on_closed);
+  uv_close((uv_handle_t*)&f->pause, on_closed);
   return NULL;
 }
 

@@ -5,7 +5,10 @@
 // per-address limit, and a close that is a FIN after the reply.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import bencode from 'bencode';
 import { ConnectionLimit } from '../../../server/http/connection-limit.js';
@@ -227,5 +230,45 @@ describe('native HTTP accept loop', { skip }, () => {
     held.destroy();
     await closing;
     assert.equal(closed, true);
+  });
+});
+
+describe('native HTTP accept loop out of file descriptors', { skip }, () => {
+  it('pauses accepting (no spinning on the readable socket), then serves the queued connections once descriptors are free', async () => {
+    const hash = randomBytes(20).toString('hex');
+    const child = spawn('sh', ['-c', `ulimit -n 96 && exec "${process.execPath}" "${fileURLToPath(new URL('../../helpers/native-front-child.js', import.meta.url))}" ${hash}`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+    const next = async (): Promise<string> => (await lines.next()).value as string;
+    const counts = async (): Promise<{ accepted: number; paused: number; answered: number; cpu: { user: number; system: number } }> => {
+      child.stdin!.write('counts\n');
+      return JSON.parse(await next());
+    };
+    const held: net.Socket[] = [];
+    try {
+      const port = Number(await next());
+      // silent connections: each one holds a descriptor of the child's until it closes
+      for (let i = 0; i < 120; i++) {
+        const c = net.connect(port, '127.0.0.1');
+        c.on('error', () => undefined);
+        held.push(c);
+      }
+      assert.ok(await waitUntil(async () => (await counts()).paused > 0, 10_000), 'accepting paused');
+      const before = await counts();
+      await new Promise((r) => setTimeout(r, 500));
+      const after = await counts();
+      const cpuMs = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000;
+      assert.ok(cpuMs < 250, `${cpuMs} ms of CPU in 500 ms out of descriptors: not spinning`);
+      // a request queued behind the full table is served once the silent ones go
+      const u = new URL(announceUrl('http://x/announce', { infoHash: hash, peerId: '-XX0001-000000000001', port: 7001, left: 1 }));
+      const waiting = exchange(port, [`GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`], { waitMs: 10_000 });
+      await new Promise((r) => setTimeout(r, 200));
+      for (const c of held) c.destroy();
+      const r = await waiting;
+      assert.equal(r.ended, 'fin');
+      assert.equal(bodyOf(r.data).interval, 1800);
+    } finally {
+      for (const c of held) c.destroy();
+      child.kill();
+    }
   });
 });
