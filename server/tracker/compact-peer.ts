@@ -1,10 +1,9 @@
 // BEP 23 / BEP 7 compact peer encoding: 4-byte IPv4 or 16-byte IPv6 address, then the port,
 // network byte order.
-import { isIPv4 } from 'node:net';
 
-/** Encodes ip:port as 6 bytes (IPv4) or 18 bytes (IPv6). `ip` must be a valid address. */
+/** Encodes ip:port as 6 bytes (IPv4) or 18 bytes (IPv6). `ip` must be a valid address (so IPv6 iff it holds a ':'). */
 export function encodeCompactPeer(ip: string, port: number): Buffer {
-  if (isIPv4(ip)) {
+  if (ip.indexOf(':') === -1) {
     const b = Buffer.allocUnsafe(6);
     let part = 0, n = 0;
     for (let i = 0; i < ip.length; i++) {
