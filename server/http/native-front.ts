@@ -7,15 +7,15 @@
 // tracker fast path first (keep-alive announces, pipelined or partial heads, HTTP/0.9 refusals),
 // then Node's http server (GraphQL, webseed, the UI). Where the addon is not built, Node accepts
 // (main.ts). docs/http-accept.md tells the design and the figures.
-import { createRequire } from 'node:module';
 import net, { isIP, type Socket } from 'node:net';
 import type http from 'node:http';
 import { lookup } from 'node:dns/promises';
-import { ipv4Text, ipv6Text } from '../udp/address-text.js';
+import { ipv4Text, ipv6Text } from '../native/address-text.js';
 import { endAndDrain, REFUSAL, type ConnectionLimit } from './connection-limit.js';
 import { isTrackerRequestLine, parseTrackerHead } from './request-head.js';
 import { answerAnnounce, answerScrape, type TrackerRouteDeps } from './tracker-answers.js';
 import { IDLE_TIMEOUT_MS, replyBytes, type FastPath } from './tracker-fast-path.js';
+import { loadAddon, type Loaded } from '../native/load-addon.js';
 
 interface Native {
   BATCH: number;
@@ -30,26 +30,17 @@ interface Native {
   close(handle: unknown): void;
 }
 
-let loaded: Native | null | undefined;
-let loadError: string | undefined;
+let loaded: Loaded<Native> | undefined;
 
 /** The addon, or null when it is not built here (acceptAddonError says why). */
 export function acceptAddon(): Native | null {
-  if (loaded !== undefined) return loaded;
-  try {
-    // from dist/server/http/ (or server/http/ under a TypeScript runner) to the package root
-    const root = new URL(import.meta.url.includes('/dist/') ? '../../../' : '../../', import.meta.url);
-    loaded = createRequire(import.meta.url)(new URL('server/http/native/build/Release/tcp_accept.node', root).pathname) as Native;
-  } catch (e) {
-    loadError = (e as Error).message.split('\n')[0];
-    loaded = null;
-  }
-  return loaded;
+  loaded ??= loadAddon<Native>('server/http/native/build/Release/tcp_accept.node');
+  return loaded.addon;
 }
 
 /** Why acceptAddon() is null (undefined when it loaded or was not tried). */
 export function acceptAddonError(): string | undefined {
-  return loadError;
+  return loaded?.error;
 }
 
 /** Node's default listen backlog. */

@@ -3,9 +3,9 @@
 // dgram costs, per datagram, a 64 KiB allocation, an ArrayBuffer, an rinfo object and a send
 // request; here a batch shares fixed buffers. Where the addon is not built (not Linux, no compiler
 // at install) the tracker uses dgram (udp-tracker.ts).
-import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
-import { ipv4Text, ipv6Text } from './address-text.js';
+import { ipv4Text, ipv6Text } from '../native/address-text.js';
+import { loadAddon, type Loaded } from '../native/load-addon.js';
 
 /** An answer to one datagram: a reply now, one later (an asynchronous store), or silence. */
 export type Answer = (msg: Buffer, ip: string, port: number) => Buffer | Promise<Buffer> | null;
@@ -22,26 +22,17 @@ interface Native {
   close(handle: unknown): void;
 }
 
-let loaded: Native | null | undefined;
-let loadError: string | undefined;
+let loaded: Loaded<Native> | undefined;
 
-/** The addon, or null when it is not built here (loadError says why). */
+/** The addon, or null when it is not built here (batchAddonError says why). */
 export function batchAddon(): Native | null {
-  if (loaded !== undefined) return loaded;
-  try {
-    // from dist/server/udp/ (or server/udp/ under a TypeScript runner) to the package root
-    const root = new URL(import.meta.url.includes('/dist/') ? '../../../' : '../../', import.meta.url);
-    loaded = createRequire(import.meta.url)(new URL('server/udp/native/build/Release/udp_batch.node', root).pathname) as Native;
-  } catch (e) {
-    loadError = (e as Error).message.split('\n')[0];
-    loaded = null;
-  }
-  return loaded;
+  loaded ??= loadAddon<Native>('server/udp/native/build/Release/udp_batch.node');
+  return loaded.addon;
 }
 
 /** Why batchAddon() is null (undefined when it loaded or was not tried). */
 export function batchAddonError(): string | undefined {
-  return loadError;
+  return loaded?.error;
 }
 
 export interface BatchSocket {

@@ -31,6 +31,8 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "../../native/socket-args.h"
+
 #define BATCH 32
 #define SLOT 8192
 #define META 28
@@ -63,11 +65,7 @@ typedef struct {
   } while (0)
 
 static napi_value throw_errno(napi_env env, const char* what, int err) {
-  char msg[160];
-  const char* code = err == EADDRINUSE ? "EADDRINUSE" : err == EACCES ? "EACCES" : err == EADDRNOTAVAIL ? "EADDRNOTAVAIL" : err == EAFNOSUPPORT ? "EAFNOSUPPORT" : "ETCPACCEPT";
-  snprintf(msg, sizeof msg, "%s %s", what, strerror(err));
-  napi_throw_error(env, code, msg);
-  return NULL;
+  return throw_errno_as(env, what, err, "ETCPACCEPT");
 }
 
 static napi_value args(napi_env env, napi_callback_info info, size_t n, napi_value* argv) {
@@ -194,49 +192,13 @@ static void on_waited(uv_poll_t* p, int status, int events) {
 
 // listen(v6, address, port, dualStack, backlog, reusePort) -> [handle, port]
 static napi_value Listen(napi_env env, napi_callback_info info) {
-  napi_value argv[6];
-  size_t argc = 6;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  bool v6, dual, reuse;
-  char host[64];
-  size_t hostLen;
-  uint32_t port, backlog;
-  CHECK(napi_get_value_bool(env, argv[0], &v6));
-  CHECK(napi_get_value_string_utf8(env, argv[1], host, sizeof host, &hostLen));
-  CHECK(napi_get_value_uint32(env, argv[2], &port));
-  CHECK(napi_get_value_bool(env, argv[3], &dual));
-  CHECK(napi_get_value_uint32(env, argv[4], &backlog));
-  CHECK(napi_get_value_bool(env, argv[5], &reuse));
-  struct sockaddr_storage a;
-  memset(&a, 0, sizeof a);
-  socklen_t alen;
-  if (v6) {
-    struct sockaddr_in6* s = (struct sockaddr_in6*)&a;
-    s->sin6_family = AF_INET6;
-    s->sin6_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET6, host, &s->sin6_addr) != 1) return throw_errno(env, "listen: not an IPv6 address:", EINVAL);
-    alen = sizeof *s;
-  } else {
-    struct sockaddr_in* s = (struct sockaddr_in*)&a;
-    s->sin_family = AF_INET;
-    s->sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, host, &s->sin_addr) != 1) return throw_errno(env, "listen: not an IPv4 address:", EINVAL);
-    alen = sizeof *s;
-  }
-  int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return throw_errno(env, "socket", errno);
+  socket_args_t a;
+  if (!read_socket_args(env, info, &a, "ETCPACCEPT")) return NULL;
+  int fd = open_socket(env, &a, SOCK_STREAM, "ETCPACCEPT");
+  if (fd < 0) return NULL;
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // as libuv's bind does
-  if (v6) {
-    int only = dual ? 0 : 1;
-    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof only);
-  }
-  if (reuse && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
-    int e = errno;
-    close(fd);
-    return throw_errno(env, "setsockopt SO_REUSEPORT", e);
-  }
-  if (bind(fd, (struct sockaddr*)&a, alen) != 0 || listen(fd, (int)backlog) != 0) {
+  if (bind(fd, (struct sockaddr*)&a.addr, a.addr_len) != 0 || listen(fd, (int)a.n) != 0) {
     int e = errno;
     close(fd);
     return throw_errno(env, "listen", e);
@@ -247,10 +209,6 @@ static napi_value Listen(napi_env env, napi_callback_info info) {
     close(fd);
     return throw_errno(env, "epoll_create1", e);
   }
-  struct sockaddr_storage bound;
-  socklen_t blen = sizeof bound;
-  getsockname(fd, (struct sockaddr*)&bound, &blen);
-  uint16_t boundPort = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6*)&bound)->sin6_port : ((struct sockaddr_in*)&bound)->sin_port);
   front_t* f = (front_t*)calloc(1, sizeof(front_t));
   if (f == NULL) {
     close(fd);
@@ -260,21 +218,7 @@ static napi_value Listen(napi_env env, napi_callback_info info) {
   f->env = env;
   f->fd = fd;
   f->ep = ep;
-  napi_value handle, result, portValue;
-  CHECK(napi_create_external(env, f, NULL, NULL, &handle));
-  CHECK(napi_create_array_with_length(env, 2, &result));
-  CHECK(napi_create_uint32(env, boundPort, &portValue));
-  CHECK(napi_set_element(env, result, 0, handle));
-  CHECK(napi_set_element(env, result, 1, portValue));
-  return result;
-}
-
-static int buffer_of(napi_env env, napi_value v, size_t want, void** data) {
-  size_t len = 0;
-  bool is;
-  if (napi_is_buffer(env, v, &is) != napi_ok || !is) return 0;
-  if (napi_get_buffer_info(env, v, data, &len) != napi_ok) return 0;
-  return len >= want;
+  return handle_and_port(env, f, bound_port(fd));
 }
 
 // start(handle, in, meta, onBatch(count)): accepts from now on

@@ -1,5 +1,6 @@
-// Sender addresses as the text Node's dgram gives them (libuv's inet_ntop), from the bytes the
-// batch socket reads: the tracker core keys peers and connection ids by that text.
+// Peer addresses as the text Node gives them (libuv's inet_ntop: dgram's rinfo, a socket's
+// remoteAddress), from the bytes the native addons read (the UDP batch socket, the HTTP accept
+// loop): the tracker core keys peers, connection ids and per-address limits by that text.
 
 const cache = new Map<number, string>();
 /** Addresses kept as text at most; the map starts over beyond it. */

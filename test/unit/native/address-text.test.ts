@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { SocketAddress } from 'node:net';
 import { describe, it } from 'node:test';
-import { ipv4Text, ipv6Text } from '../../../server/udp/address-text.js';
+import { ipv4Text, ipv6Text } from '../../../server/native/address-text.js';
 
 /** Node's own text for the 16 bytes (SocketAddress prints through libuv). */
 function nodeText(b: Buffer): string {
