@@ -163,7 +163,14 @@ export async function listenNative(native: Native, server: http.Server, fastPath
       release(key);
       return;
     }
-    const socket = socketOf(fd);
+    let socket: Socket;
+    try {
+      socket = socketOf(fd);
+    } catch {
+      native.closeFd(fd);
+      release(key);
+      return;
+    }
     socket.once('close', () => release(key));
     // the rest, our FIN, and a bounded wait for the client's
     if (limit !== undefined) limit.refuse(socket, out.subarray(sent));

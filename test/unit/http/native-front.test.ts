@@ -272,3 +272,77 @@ describe('native HTTP accept loop out of file descriptors', { skip }, () => {
     }
   });
 });
+
+describe('the accept addon\'s finish(fd, reply)', { skip }, () => {
+  /** A connected pair: the client, and the server's side paused from its start (nothing read by Node). */
+  const pair = async (): Promise<{ client: net.Socket; theirs: net.Socket; close: () => Promise<void> }> => {
+    let theirs!: net.Socket;
+    const srv = net.createServer({ pauseOnConnect: true }, (s) => (theirs = s));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const client = net.connect((srv.address() as net.AddressInfo).port, '127.0.0.1');
+    client.on('error', () => undefined);
+    await new Promise((r) => client.once('connect', r));
+    await waitUntil(() => theirs !== undefined);
+    theirs.on('error', () => undefined);
+    return { client, theirs, close: async () => { client.destroy(); theirs.destroy(); await new Promise((r) => srv.close(r)); } };
+  };
+  const fdOf = (s: net.Socket): number => (s as unknown as { _handle: { fd: number } })._handle.fd;
+
+  it('does not close a socket with unread bytes (a reset would lose the reply): the whole reply written, the socket left open', async () => {
+    const { client, theirs, close } = await pair();
+    try {
+      client.write('more than the request');
+      await new Promise((r) => setTimeout(r, 50));
+      const reply = Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok');
+      assert.equal(native!.finish(fdOf(theirs), reply, reply.length), reply.length);
+      let got = '';
+      client.on('data', (d) => (got += d.toString('latin1')));
+      assert.ok(await waitUntil(() => got.endsWith('ok')), 'the reply arrived');
+      assert.equal(client.destroyed, false, 'and the connection is still open');
+    } finally {
+      await close();
+    }
+  });
+
+  it('returns the bytes the kernel took when a reply does not fit, the socket left open for the rest', async () => {
+    const { client, theirs, close } = await pair();
+    try {
+      client.pause();
+      const big = Buffer.alloc(64 << 20, 0x61);
+      const sent = native!.finish(fdOf(theirs), big, big.length);
+      assert.ok(sent > 0 && sent < big.length, `${sent} of ${big.length} bytes taken`);
+    } finally {
+      await close();
+    }
+  });
+
+  it('closes the socket after a reply that went whole with nothing unread (-1), and reports a peer gone (-2)', async () => {
+    const { client, theirs, close } = await pair();
+    try {
+      const fd = fdOf(theirs);
+      let got = '';
+      client.on('data', (d) => (got += d.toString('latin1')));
+      const ended = new Promise((r) => client.once('end', r));
+      assert.equal(native!.finish(fd, Buffer.from('bye'), 3), -1);
+      await ended;
+      assert.equal(got, 'bye', 'the reply, then a FIN');
+      // the descriptor is closed now; Node's handle must not close it again
+      (theirs as unknown as { _handle: { fd: number } | null })._handle = null;
+    } finally {
+      await close().catch(() => undefined);
+    }
+    const second = await pair();
+    try {
+      second.client.resetAndDestroy();
+      await new Promise((r) => setTimeout(r, 50));
+      const fd = fdOf(second.theirs);
+      const r1 = native!.finish(fd, Buffer.from('x'), 1);
+      // the first send to a reset peer may still be taken by the kernel; the next fails
+      const r = r1 === -2 ? r1 : native!.finish(fd, Buffer.from('x'), 1);
+      assert.ok(r === -2 || r1 === -2, `finish after a reset: ${r1}, ${r}`);
+      (second.theirs as unknown as { _handle: { fd: number } | null })._handle = null;
+    } finally {
+      await second.close().catch(() => undefined);
+    }
+  });
+});
