@@ -181,6 +181,11 @@ export function createMetricsRegistry(src: MetricsSources): Registry {
       const c = src.httpAccept?.();
       return c === undefined ? [] : [{ value: c.waited }];
     });
+  define(reg, 'http_native_connections_waiting', 'TCP connections of the native accept loop waiting now for their first bytes (descriptors, closed after the idle timeout).', 'gauge', 'sum',
+    () => {
+      const c = src.httpAccept?.();
+      return c === undefined ? [] : [{ value: c.waiting }];
+    });
   define(reg, 'graphql_ws_clients', 'Live GraphQL WebSocket clients.', 'gauge', 'sum', () => [{ value: src.graphqlClients() }]);
   define(reg, 'graphql_swarm_subscriptions', 'Live swarmUpdated subscriptions.', 'gauge', 'sum', () => [{ value: src.swarmSubscriptions() }]);
   return reg;

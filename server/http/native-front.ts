@@ -62,6 +62,8 @@ export interface FrontCounts {
   waited: number;
   /** Times accepting paused for want of a file descriptor (EMFILE: 100 ms each; the kernel queues connections meanwhile). */
   paused: number;
+  /** Connections waiting now for their first bytes (descriptors in the addon's set). */
+  waiting: number;
 }
 
 export interface NativeFront {
@@ -262,7 +264,7 @@ export async function listenNative(native: Native, server: http.Server, fastPath
     address: () => ({ address, family, port: bound }),
     counts: () => {
       const [accepted, waited, paused] = native.counts(handle);
-      return { accepted, waited, paused, ...counts };
+      return { accepted, waited, paused, waiting: waiting.size, ...counts };
     },
     close() {
       if (!closed) {

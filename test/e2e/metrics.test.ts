@@ -177,6 +177,7 @@ for (const kind of databaseKinds()) {
       const m = await metrics(t);
       assert.equal(answered(m) - answered(base), 1, 'the closing announce, answered by the loop');
       assert.ok(sockets(m) - sockets(base) >= 1, 'the metrics scrape itself, a Node socket');
+      assert.equal(m.types.get('seedhost_http_native_connections_waiting'), 'gauge');
     });
 
     it('answers HEAD without a body and refuses other methods', async () => {

@@ -195,6 +195,7 @@ describe('native HTTP accept loop', { skip }, () => {
       s.on('error', () => undefined);
     })));
     assert.ok(await waitUntil(() => limit.of('127.0.0.1') === LIMIT));
+    assert.equal(front.counts().waiting, LIMIT, 'the silent ones wait as descriptors');
     const refusedBefore = limit.refused;
     const r = await exchange(port, [closing(7010)]);
     assert.match(r.data.toString('latin1'), /^HTTP\/1\.1 503 Service Unavailable/);
@@ -202,6 +203,7 @@ describe('native HTTP accept loop', { skip }, () => {
     assert.equal(limit.refused - refusedBefore, 1);
     for (const s of silent) s.destroy();
     assert.ok(await waitUntil(() => limit.of('127.0.0.1') === 0), 'the closed ones released');
+    assert.equal(front.counts().waiting, 0);
     assert.equal(bodyOf((await exchange(port, [closing(7011)])).data).interval, 1800, 'served again');
   });
 
