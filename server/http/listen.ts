@@ -40,43 +40,35 @@ export interface ListenOptions {
 export async function listenHttp(server: http.Server, o: ListenOptions): Promise<HttpListener> {
   const ownSocket = !cluster.isWorker || o.port !== 0;
   const native = o.accept === 'native' && ownSocket ? acceptAddon() : null;
-  if (native !== null) {
-    const front = await listenNative(native, server, o.fastPath, o.deps, o.limit, o.port, o.host, { reusePort: cluster.isWorker });
-    if (cluster.isWorker) process.send?.({ type: LISTENING_MESSAGE, port: front.port });
-    return {
-      port: front.port, io: 'native', front,
-      close: async () => {
-        server.close(); // Node's side: its connection tracking stops, its idle connections end
-        server.closeIdleConnections();
-        o.fastPath.closeIdle();
-        await front.close();
-      },
-      closeAll: () => {
-        server.closeAllConnections();
-        o.fastPath.closeAll();
-        front.closeAll();
-      },
-    };
-  }
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => {
-      server.removeListener('error', reject);
-      resolve();
+  const front = native === null ? undefined : await listenNative(native, server, o.fastPath, o.deps, o.limit, o.port, o.host, { reusePort: cluster.isWorker });
+  if (front === undefined) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port, o.host, () => {
+        server.removeListener('error', reject);
+        resolve();
+      });
     });
-  });
-  const why = o.accept === 'node' ? undefined : !ownSocket ? 'a cluster worker on port 0 (the port is the primary\'s)' : acceptAddonError();
+  } else if (cluster.isWorker) {
+    process.send?.({ type: LISTENING_MESSAGE, port: front.port });
+  }
   return {
-    port: (server.address() as AddressInfo).port, io: 'node', why,
+    port: front?.port ?? (server.address() as AddressInfo).port,
+    io: front === undefined ? 'node' : 'native',
+    why: front !== undefined || o.accept === 'node' ? undefined : !ownSocket ? 'a cluster worker on port 0 (the port is the primary\'s)' : acceptAddonError(),
+    front,
     close: () => {
+      // Node's side: its connection tracking stops, its idle connections end (with no listening
+      // handle of its own under the native loop, its callback comes at once: the loop's close waits)
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       o.fastPath.closeIdle();
-      return closed;
+      return front === undefined ? closed : front.close();
     },
     closeAll: () => {
       server.closeAllConnections();
       o.fastPath.closeAll();
+      front?.closeAll();
     },
   };
 }

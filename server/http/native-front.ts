@@ -12,7 +12,7 @@ import type http from 'node:http';
 import { lookup } from 'node:dns/promises';
 import { ipv4Text, ipv6Text } from '../native/address-text.js';
 import { endAndDrain, REFUSAL, type ConnectionLimit } from './connection-limit.js';
-import { isTrackerRequestLine, parseTrackerHead } from './request-head.js';
+import { parseTrackerHead } from './request-head.js';
 import { answerAnnounce, answerScrape, type TrackerRouteDeps } from './tracker-answers.js';
 import { IDLE_TIMEOUT_MS, replyBytes, type FastPath } from './tracker-fast-path.js';
 import { loadAddon, type Loaded } from '../native/load-addon.js';
@@ -181,12 +181,11 @@ export async function listenNative(native: Native, server: http.Server, fastPath
 
   /** Connection i of the batch: `got` bytes of it in its slot. */
   const serve = (fd: number, got: number, ip: string, key: string | null, at: number): void => {
-    const end = got >= 4 && got < SLOT ? input.readUInt32LE(at + got - 4) === CRLFCRLF : false;
-    // one whole head and nothing after it; anything else (more to read, a body, pipelining) is the fast path's
+    // one whole head and nothing after it; anything else (more to read, a body, pipelining) is the
+    // fast path's. The slot must end with the blank line first, so the search stops inside it.
+    const end = got >= 4 && got < SLOT && input.readUInt32LE(at + got - 4) === CRLFCRLF;
     if (end && input.indexOf('\r\n\r\n', at, 'latin1') === at + got - 4) {
-      const text = input.toString('latin1', at, at + got - 4);
-      const line = text.indexOf('\r\n');
-      const head = isTrackerRequestLine(line === -1 ? text : text.slice(0, line)) ? parseTrackerHead(text) : null;
+      const head = parseTrackerHead(input.toString('latin1', at, at + got - 4));
       if (head !== null && !head.keepAlive) {
         const body = head.path === '/announce' ? answerAnnounce(head.query, ip, head.xff, deps) : answerScrape(head.query, deps, ip, head.xff);
         if (!(body instanceof Promise)) return finish(fd, key, replyBytes(body, false));

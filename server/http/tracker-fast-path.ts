@@ -51,8 +51,6 @@ export interface FastPath {
    * here, with the bytes already read from it; `limitKey` as ConnectionLimit.admit gave it.
    */
   adopt(socket: Socket, limitKey: string | null, read: Buffer): void;
-  /** Whether closeIdle was called (replies close their connection). */
-  readonly closing: boolean;
   /** From now on replies close their connection; ends the idle ones at once. */
   closeIdle(): void;
   /** Destroys every connection still owned by the fast path. */
@@ -406,9 +404,6 @@ export function installTrackerFastPath(server: http.Server, deps: TrackerRouteDe
     adopt(socket, limitKey, read) {
       const c = new Connection(socket, shared, limitKey);
       if (read.length > 0) c.onData(read);
-    },
-    get closing() {
-      return shared.closing;
     },
     closeIdle() {
       shared.closing = true;
