@@ -3,18 +3,13 @@
 // hand. One call per tick instead of one per announce is what lets one Redis serve many tracker
 // processes; on a cluster the calls of one tick go to their nodes in parallel.
 import type { AnnounceEvent } from '../tracker/announce-request.js';
-import { encodeCompactPeer } from '../tracker/compact-peer.js';
+import { writeCompactPeer } from '../tracker/compact-peer.js';
 import { MAX_NUMWANT } from '../tracker/parse-announce.js';
 import { peerIdentity } from '../tracker/peer-identity.js';
 import type { AnnounceResult, PeerAnnounce } from '../tracker/peer-store.js';
 import { LEECHERS4, SEEDERS4 } from './keys.js';
 import { tagOfSlot } from './slots.js';
-import { pickPeers, type SwarmView, type SwarmViews } from './swarm-views.js';
-
-/** An identity (peer-identity.ts) as the scripts keep it: 14 lowercase hex digits. */
-function identityText(id: number): string {
-  return id.toString(16).padStart(14, '0');
-}
+import { pickPeers, swarmView, type SwarmView, type SwarmViews } from './swarm-views.js';
 
 /**
  * Sends one packed batch (announce.lua.ts ARGV 3) with the time in ms to the node serving `slot`
@@ -32,7 +27,8 @@ export interface BatchRoute {
 /** Announces one script call carries at most; more in one tick go out in several calls. */
 export const MAX_BATCH = 256;
 
-const EVENT: Record<AnnounceEvent, number> = { stopped: 0x73, completed: 0x63, started: 0x2d, paused: 0x2d, '': 0x2d };
+/** The event byte announce.lua.ts reads: stopped, completed, or any other. */
+const eventByte = (e: AnnounceEvent): number => e === 'stopped' ? 0x73 : e === 'completed' ? 0x63 : 0x2d;
 /** Bytes of a reply entry before its peers: three uint32 counts, flags, two uint16 lengths, the skip offset. */
 const HEAD = 19;
 /** Bytes of a view reply entry (flag 4) before its strings: counts, flags, version, role, slot; when sent (flag 8) the four lengths. */
@@ -43,8 +39,10 @@ const COMPACT = 0x30, WITH_IDS = 0x31, VIEW = 0x32, VIEW_HELD = 0x33;
 interface Pending {
   a: PeerAnnounce;
   slot: number;
-  addr: Buffer;
-  counters: string;
+  /** The announce is from an IPv6 address (18 compact bytes). */
+  v6: boolean;
+  /** Its identity (peer-identity.ts), 0 for none. */
+  id: number;
   /** The random number the peers are picked with (by the script or, from a view, here). */
   rnd: number;
   /** The view of the swarm this instance held when the announce was queued. */
@@ -58,31 +56,81 @@ interface Pending {
 
 const numwantOf = (a: PeerAnnounce): number => Math.max(0, Math.min(a.numwant, MAX_NUMWANT));
 
+/** Bytes an entry takes at most besides its info hash: lengths, tag, address, peer id, fixed fields, counters. */
+const ENTRY_MAX = 3 + 8 + 18 + 20 + 13 + 1 + 3 * 24 + 3 + 15;
+const HEX = '0123456789abcdef';
+
+/** Writes the latin1 text `s` into `b` at `o` (short strings: a loop costs less than a call into C++); returns the offset after it. */
+function writeText(b: Buffer, o: number, s: string): number {
+  for (let i = 0; i < s.length; i++) b[o + i] = s.charCodeAt(i);
+  return o + s.length;
+}
+
+/** Writes `n` as String(n) does (a byte loop for the counts clients send; a string otherwise); returns the offset after it. */
+function writeNumber(b: Buffer, o: number, n: number): number {
+  if (!(n >= 0 && n <= 0xffffffffff && n % 1 === 0)) return writeText(b, o, String(n));
+  let digits = 1;
+  for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+  for (let i = o + digits - 1; i >= o; i--) {
+    const q = Math.floor(n / 10);
+    b[i] = 48 + n - q * 10;
+    n = q;
+  }
+  return o + digits;
+}
+
+/**
+ * The counters field "uploaded,downloaded,left" and, for an announce with an identity, ",id" in
+ * 14 lowercase hex digits (stored with the counters, identity.lua.ts), written at `o` after its
+ * length byte; returns the offset after it.
+ */
+function writeCounters(b: Buffer, o: number, a: PeerAnnounce, id: number): number {
+  let e = writeNumber(b, o + 1, a.uploaded);
+  b[e++] = 44;
+  e = writeNumber(b, e, a.downloaded);
+  b[e++] = 44;
+  e = writeNumber(b, e, a.left);
+  if (id !== 0) {
+    b[e++] = 44;
+    // 53 bits: 25 high and 28 low, 14 hex digits
+    let hi = Math.floor(id / 0x10000000), lo = id - hi * 0x10000000;
+    for (let i = e + 13; i >= e + 7; i--, lo >>>= 4) b[i] = HEX.charCodeAt(lo & 15);
+    for (let i = e + 6; i >= e; i--, hi >>>= 4) b[i] = HEX.charCodeAt(hi & 15);
+    e += 14;
+  }
+  b[o] = e - o - 1;
+  return e;
+}
+
 /** Packs the announces back to back in the layout announce.lua.ts reads. */
 function pack(batch: readonly Pending[]): Buffer {
   let size = 0;
-  for (const p of batch) size += p.a.infoHash.length + p.addr.length + p.counters.length + 42;
+  for (let i = 0; i < batch.length; i++) size += batch[i].a.infoHash.length + ENTRY_MAX;
   const b = Buffer.allocUnsafe(size);
   let o = 0;
-  for (const { a, slot, addr, counters, rnd, held, mode } of batch) {
-    b[o++] = a.infoHash.length;
-    o += b.write(a.infoHash, o, 'latin1');
+  for (let i = 0; i < batch.length; i++) {
+    const { a, slot, v6, id, rnd, held, mode } = batch[i];
+    b[o] = a.infoHash.length;
+    o = writeText(b, o + 1, a.infoHash);
     const tag = tagOfSlot(slot);
-    b[o++] = tag.length;
-    o += b.write(tag, o, 'latin1');
-    b[o++] = addr.length;
-    o += addr.copy(b, o);
+    b[o] = tag.length;
+    o = writeText(b, o + 1, tag);
+    b[o] = v6 ? 18 : 6;
+    o = writeCompactPeer(a.ip, a.port, b, o + 1);
     // a peer id is 20 bytes (parse-announce checks it); zero-fill keeps the layout if not
-    b.fill(0, o + a.peerId.copy(b, o, 0, 20), o + 20);
+    const pid = a.peerId, n = pid.length < 20 ? pid.length : 20;
+    for (let k = 0; k < n; k++) b[o + k] = pid[k];
+    for (let k = n; k < 20; k++) b[o + k] = 0;
     o += 20;
-    b[o++] = 48 + (a.left === 0 ? SEEDERS4 : LEECHERS4) + (addr.length === 18 ? 1 : 0);
-    b[o++] = EVENT[a.event];
+    b[o++] = 48 + (a.left === 0 ? SEEDERS4 : LEECHERS4) + (v6 ? 1 : 0);
+    b[o++] = eventByte(a.event);
     b[o++] = mode;
-    o = b.writeUInt16BE(numwantOf(a), o);
+    const want = numwantOf(a);
+    b[o++] = want >>> 8;
+    b[o++] = want & 255;
     o = b.writeUInt32BE(rnd, o);
-    o = b.writeUInt32BE(held?.version ?? 0, o);
-    b[o++] = counters.length;
-    o += b.write(counters, o, 'latin1');
+    o = b.writeUInt32BE(held === undefined ? 0 : held.version, o);
+    o = writeCounters(b, o, a, id);
   }
   return b.subarray(0, o);
 }
@@ -106,15 +154,13 @@ export class AnnounceBatcher {
   /** Queues one announce; `out` is reset now and filled when its batch's reply arrives. */
   add(a: PeerAnnounce, out: AnnounceResult): Promise<void> {
     out.reset();
-    const addr = encodeCompactPeer(a.ip, a.port);
-    const id = peerIdentity(a.peerId, a.key, addr.length === 18);
-    // the identity rides along as a fourth field, and is stored with the counters (identity.lua.ts)
-    const counters = id === 0 ? `${a.uploaded},${a.downloaded},${a.left}` : `${a.uploaded},${a.downloaded},${a.left},${identityText(id)}`;
+    const v6 = a.ip.indexOf(':') !== -1;
+    const id = peerIdentity(a.peerId, a.key, v6);
     const held = this.views === undefined || a.wantPeerIds ? undefined : this.views.get(a.infoHash);
     const mode = a.wantPeerIds ? WITH_IDS : this.views === undefined ? COMPACT : held === undefined ? VIEW : VIEW_HELD;
     const rnd = (Math.random() * 0x7fffffff) | 0;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ a, slot: this.route.slotOf(a.infoHash), addr, counters, rnd, held, mode, out, resolve, reject });
+      this.queue.push({ a, slot: this.route.slotOf(a.infoHash), v6, id, rnd, held, mode, out, resolve, reject });
       if (this.queue.length >= MAX_BATCH) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
@@ -163,7 +209,7 @@ function viewOf(r: Buffer, o: number, flags: number, p: Pending, views: SwarmVie
   // whole 8 KiB slab alive per view)
   const b = Buffer.allocUnsafeSlow(at - from);
   r.copy(b, 0, from, at);
-  const v: SwarmView = { version, roles: [b.subarray(0, l0), b.subarray(l0, l0 + l1), b.subarray(l0 + l1, l0 + l1 + l2), b.subarray(l0 + l1 + l2)] };
+  const v = swarmView(version, b, l0, l1, l2);
   views?.set(h, v);
   fresh.set(h, v);
   return [v, at];
@@ -176,7 +222,7 @@ function settle(batch: readonly Pending[], r: Buffer, views: SwarmViews | undefi
   try {
     for (; i < batch.length; i++) {
       const p = batch[i];
-      const { out, a, addr } = p;
+      const { out, a, v6 } = p;
       if (o + HEAD > r.length) throw new Error(`announce batch reply too short (${r.length} bytes for ${batch.length})`);
       out.complete = r.readUInt32BE(o);
       out.incomplete = r.readUInt32BE(o + 4);
@@ -188,7 +234,7 @@ function settle(batch: readonly Pending[], r: Buffer, views: SwarmViews | undefi
         if (o + VIEW_HEAD > r.length) throw new Error('announce batch reply too short (view)');
         const to = r[o + 17] - 1, slot = r.readUInt32BE(o + 18);
         const [view, next] = viewOf(r, o, flags, p, views, (fresh ??= new Map()));
-        [out.peers4Len, out.peers6Len] = pickPeers(view, to, slot, p.rnd, numwantOf(a), out.peers4, out.peers6);
+        pickPeers(view, to, slot, p.rnd, numwantOf(a), out);
         o = next;
         p.resolve();
         continue;
@@ -198,7 +244,7 @@ function settle(batch: readonly Pending[], r: Buffer, views: SwarmViews | undefi
       const l4 = (r[o + 13] << 8) | r[o + 14], l6 = (r[o + 15] << 8) | r[o + 16], skip = (r[o + 17] << 8) | r[o + 18];
       o += HEAD;
       // the announcer's own entry, when the reply carries it, is left out (announce.lua.ts)
-      const v6 = addr.length === 18, w = v6 ? 18 : 6;
+      const w = v6 ? 18 : 6;
       const s4 = skip === 0 || v6 ? -1 : skip - 1, s6 = skip === 0 || !v6 ? -1 : skip - 1;
       out.peers4Len = copyLeavingOut(r, o, l4, s4, w, out.peers4);
       out.peers6Len = copyLeavingOut(r, o + l4, l6, s6, w, out.peers6);

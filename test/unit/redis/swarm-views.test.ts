@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { VIEW_MAX_BYTES } from '../../../server/redis/announce.lua.js';
 import { swarmKeys } from '../../../server/redis/keys.js';
 import { RedisPeerStore } from '../../../server/redis/redis-peer-store.js';
-import { SwarmViews } from '../../../server/redis/swarm-views.js';
+import { swarmView, SwarmViews } from '../../../server/redis/swarm-views.js';
 import { AnnounceResult, MAX_PEERS_PER_ADDRESS_CEILING, type PeerAnnounce } from '../../../server/tracker/peer-store.js';
 import { deletePrefix, redisSkip, TEST_REDIS_URL } from '../../helpers/redis.js';
 
@@ -21,7 +21,7 @@ const peer = (infoHash: string, port: number, left: number, over: Partial<PeerAn
 const peersOf = (r: AnnounceResult): string[] => [r.peers4.subarray(0, r.peers4Len).toString('hex'), r.peers6.subarray(0, r.peers6Len).toString('hex')];
 
 describe('SwarmViews', () => {
-  const view = (version: number, bytes: number) => ({ version, roles: [Buffer.alloc(bytes), Buffer.alloc(0), Buffer.alloc(0), Buffer.alloc(0)] as [Buffer, Buffer, Buffer, Buffer] });
+  const view = (version: number, bytes: number) => swarmView(version, Buffer.alloc(bytes), bytes, 0, 0);
   it('keeps at most its number of views and its bytes, the least recently used going first', () => {
     const v = new SwarmViews(3, 10_000);
     for (const h of ['a', 'b', 'c']) v.set(h, view(1, 100));
