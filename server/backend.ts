@@ -54,12 +54,19 @@ export async function openBackend(config: Config, log: Logger, onEvent: (e: Inst
   // fail fast while Redis is away: an announce gets a failure reason instead of hanging
   const redis = createRedisClient(target, { enableAutoPipelining: true, lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 2000 });
   redis.on('error', (err) => log.warn({ err }, 'redis error'));
-  await redis.connect();
-  // a reconnect may be to a Redis that restarted empty: let the caller put counts back
+  // a reconnect may be to a Redis that restarted empty: let the caller put counts back. Listened
+  // to before connecting, the first 'ready' skipped: a Cluster client emits it after connect()
+  // has resolved, a single Redis before
+  let connected = false;
   redis.on('ready', () => {
+    if (!connected) {
+      connected = true;
+      return;
+    }
     log.warn('reconnected to redis');
     onReconnect();
   });
+  await redis.connect();
   const store = new RedisPeerStore(redis, { prefix, maxPeersPerAddress: config.maxPeersPerAddress });
   const bus = new RedisEventBus(target, prefix, onEvent, (err) => log.warn({ err }, 'redis event bus error'));
   await bus.start();
