@@ -6,8 +6,11 @@
 # Env knobs (defaults):
 #   RUNS=3 DURATION=10 CONNECTIONS=64      runs per tracker and mode, seconds per run, wrk connections
 #   CONN_MODES="keepalive close"  PINS=0   (PINS="0 1": also wrk on CPU0 / server on CPU1)
-#   TRACKERS="seedhost opentracker"        add seedhost-redis (swarms in Redis) and seedhost-cluster
-#                                          (WORKERS=$BENCH_WORKERS, default auto, on Redis): npm run bench:announce:scale
+#   TRACKERS="seedhost opentracker"        add seedhost-redis (swarms in Redis), seedhost-cluster
+#                                          (WORKERS=$BENCH_WORKERS, default auto, on Redis) and
+#                                          seedhost-redis-cluster (one process on a private 3-master
+#                                          Redis Cluster): npm run bench:announce:scale. Their Redis
+#                                          CPU per announce is printed (in all and per node).
 #   POOL_SIZE=1000  PREFILL=60  WARMUP=3  THREADS=2   (see run-one.sh, announce.lua for BENCH_*)
 #   SEEDHOST_PORT=17080  OT_PORT=16989     loopback ports
 #   QUIET_PCT=25 QUIET_MAX_WAIT=60 RETRY_NOISY=2  wait for a quiet box; rerun a run that saw other
@@ -66,8 +69,8 @@ for pin in $PINS; do
           start "$name" "$port"   # fresh state: empty swarms before every run
           rm -f "$ONE"
           echo "-- run $r/$RUNS"
-          extra_pids=""; case "$name" in seedhost-redis|seedhost-cluster) extra_pids="$(pgrep -x redis-server | tr '\n' ' ')" ;; esac
-          EXTRA_PIDS="$extra_pids" LABEL="$name" PIN="$pin" CONN="$conn" RESULTS="$ONE" "$HERE/run-one.sh" "http://127.0.0.1:$port/announce" "$DURATION" "$CONNECTIONS" ||
+          redis_pids="$("$HERE/servers.sh" redis-pids "$name" | tr '\n' ' ')"   # the Redis the tracker uses
+          REDIS_PIDS="$redis_pids" LABEL="$name" PIN="$pin" CONN="$conn" RESULTS="$ONE" "$HERE/run-one.sh" "http://127.0.0.1:$port/announce" "$DURATION" "$CONNECTIONS" ||
             echo "run failed: $name pin=$pin conn=$conn run=$r"
           "$HERE/servers.sh" stop "$name"
           [ -s "$ONE" ] || break

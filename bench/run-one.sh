@@ -10,7 +10,8 @@
 #   LABEL TAG RESULTS (default bench/results/announce.jsonl)  FORCE=1 (run despite a failed pre-check)
 #   QUIET_PCT=25 QUIET_MAX_WAIT=0 (wait up to this many s for background load < QUIET_PCT % of a core)
 #   DURING_CMD DURING_OUT DURING_WAIT=300: load started beside the measured run (see below)
-#   EXTRA_PIDS: more processes counted as the server (redis-server for the Redis-backed modes)
+#   REDIS_PIDS: "pid=label ..." of the redis-server processes the tracker uses: counted as the
+#   server, and their CPU per announce recorded per process (redis_cpu_us_per_req, redis_nodes)
 # Every wrk run is bounded by -d and by `timeout`.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -42,11 +43,14 @@ HDR=(); [ "$CONN" = close ] && HDR=(-H "Connection: close")
 descendants() { local p; for p in "$@"; do echo "$p"; descendants $(ps -o pid= --ppid "$p" 2>/dev/null); done; }
 LPIDS="$(ss -Hltnp "sport = :$PORT" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u | tr '\n' ' ')"
 SPIDS="$(descendants $LPIDS | sort -u | tr '\n' ' ')"
-SPIDS="$SPIDS${EXTRA_PIDS:+ $EXTRA_PIDS}"   # e.g. redis-server, whose CPU the server's work includes
+RPIDS="$(for e in ${REDIS_PIDS:-}; do echo -n "${e%%=*} "; done)"
+SPIDS="$SPIDS${RPIDS:+ $RPIDS}"   # redis-server, whose CPU the server's work includes
 [ -n "${SPIDS// }" ] || echo "warning: no server pid found for port $PORT; server CPU not measured" >&2
 SNAMES="$(for p in $SPIDS; do cat /proc/$p/comm 2>/dev/null; done | sort | uniq -c | awk '{printf "%s%s x%s", (NR>1?", ":""), $2, $1}')"
 ancestors() { local p="$1"; while [ -n "$p" ] && [ "$p" != 0 ]; do echo -n "$p "; p="$(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' ')"; done; }
-server_ticks() { local t=0 p; for p in $SPIDS; do [ -r /proc/$p/stat ] && t=$((t + $(sed 's/.*) //' /proc/$p/stat | awk '{print $12+$13}'))); done; echo $t; }
+ticks_of() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12+$13}'; }
+server_ticks() { local t=0 p; for p in $SPIDS; do [ -r /proc/$p/stat ] && t=$((t + $(ticks_of "$p"))); done; echo $t; }
+redis_ticks() { local e; for e in ${REDIS_PIDS:-}; do [ -r "/proc/${e%%=*}/stat" ] && echo "${e#*=} $(ticks_of "${e%%=*}")" || true; done; }
 cpu_snap() { grep -E '^cpu[0-9]* ' /proc/stat; }
 WRK=(wrk)
 if [ "$PIN" = 1 ]; then
@@ -97,13 +101,13 @@ if [ -n "${DURING_CMD:-}" ]; then
   DURING_STOP="$TMP/during.stop" bash -c "$DURING_CMD" >"${DURING_OUT:-$TMP/during.txt}" 2>&1 &
   DPID=$!
 fi
-cpu_snap >"$TMP/cpu0"; S0="$(server_ticks)"; T0="$(date +%s.%N)"
+cpu_snap >"$TMP/cpu0"; redis_ticks >"$TMP/redis0"; S0="$(server_ticks)"; T0="$(date +%s.%N)"
 set +e
 timeout $((DUR + 30)) /usr/bin/time -f 'WRKTIME %e %U %S' -o "$TMP/time.txt" \
   "${WRK[@]}" -t"$THREADS" -c"$CONNS" -d"${DUR}s" --timeout 2s --latency "${HDR[@]}" -s "$HERE/announce.lua" "$URL" >"$TMP/wrk.txt" 2>&1
 RC=$?
 set -e
-T1="$(date +%s.%N)"; S1="$(server_ticks)"; cpu_snap >"$TMP/cpu1"
+T1="$(date +%s.%N)"; S1="$(server_ticks)"; redis_ticks >"$TMP/redis1"; cpu_snap >"$TMP/cpu1"
 DPIDS=""; [ -n "$DPID" ] && DPIDS="$(descendants "$DPID" | tr '\n' ' ')"
 node "$HERE/procsnap.cjs" snap "$TMP/procs1.json"
 [ -n "$DPID" ] && DPIDS+=" $(descendants "$DPID" | tr '\n' ' ')"

@@ -33,6 +33,13 @@ for (const [cfg, g] of groups) {
     console.log(`| ${label} | ${rs.length} | ${f0(m[label].rps)} (${f0(Math.min(...rps))}..${f0(Math.max(...rps))}) | ${rs.map(r => f0(r.rps) + (suspect(r) ? '*' : '')).join(' ')} | ` +
       `${f2(m[label].p50)} | ${f2(m[label].p99)} | ${f0(med(rs.map(r => r.server_cpu_pct)))} | ${f0(m[label].eff)} | ` +
       `${sum('err_status')} | ${sum('err_connect')}/${sum('err_read')}/${sum('err_write')}/${sum('err_timeout')} | ${sum('failure_reason')} | ${sum('no_peers')} |`);
+    const rr = rs.filter(r => r.redis_nodes);
+    if (rr.length) {
+      const nodes = [...new Set(rr.flatMap(r => r.redis_nodes.map(n => n.node)))];
+      const perNode = nodes.length < 2 ? '' : `; per node (median) ${nodes.map(k => `${k} ${f2(med(rr.flatMap(r => r.redis_nodes.filter(n => n.node === k).map(n => n.cpu_us_per_req))))}`).join(', ')}`;
+      console.log(`  ${label} Redis CPU per announce: median ${f2(med(rr.map(r => r.redis_cpu_us_per_req)))} µs in all (each run ${rr.map(r => f2(r.redis_cpu_us_per_req)).join(' ')}; ` +
+        `${f0(med(rr.map(r => r.redis_cpu_pct)))} % of one core)${perNode}`);
+    }
     const samples = [...new Set(rs.map(r => r.fail_sample).filter(Boolean))];
     if (samples.length) console.log(`  ${label} failure reason sample: ${samples.slice(0, 2).join(' / ')}`);
     const badPost = rs.filter(r => !/: (\d+)\/\1 valid/.test(r.post || ''));
