@@ -29,7 +29,9 @@ for (const [cfg, g] of groups) {
   for (const [label, rs] of g) {
     const rps = rs.map(r => r.rps);
     const sum = k => rs.reduce((a, r) => a + (r[k] || 0), 0);
-    m[label] = { rps: med(rps), eff: med(rs.map(r => r.rps / (r.server_cpu_pct / 100))), p50: med(rs.map(r => r.lat_p50_ms)), p99: med(rs.map(r => r.lat_p99_ms)) };
+    m[label] = { rps: med(rps), eff: med(rs.map(r => r.rps / (r.server_cpu_pct / 100))), p50: med(rs.map(r => r.lat_p50_ms)), p99: med(rs.map(r => r.lat_p99_ms)),
+      // the tracker's own processes, Redis's CPU taken off: µs per announce
+      node: med(rs.map(r => ((r.server_cpu_pct - (r.redis_cpu_pct ?? 0)) / 100) * 1e6 / r.rps)) };
     console.log(`| ${label} | ${rs.length} | ${f0(m[label].rps)} (${f0(Math.min(...rps))}..${f0(Math.max(...rps))}) | ${rs.map(r => f0(r.rps) + (suspect(r) ? '*' : '')).join(' ')} | ` +
       `${f2(m[label].p50)} | ${f2(m[label].p99)} | ${f0(med(rs.map(r => r.server_cpu_pct)))} | ${f0(m[label].eff)} | ` +
       `${sum('err_status')} | ${sum('err_connect')}/${sum('err_read')}/${sum('err_write')}/${sum('err_timeout')} | ${sum('failure_reason')} | ${sum('no_peers')} |`);
@@ -48,7 +50,10 @@ for (const [cfg, g] of groups) {
   const ratio = (x, y) => `req/s ${f2(m[x].rps / m[y].rps)}  (req/s per server core ${f2(m[x].eff / m[y].eff)}; p50 ${f2(m[x].p50 / m[y].p50)}x, p99 ${f2(m[x].p99 / m[y].p99)}x)`;
   for (const label of Object.keys(m).filter(l => l.startsWith('seedhost'))) {
     if (m.opentracker) console.log(`ratio ${label} / opentracker: ${ratio(label, 'opentracker')}`);
-    if (label !== 'seedhost' && m.seedhost) console.log(`ratio ${label} / seedhost (memory store): ${ratio(label, 'seedhost')}`);
+    if (label !== 'seedhost' && m.seedhost) {
+      console.log(`ratio ${label} / seedhost (memory store): ${ratio(label, 'seedhost')}`);
+      console.log(`  tracker CPU per announce without Redis's: ${label} ${f2(m[label].node)} µs, memory store ${f2(m.seedhost.node)} µs (${f2(m[label].node / m.seedhost.node)}x)`);
+    }
   }
 }
 console.log('\nMedians across runs. CPU: % of one core. * = run with background/other-process load > 25 % of a core (suspect).' +
