@@ -42,7 +42,10 @@ HDR=(); [ "$CONN" = close ] && HDR=(-H "Connection: close")
 # ---- server pids: whoever listens on the port, plus descendants ----
 descendants() { local p; for p in "$@"; do echo "$p"; descendants $(ps -o pid= --ppid "$p" 2>/dev/null); done; }
 LPIDS="$(ss -Hltnp "sport = :$PORT" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u | tr '\n' ' ')"
-SPIDS="$(descendants $LPIDS | sort -u | tr '\n' ' ')"
+# a listener whose parent is node is a worker (WORKERS=...): its primary and every worker count,
+# also those not listening yet when this runs
+roots() { local p pp; for p in "$@"; do pp="$(ps -o ppid= -p "$p" | tr -d ' ')"; if [ "$(cat "/proc/$pp/comm" 2>/dev/null)" = node ]; then echo "$pp"; else echo "$p"; fi; done | sort -u; }
+SPIDS="$(descendants $(roots $LPIDS) | sort -u | tr '\n' ' ')"
 RPIDS="$(for e in ${REDIS_PIDS:-}; do echo -n "${e%%=*} "; done)"
 SPIDS="$SPIDS${RPIDS:+ $RPIDS}"   # redis-server, whose CPU the server's work includes
 [ -n "${SPIDS// }" ] || echo "warning: no server pid found for port $PORT; server CPU not measured" >&2
