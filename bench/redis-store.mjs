@@ -4,7 +4,7 @@
 // Peers keep their role unless FLIP=1 (then each announce draws seeder or leecher anew). CHURN=1:
 // the load of bench/announce.lua (npm run bench:announce:scale) instead: every announce a new peer
 // (random peer id, port and key) from one address per torrent, so each joins, and past the
-// per-address limit (8) replaces that address's least recently announced peer.
+// per-address limit (8) replaces that address's least recently announced peer (CHURN_KEY=0: no BEP 7 key).
 // Reports Redis CPU per announce from INFO cpu and evalsha time per call and per announce from
 // INFO commandstats (the store sends one call per event-loop tick, so a call carries a batch;
 // diffs: other clients of the same Redis add to them) and Redis memory per peer after the prefill.
@@ -28,7 +28,7 @@ import { MemoryPeerStore } from '../dist/server/tracker/memory-peer-store.js';
 
 const env = (k, d) => Number(process.env[k] ?? d);
 const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const CHURN = env('CHURN', 0), COMPARE = env('COMPARE', 1), SLICE = env('SLICE', 1), PACE_MS = env('PACE_MS', 1), FLIP = env('FLIP', 0), DURATION = env('DURATION', 10), CONCURRENCY = env('CONCURRENCY', 64), TORRENTS = env('TORRENTS', 1000), PEERS = env('PEERS', 60);
+const CHURN = env('CHURN', 0), CHURN_KEY = env('CHURN_KEY', 1), COMPARE = env('COMPARE', 1), SLICE = env('SLICE', 1), PACE_MS = env('PACE_MS', 1), FLIP = env('FLIP', 0), DURATION = env('DURATION', 10), CONCURRENCY = env('CONCURRENCY', 64), TORRENTS = env('TORRENTS', 1000), PEERS = env('PEERS', 60);
 const prefix = `seedhost-bench:${randomBytes(6).toString('hex')}:`;
 const NODES = process.env.REDIS_CLUSTER_NODES;
 const cluster = NODES ? new Cluster(NODES.split(',').map((n) => ({ host: n.split(':')[0], port: Number(n.split(':')[1]) })), { enableAutoPipelining: true, scaleReads: 'master' }) : undefined;
@@ -40,7 +40,7 @@ const ids = Array.from({ length: PEERS }, (_, i) => Buffer.from(`-BE0001-${Strin
 
 const announce = (h, i, event, left, out, to = store) => to.announce(CHURN ? {
   infoHash: hashes[h], peerId: randomBytes(20), ip: `10.${h >> 8}.${h & 255}.1`, port: 1025 + Math.floor(Math.random() * 64511),
-  key: process.env.CHURN_KEY === '0' ? null : Math.floor(Math.random() * 0x7fffffff).toString(16).padStart(8, '0').toUpperCase(),
+  key: !CHURN_KEY ? null : Math.floor(Math.random() * 0x7fffffff).toString(16).padStart(8, '0').toUpperCase(),
   uploaded: 0, downloaded: 0, left, event, numwant: 50, wantPeerIds: false,
 } : {
   infoHash: hashes[h], peerId: ids[i], ip: `10.${h >> 8}.${h & 255}.${1 + (i >> 2)}`, port: 6881 + (i & 3),
@@ -149,7 +149,7 @@ try {
     nodeCpuUsPerAnnounce: +nodeCpu.toFixed(1), nodeKernelCpuUsPerAnnounce: +(nodeSysSum / n).toFixed(1), memoryStoreNodeCpuUsPerAnnounce: +memoryCpu.toFixed(1), loopOnlyNodeCpuUsPerAnnounce: +loopCpu.toFixed(1),
     memoryStorePacedNodeCpuUsPerAnnounce: +pacedCpu.toFixed(1), memoryStorePacedPerSecond: Math.round(paced_.n / DURATION),
     nodeCpuRatio: +(nodeCpu / memoryCpu).toFixed(2), nodeCpuRatioPaced: +(nodeCpu / pacedCpu).toFixed(2), nodeCpuRatioStoreOnly: +((nodeCpu - loopCpu) / Math.max(0.1, memoryCpu - loopCpu)).toFixed(2),
-    swarms: t.swarms, peers: t.peers, redisBytesPerPeer: bytesPerPeer, config: { CHURN, FLIP, DURATION, SLICE, PACE_MS, CONCURRENCY, TORRENTS, PEERS },
+    swarms: t.swarms, peers: t.peers, redisBytesPerPeer: bytesPerPeer, config: { CHURN, CHURN_KEY, FLIP, DURATION, SLICE, PACE_MS, CONCURRENCY, TORRENTS, PEERS },
   }));
 } finally {
   for (const h of hashes) await store.removeTorrent(h);
