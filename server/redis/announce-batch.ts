@@ -22,7 +22,27 @@ export type SendBatch = (now: number, blob: Buffer, slot: number, completions: b
 export interface BatchRoute {
   slotOf(infoHash: string): number;
   split<T extends { slot: number }>(items: readonly T[]): T[][];
+  /** Reads the cluster's slot map again (after a node said a slot is not its own). */
+  refresh?(): Promise<void>;
 }
+
+/**
+ * Thrown by a SendBatch whose node ran nothing of the batch because the slot of its routing key
+ * is not the node's (MOVED), or moving (ASK, TRYAGAIN), or the cluster is down (CLUSTERDOWN).
+ */
+export class NotServedHere extends Error {
+  constructor(message: string, readonly slot: number) {
+    super(message);
+  }
+}
+
+/**
+ * Waits (ms) before each resend of an announce a node did not apply because its slot was not, or
+ * not only, that node's (resharding, a stale slot map): at most RESENDS.length resends, about
+ * 1.6 s in all, then the announce fails. A slot's keys move in milliseconds; a stale map is
+ * fixed by the first refresh.
+ */
+export const RESENDS = [0, 5, 10, 25, 50, 100, 200, 400, 800];
 
 /** Announces one script call carries at most; more in one tick go out in several calls. */
 export const MAX_BATCH = 256;
@@ -31,6 +51,8 @@ export const MAX_BATCH = 256;
 const eventByte = (e: AnnounceEvent): number => e === 'stopped' ? 0x73 : e === 'completed' ? 0x63 : 0x2d;
 /** Bytes of a reply entry before its peers: three uint32 counts, flags, two uint16 lengths, the skip offset. */
 const HEAD = 19;
+/** Bytes of the entry of an announce the node did not apply (flag 16): counts and flags. */
+const AWAY = 13;
 /** Bytes of a view reply entry (flag 4) before its strings: counts, flags, version, role, slot; when sent (flag 8) the four lengths. */
 const VIEW_HEAD = 22, VIEW_LENGTHS = 8;
 /** How peers are wanted (announce.lua.ts): compact, with peer ids, a view, a view of a version held. */
@@ -49,6 +71,8 @@ interface Pending {
   held: SwarmView | undefined;
   /** COMPACT, WITH_IDS, VIEW or VIEW_HELD. */
   mode: number;
+  /** Times it was sent again (RESENDS). */
+  resent: number;
   out: AnnounceResult;
   resolve: () => void;
   reject: (e: unknown) => void;
@@ -160,7 +184,7 @@ export class AnnounceBatcher {
     const mode = a.wantPeerIds ? WITH_IDS : this.views === undefined ? COMPACT : held === undefined ? VIEW : VIEW_HELD;
     const rnd = (Math.random() * 0x7fffffff) | 0;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ a, slot: this.route.slotOf(a.infoHash), v6, id, rnd, held, mode, out, resolve, reject });
+      this.queue.push({ a, slot: this.route.slotOf(a.infoHash), v6, id, rnd, held, mode, resent: 0, out, resolve, reject });
       if (this.queue.length >= MAX_BATCH) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
@@ -182,7 +206,37 @@ export class AnnounceBatcher {
       } catch (e) {
         sent = Promise.reject(e);
       }
-      sent.then((r) => settle(batch, r, this.views), (e) => { for (const p of batch) p.reject(e); });
+      sent.then((r) => this.resend(settle(batch, r, this.views), 'its hash slot is not served by the Redis node of the slot map'), (e) => {
+        if (e instanceof NotServedHere) this.resend(batch, e.message, e.slot);
+        else for (const p of batch) p.reject(e);
+      });
+    }
+  }
+
+  /**
+   * Queues again, once the slot map is read anew and after its next RESENDS wait, each announce a
+   * node did not apply (`why`); those of `slot` (a slot in the middle of a move) wait, the others
+   * go with the next batch. An announce resent RESENDS.length times fails.
+   */
+  private resend(batch: readonly Pending[], why: string, slot = -1): void {
+    if (batch.length === 0) return;
+    const refreshed = this.route.refresh?.() ?? Promise.resolve();
+    for (const p of batch) {
+      if (p.resent >= RESENDS.length) {
+        p.reject(new Error(`announce not applied after ${p.resent} resends: ${why} (resharding?)`));
+        continue;
+      }
+      const wait = p.slot === slot ? Math.max(RESENDS[p.resent], RESENDS[1]) : RESENDS[p.resent];
+      p.resent++;
+      const requeue = (): void => {
+        this.queue.push(p);
+        if (this.queue.length >= MAX_BATCH) this.flush();
+        else if (!this.scheduled) {
+          this.scheduled = true;
+          setImmediate(this.onImmediate);
+        }
+      };
+      void refreshed.catch(() => undefined).then(() => { if (wait === 0) requeue(); else setTimeout(requeue, wait); });
     }
   }
 }
@@ -215,19 +269,29 @@ function viewOf(r: Buffer, o: number, flags: number, p: Pending, views: SwarmVie
   return [v, at];
 }
 
-/** Fills each announce's result from the packed reply and resolves it; a malformed reply rejects the rest. */
-function settle(batch: readonly Pending[], r: Buffer, views: SwarmViews | undefined): void {
+/**
+ * Fills each announce's result from the packed reply and resolves it; a malformed reply rejects
+ * the rest. Returns the announces the node did not apply (flag 16), to be sent again.
+ */
+function settle(batch: readonly Pending[], r: Buffer, views: SwarmViews | undefined): Pending[] {
   let o = 0, i = 0;
   let fresh: Map<string, SwarmView> | undefined;
+  const away: Pending[] = [];
   try {
     for (; i < batch.length; i++) {
       const p = batch[i];
       const { out, a, v6 } = p;
+      if (o + AWAY > r.length) throw new Error(`announce batch reply too short (${r.length} bytes for ${batch.length})`);
+      const flags = r[o + 12];
+      if ((flags & 16) !== 0) {
+        away.push(p);
+        o += AWAY;
+        continue;
+      }
       if (o + HEAD > r.length) throw new Error(`announce batch reply too short (${r.length} bytes for ${batch.length})`);
       out.complete = r.readUInt32BE(o);
       out.incomplete = r.readUInt32BE(o + 4);
       out.downloaded = r.readUInt32BE(o + 8);
-      const flags = r[o + 12];
       out.changed = (flags & 1) !== 0;
       out.completedNow = (flags & 2) !== 0;
       if ((flags & 4) !== 0) {
@@ -261,6 +325,7 @@ function settle(batch: readonly Pending[], r: Buffer, views: SwarmViews | undefi
   } catch (e) {
     for (; i < batch.length; i++) batch[i].reject(e);
   }
+  return away;
 }
 
 /** Copies `len` bytes of `r` at `from` to `to`, without the `w` bytes at offset `skip` (-1: none); returns the bytes copied. */

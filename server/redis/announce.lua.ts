@@ -40,7 +40,11 @@ export const VIEW_MAX_BYTES = 2048;
  *   swarm's version (uint32 BE), the announcer's role (byte, keys.ts) and slot (uint32 BE); if
  *   sent, the four packed strings' byte lengths (uint16 BE each) and the strings (s4 s6 l4 l6):
  *   the caller picks the peers (swarm-views.ts) as this script would. Not sent when the caller
- *   holds that version, or an earlier announce of the batch sent it.
+ *   holds that version, or an earlier announce of the batch sent it;
+ * - not applied (flags 16, nothing after the flags): its slot is not served here, or is moving to
+ *   another node and the announce would read or create a key that is not here (resharding). Each
+ *   announce reads before it writes, and whatever of it could meet such a key is read or probed
+ *   first, so nothing of it was written: the caller sends it again once the slot has settled.
  */
 export const ANNOUNCE_LUA = CROSS_SLOT + KEY_NAMES_LUA + SLOTS_LUA + IDENTITY_LUA + ADDRESSES_LUA + `
 local prefix, now, blob, perAddress = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
@@ -52,6 +56,15 @@ local sent = {}
 -- dl: completed count per torrent of the batch, kept current as completions raise it
 local names, regs, dl, out = {}, {}, {}, {}
 local fmt = string.format
+-- the entry of an announce not applied here (see above)
+local AWAY = struct.pack('>I4I4I4B', 0, 0, 0, 16)
+-- false when reply r of a redis.pcall is a key this node does not serve (the slot moved, or is
+-- moving and the key is not here yet or any more); another error is raised as redis.call would
+local function here(r)
+  if type(r) ~= 'table' or not r.err then return true end
+  if string.find(r.err, 'Script attempted', 1, true) then return false end
+  return error(r)
+end
 -- a torrent's keys (the table torrentKeys returns), each name built the first time it is used:
 -- an announce touches four or five of the nine, and every Lua string made is hashed in full
 local SUFFIX = {'s4', 's6', 'l4', 'l6', 'peers', 's4:packed', 's6:packed', 'l4:packed', 'l6:packed'}
@@ -153,11 +166,23 @@ end
 local function announce(h, tag, addr, pid, role, ev, mode, numwant, rnd, held, ctr)
   local k = keysOf(h)
   local cKey, dKey, sKey = registriesOf(tag)
-  local got = redis.call('HMGET', k[5], addr, '#')
+  local got = redis.pcall('HMGET', k[5], addr, '#')
+  if not here(got) then out[#out + 1] = AWAY; return end
   local old = got[1]
   local n, save = countsOf(k, got[2])
   local from, slot = 0, -1
   if old then from, slot = string.byte(old, 1) - 47, slotOf(old) end
+  if ev ~= 's' then
+    -- the keys a write below may create, probed while nothing is written: a slot moving away
+    -- (resharding) takes no new key, and a write meeting one would fail part-way
+    local t, probe = string.byte(role) - 47, nil
+    if from ~= t and n[t] == 0 then probe = {k[5 + t], sKey} end
+    if ev == 'c' then
+      probe = probe or {}
+      probe[#probe + 1], probe[#probe + 2] = cKey, dKey
+    end
+    if probe and not here(redis.pcall('EXISTS', unpack(probe))) then out[#out + 1] = AWAY; return end
+  end
   -- BEP 7 key: the same identity at another member of this family is this peer, moved from there
   local id = announcedIdentity(ctr)
   local rekey = id ~= (old and identityOf(old))
@@ -268,14 +293,20 @@ while pos <= len do
     hs[#hs + 1] = h
   end
 end
+-- a slot this node does not serve (the caller's slot map is stale, or the slot is moving and its
+-- registry is not here): its announces are not applied
+local away = {}
 for t = 1, #tags do
   local hs = bySlot[tags[t]]
-  local got = redis.call('HMGET', (registriesOf(tags[t])), unpack(hs))
-  for i = 1, #hs do dl[hs[i]] = tonumber(got[i] or '0') end
+  local got = redis.pcall('HMGET', (registriesOf(tags[t])), unpack(hs))
+  if here(got) then
+    for i = 1, #hs do dl[hs[i]] = tonumber(got[i] or '0') end
+  else away[tags[t]] = true end
 end
 for i = 1, #list do
   local a = list[i]
-  announce(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11])
+  if away[a[2]] then out[#out + 1] = AWAY
+  else announce(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]) end
 end
 return table.concat(out)
 `;

@@ -1,11 +1,12 @@
 // PeerStore in Redis or a Redis Cluster, so several tracker processes share one set of swarms.
 // Same rules as the memory store; the announces of one event-loop tick go out as one Lua script
 // call per node (announce-batch.ts, announce.lua.ts), keys are in keys.ts, nodes in redis-nodes.ts.
+import { createHash } from 'node:crypto';
 import { SocketAddress } from 'node:net';
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import { decodeCompactPeer } from '../tracker/compact-peer.js';
 import { peersPerAddress, type AnnounceResult, type PeerAnnounce, type PeerInfo, type PeerStore, type PeerStoreOptions, type SwarmCounts } from '../tracker/peer-store.js';
-import { AnnounceBatcher, type BatchRoute } from './announce-batch.js';
+import { AnnounceBatcher, NotServedHere, type BatchRoute } from './announce-batch.js';
 import { SwarmViews } from './swarm-views.js';
 import { ANNOUNCE_LUA } from './announce.lua.js';
 import { LEECHERS4, slotKeys, swarmKeys } from './keys.js';
@@ -38,6 +39,35 @@ const BATCH = 200, EXPIRE_BUDGET = 2000, PEERS_PAGE = 1000;
 const SLOT_CHUNK = 1024;
 /** Longest wait (ms) for a replica to confirm a batch that raised a completed count. */
 export const REPLICA_WAIT_MS = 1000;
+const ANNOUNCE_SHA = createHash('sha1').update(ANNOUNCE_LUA).digest('hex');
+/** Replies of a node that ran nothing because the routing key's slot is not, or not only, its own. */
+const NOT_HERE = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN) /;
+
+/**
+ * Runs the announce script on one node's connection, loading it there if the node lacks it. Not
+ * through the cluster client: it would follow an ASK to the node a slot is moving to and run the
+ * batch there while keys of the slot are still on the first node (the move would then meet keys
+ * that exist on both). A MOVED, ASK, TRYAGAIN or CLUSTERDOWN is NotServedHere.
+ */
+async function announceOn(node: Redis, slot: number, args: Arg[]): Promise<Buffer> {
+  try {
+    try {
+      return await node.callBuffer('EVALSHA', ANNOUNCE_SHA, 1, ...args) as Buffer;
+    } catch (e) {
+      if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw e;
+      return await node.callBuffer('EVAL', ANNOUNCE_LUA, 1, ...args) as Buffer;
+    }
+  } catch (e) {
+    if (e instanceof Error && NOT_HERE.test(e.message)) throw new NotServedHere(e.message, slot);
+    throw e;
+  }
+}
+
+/** Reads the cluster's slot map again; calls while a read is under way share it. */
+function refresher(c: Cluster): () => Promise<void> {
+  let under: Promise<void> | undefined;
+  return () => under ??= new Promise<void>((resolve, reject) => c.refreshSlotsCache((e) => (e ? reject(e) : resolve()))).finally(() => { under = undefined; });
+}
 
 function defineScripts(r: RedisClient): RedisClient & Scripts {
   // one routing key (a key of the node) first: the scripts build the other names themselves
@@ -122,9 +152,16 @@ export class RedisPeerStore implements PeerStore {
     this.prefix = opts.prefix ?? 'seedhost:';
     const perAddress = peersPerAddress(opts);
     this.views = opts.views === false ? undefined : new SwarmViews();
-    const route: BatchRoute = { slotOf: (h) => this.slotOf(h), split: (items) => groupByNode(this.redis, items, (p) => p.slot) };
+    const route: BatchRoute = {
+      slotOf: (h) => this.slotOf(h), split: (items) => groupByNode(this.redis, items, (p) => p.slot),
+      refresh: isCluster(this.redis) ? refresher(this.redis) : undefined,
+    };
     this.batcher = new AnnounceBatcher(async (now, blob, slot, completions) => {
-      const r = await this.redis.seedhostAnnounceBuffer(this.routeKey(slot), this.prefix, now, blob, perAddress);
+      const args: Arg[] = [this.routeKey(slot), this.prefix, now, blob, perAddress];
+      // on a cluster, to the node the slot map names; the cluster client (which finds a node by
+      // itself and follows a failover) only while the map names none, or that node's link is down
+      const node = masterOfSlot(this.redis, slot);
+      const r = node !== undefined && node.status === 'ready' ? await announceOn(node, slot, args) : await this.redis.seedhostAnnounceBuffer(...args);
       if (completions) await this.replicated(slot);
       return r;
     }, route, this.views);

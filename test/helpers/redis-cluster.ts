@@ -25,6 +25,8 @@ export interface TestCluster {
   ports: number[];
   /** Kills the process on `port` (as a crash would). */
   kill(port: number): Promise<void>;
+  /** Starts one more node and adds it as a master without slots (redis-cli --cluster add-node); its port and node id. */
+  addMaster(): Promise<{ port: number; id: string }>;
   /** Kills every node and removes the node files. */
   stop(): Promise<void>;
 }
@@ -90,7 +92,46 @@ export async function startRedisCluster(masters = 3, replicas = 0): Promise<Test
     await stop();
     throw e;
   }
-  return { nodes: ports.map((p) => `127.0.0.1:${p}`).join(','), ports, kill, stop };
+  const addMaster = async (): Promise<{ port: number; id: string }> => {
+    let port = await freePort();
+    while (ports.includes(port) || port >= 55535) port = await freePort();
+    children.set(port, await startNode(port, dir));
+    const add = spawnSync('redis-cli', ['--cluster', 'add-node', `127.0.0.1:${port}`, `127.0.0.1:${ports[0]}`], { encoding: 'utf8' });
+    if (add.status !== 0) throw new Error(`redis-cli --cluster add-node failed: ${add.stdout}${add.stderr}`);
+    ports.push(port);
+    const r = new Redis(port, '127.0.0.1');
+    try {
+      const id = String(await r.cluster('MYID'));
+      // every node knows it (the first one was told; the rest hear by gossip)
+      for (const p of ports) {
+        const n = new Redis(p, '127.0.0.1');
+        try {
+          for (let i = 0; !String(await n.cluster('NODES')).includes(id); i++) {
+            if (i > 200) throw new Error(`cluster node ${p} did not learn of ${port}`);
+            await new Promise((res) => setTimeout(res, 50));
+          }
+        } finally {
+          n.disconnect();
+        }
+      }
+      // it sees every slot served (until then it answers CLUSTERDOWN, a MIGRATE to it too)
+      for (let i = 0; !/cluster_state:ok/.test(String(await r.cluster('INFO'))); i++) {
+        if (i > 200) throw new Error(`cluster node ${port} did not reach cluster_state:ok`);
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      // and they agree on the configuration (redis-cli --cluster reshard checks it first)
+      for (let i = 0; ; i++) {
+        const check = spawnSync('redis-cli', ['--cluster', 'check', `127.0.0.1:${ports[0]}`], { encoding: 'utf8' });
+        if (check.status === 0 && !check.stdout.includes('[ERR]')) break;
+        if (i > 100) throw new Error(`the cluster did not agree on its configuration: ${check.stdout}`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      return { port, id };
+    } finally {
+      r.disconnect();
+    }
+  };
+  return { nodes: ports.map((p) => `127.0.0.1:${p}`).join(','), ports, kill, stop, addMaster };
 }
 
 /** Deletes every key under `prefix` on every master of a cluster (SCAN per node, one DEL per key: keys span slots). */
