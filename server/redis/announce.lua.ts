@@ -7,7 +7,7 @@
 // lookup, reply) and ioredis's per-command cost are paid once per event-loop tick.
 import { ADDRESSES_LUA } from './addresses.lua.js';
 import { IDENTITY_LUA } from './identity.lua.js';
-import { CROSS_SLOT, KEY_NAMES_LUA } from './keys.js';
+import { CROSS_SLOT, HERE_LUA, KEY_NAMES_LUA } from './keys.js';
 import { SLOTS_LUA } from './slots.lua.js';
 
 /**
@@ -46,7 +46,7 @@ export const VIEW_MAX_BYTES = 2048;
  *   announce reads before it writes, and whatever of it could meet such a key is read or probed
  *   first, so nothing of it was written: the caller sends it again once the slot has settled.
  */
-export const ANNOUNCE_LUA = CROSS_SLOT + KEY_NAMES_LUA + SLOTS_LUA + IDENTITY_LUA + ADDRESSES_LUA + `
+export const ANNOUNCE_LUA = CROSS_SLOT + KEY_NAMES_LUA + HERE_LUA + SLOTS_LUA + IDENTITY_LUA + ADDRESSES_LUA + `
 local prefix, now, blob, perAddress = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local VIEW_MAX = ${VIEW_MAX_BYTES}
 -- the end of every value written: ';' and the time in ms, 13 digits (slots.lua.ts)
@@ -58,13 +58,6 @@ local names, regs, dl, out = {}, {}, {}, {}
 local fmt = string.format
 -- the entry of an announce not applied here (see above)
 local AWAY = struct.pack('>I4I4I4B', 0, 0, 0, 16)
--- false when reply r of a redis.pcall is a key this node does not serve (the slot moved, or is
--- moving and the key is not here yet or any more); another error is raised as redis.call would
-local function here(r)
-  if type(r) ~= 'table' or not r.err then return true end
-  if string.find(r.err, 'Script attempted', 1, true) then return false end
-  return error(r)
-end
 -- a torrent's keys (the table torrentKeys returns), each name built the first time it is used:
 -- an announce touches four or five of the nine, and every Lua string made is hashed in full
 local SUFFIX = {'s4', 's6', 'l4', 'l6', 'peers', 's4:packed', 's6:packed', 'l4:packed', 'l6:packed'}

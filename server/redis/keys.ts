@@ -56,3 +56,16 @@ end
 
 /** First line of a script whose keys span slots (of one node): Redis 7 then allows it. */
 export const CROSS_SLOT = '#!lua flags=allow-cross-slot-keys\n';
+
+/**
+ * here(r): false when reply r of a redis.pcall is a key this node does not serve (its slot moved,
+ * or is moving and the key is not here yet or any more: resharding, a caller's stale slot map);
+ * another error is raised as redis.call would.
+ */
+export const HERE_LUA = `
+local function here(r)
+  if type(r) ~= 'table' or not r.err then return true end
+  if string.find(r.err, 'Script attempted', 1, true) then return false end
+  return error(r)
+end
+`;

@@ -1,15 +1,15 @@
 // PeerStore in Redis or a Redis Cluster, so several tracker processes share one set of swarms.
 // Same rules as the memory store; the announces of one event-loop tick go out as one Lua script
 // call per node (announce-batch.ts, announce.lua.ts), keys are in keys.ts, nodes in redis-nodes.ts.
-import { createHash } from 'node:crypto';
 import { SocketAddress } from 'node:net';
-import { Redis, type Cluster } from 'ioredis';
+import { Redis } from 'ioredis';
 import { decodeCompactPeer } from '../tracker/compact-peer.js';
 import { peersPerAddress, type AnnounceResult, type PeerAnnounce, type PeerInfo, type PeerStore, type PeerStoreOptions, type SwarmCounts } from '../tracker/peer-store.js';
-import { AnnounceBatcher, NotServedHere, type BatchRoute } from './announce-batch.js';
+import { AnnounceBatcher, NotServedHere, RESENDS, type BatchRoute } from './announce-batch.js';
 import { SwarmViews } from './swarm-views.js';
 import { ANNOUNCE_LUA } from './announce.lua.js';
 import { LEECHERS4, slotKeys, swarmKeys } from './keys.js';
+import { NodeScript, slotMapRefresher } from './node-scripts.js';
 import { groupByNode, isCluster, masterOfSlot, replicasOfSlot, type RedisClient } from './redis-nodes.js';
 import { SLOTS, slotOfTag, tagOfSlot } from './slots.js';
 import { EXPIRE_LUA, LIST_SWARMS_LUA, PEER_PAGE_LUA, REMOVE_LUA, SCRAPE_LUA, SEED_COMPLETED_LUA, PENDING_COMPLETED_LUA, CONFIRM_COMPLETED_LUA, TOTALS_LUA } from './swarm-scripts.lua.js';
@@ -39,35 +39,7 @@ const BATCH = 200, EXPIRE_BUDGET = 2000, PEERS_PAGE = 1000;
 const SLOT_CHUNK = 1024;
 /** Longest wait (ms) for a replica to confirm a batch that raised a completed count. */
 export const REPLICA_WAIT_MS = 1000;
-const ANNOUNCE_SHA = createHash('sha1').update(ANNOUNCE_LUA).digest('hex');
-/** Replies of a node that ran nothing because the routing key's slot is not, or not only, its own. */
-const NOT_HERE = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN) /;
-
-/**
- * Runs the announce script on one node's connection, loading it there if the node lacks it. Not
- * through the cluster client: it would follow an ASK to the node a slot is moving to and run the
- * batch there while keys of the slot are still on the first node (the move would then meet keys
- * that exist on both). A MOVED, ASK, TRYAGAIN or CLUSTERDOWN is NotServedHere.
- */
-async function announceOn(node: Redis, slot: number, args: Arg[]): Promise<Buffer> {
-  try {
-    try {
-      return await node.callBuffer('EVALSHA', ANNOUNCE_SHA, 1, ...args) as Buffer;
-    } catch (e) {
-      if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw e;
-      return await node.callBuffer('EVAL', ANNOUNCE_LUA, 1, ...args) as Buffer;
-    }
-  } catch (e) {
-    if (e instanceof Error && NOT_HERE.test(e.message)) throw new NotServedHere(e.message, slot);
-    throw e;
-  }
-}
-
-/** Reads the cluster's slot map again; calls while a read is under way share it. */
-function refresher(c: Cluster): () => Promise<void> {
-  let under: Promise<void> | undefined;
-  return () => under ??= new Promise<void>((resolve, reject) => c.refreshSlotsCache((e) => (e ? reject(e) : resolve()))).finally(() => { under = undefined; });
-}
+const ANNOUNCE_SCRIPT = new NodeScript(ANNOUNCE_LUA), SCRAPE_SCRIPT = new NodeScript(SCRAPE_LUA);
 
 function defineScripts(r: RedisClient): RedisClient & Scripts {
   // one routing key (a key of the node) first: the scripts build the other names themselves
@@ -143,6 +115,8 @@ export class RedisPeerStore implements PeerStore {
   readonly prefix: string;
   private readonly batcher: AnnounceBatcher;
   private readonly views: SwarmViews | undefined;
+  /** Reads a cluster's slot map again (undefined on a single Redis). */
+  private readonly refresh: (() => Promise<void>) | undefined;
 
   constructor(client: RedisClient | string, opts: RedisPeerStoreOptions = {}) {
     this.ownsClient = typeof client === 'string';
@@ -152,16 +126,17 @@ export class RedisPeerStore implements PeerStore {
     this.prefix = opts.prefix ?? 'seedhost:';
     const perAddress = peersPerAddress(opts);
     this.views = opts.views === false ? undefined : new SwarmViews();
+    this.refresh = isCluster(this.redis) ? slotMapRefresher(this.redis) : undefined;
     const route: BatchRoute = {
       slotOf: (h) => this.slotOf(h), split: (items) => groupByNode(this.redis, items, (p) => p.slot),
-      refresh: isCluster(this.redis) ? refresher(this.redis) : undefined,
+      refresh: this.refresh,
     };
     this.batcher = new AnnounceBatcher(async (now, blob, slot, completions) => {
       const args: Arg[] = [this.routeKey(slot), this.prefix, now, blob, perAddress];
       // on a cluster, to the node the slot map names; the cluster client (which finds a node by
       // itself and follows a failover) only while the map names none, or that node's link is down
       const node = masterOfSlot(this.redis, slot);
-      const r = node !== undefined && node.status === 'ready' ? await announceOn(node, slot, args) : await this.redis.seedhostAnnounceBuffer(...args);
+      const r = node !== undefined && node.status === 'ready' ? await ANNOUNCE_SCRIPT.run(node, slot, args, true) as Buffer : await this.redis.seedhostAnnounceBuffer(...args);
       if (completions) await this.replicated(slot);
       return r;
     }, route, this.views);
@@ -202,12 +177,38 @@ export class RedisPeerStore implements PeerStore {
     const at = new Map<string, number[]>();
     infoHashes.forEach((h, i) => (at.get(h) ?? at.set(h, []).get(h) as number[]).push(i));
     const out: SwarmCounts[] = new Array(infoHashes.length);
-    await Promise.all(this.runs([...at.keys()]).map(async (run) => {
-      const r = await this.redis.seedhostScrape(this.routeKey(run[0].slot), this.prefix, ...run.flatMap((t) => [t.h, tagOfSlot(t.slot)]));
-      run.forEach((t, j) => {
-        for (const i of at.get(t.h) as number[]) out[i] = { complete: r[j * 3], incomplete: r[j * 3 + 1], downloaded: r[j * 3 + 2] };
-      });
-    }));
+    // torrents a node did not serve (resharding, a stale slot map) are asked again as announces are
+    let todo = [...at.keys()], why = '';
+    for (let resent = 0; todo.length > 0; resent++) {
+      if (resent > 0) {
+        if (resent > RESENDS.length) throw new Error(`scrape not answered after ${RESENDS.length} resends: ${why} (resharding?)`);
+        await this.refresh?.().catch(() => undefined);
+        await new Promise((res) => setTimeout(res, Math.max(RESENDS[resent - 1], RESENDS[1])));
+      }
+      const missed: string[] = [];
+      await Promise.all(this.runs(todo).map(async (run) => {
+        const slot = run[0].slot, args: Arg[] = [this.routeKey(slot), this.prefix, ...run.flatMap((t) => [t.h, tagOfSlot(t.slot)])];
+        const node = masterOfSlot(this.redis, slot);
+        let r: number[];
+        try {
+          r = node !== undefined && node.status === 'ready' ? await SCRAPE_SCRIPT.run(node, slot, args, false) as number[] : await this.redis.seedhostScrape(...args);
+        } catch (e) {
+          if (!(e instanceof NotServedHere)) throw e;
+          why = e.message;
+          missed.push(...run.map((t) => t.h));
+          return;
+        }
+        run.forEach((t, j) => {
+          if (r[j * 3] < 0) {
+            why = 'its hash slot is not served by the Redis node of the slot map';
+            missed.push(t.h);
+            return;
+          }
+          for (const i of at.get(t.h) as number[]) out[i] = { complete: r[j * 3], incomplete: r[j * 3 + 1], downloaded: r[j * 3 + 2] };
+        });
+      }));
+      todo = missed;
+    }
     return out;
   }
 

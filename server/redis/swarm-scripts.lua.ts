@@ -4,7 +4,7 @@
 // torrents that node serves) and builds the names from the prefix (keys.ts KEY_NAMES_LUA).
 import { ADDRESSES_LUA } from './addresses.lua.js';
 import { IDENTITY_LUA } from './identity.lua.js';
-import { CROSS_SLOT, KEY_NAMES_LUA } from './keys.js';
+import { CROSS_SLOT, HERE_LUA, KEY_NAMES_LUA } from './keys.js';
 import { SLOTS_LUA } from './slots.lua.js';
 
 /** What dropping a peer costs an expire call's budget beyond reading it (a dozen commands against one). */
@@ -13,15 +13,24 @@ export const EXPIRE_DROP_COST = 8;
 /** Head of the scripts over several torrents (cross-slot, name builders). */
 const MANY = CROSS_SLOT + KEY_NAMES_LUA;
 
-/** ARGV: prefix, then infoHash and its slot's tag per torrent. Returns complete, incomplete, downloaded per torrent. */
-export const SCRAPE_LUA = MANY + SLOTS_LUA + `
+/**
+ * ARGV: prefix, then infoHash and its slot's tag per torrent. Returns complete, incomplete,
+ * downloaded per torrent; -1, -1, -1 for one whose keys this node does not serve (resharding).
+ */
+export const SCRAPE_LUA = MANY + HERE_LUA + SLOTS_LUA + `
 local prefix, out = ARGV[1], {}
 for t = 2, #ARGV, 2 do
   local k = torrentKeys(prefix, ARGV[t])
-  local n = countsOf(k, redis.call('HGET', k[5], '#'))
-  out[#out + 1] = n[1] + n[2]
-  out[#out + 1] = n[3] + n[4]
-  out[#out + 1] = tonumber(redis.call('HGET', (slotKeys(prefix, ARGV[t + 1])), ARGV[t]) or '0')
+  local c = redis.pcall('HGET', k[5], '#')
+  local d = redis.pcall('HGET', (slotKeys(prefix, ARGV[t + 1])), ARGV[t])
+  if here(c) and here(d) then
+    local n = countsOf(k, c)
+    out[#out + 1] = n[1] + n[2]
+    out[#out + 1] = n[3] + n[4]
+    out[#out + 1] = tonumber(d or '0')
+  else
+    out[#out + 1], out[#out + 2], out[#out + 3] = -1, -1, -1
+  end
 end
 return out
 `;

@@ -101,7 +101,19 @@ describe('the Redis store while a cluster reshards', { skip }, () => {
         }
       }
     };
-    const loops = Array.from({ length: LOOPS }, (_, i) => loop(i));
+    let scrapes = 0;
+    const scraping = async (): Promise<void> => {
+      while (!stop) {
+        try {
+          const counts = await store.scrape(hashes.slice(0, 50));
+          assert.ok(counts.every((c) => c.complete >= 0 && c.incomplete >= 0 && c.complete + c.incomplete <= LOOPS));
+          scrapes++;
+        } catch (e) {
+          failures.push(`scrape: ${(e as Error).message}`);
+        }
+      }
+    };
+    const loops = [...Array.from({ length: LOOPS }, (_, i) => loop(i)), scraping(), scraping()];
     const fresh = await cluster.addMaster();
     while (ok < 2000) await new Promise((res) => setTimeout(res, 20));
 
@@ -121,6 +133,7 @@ describe('the Redis store while a cluster reshards', { skip }, () => {
 
     assert.equal(code, 0, `redis-cli --cluster reshard failed: ${err}`);
     assert.ok(during > 1000, `announces went on during the reshard (${during})`);
+    assert.ok(scrapes > 10, `scrapes went on (${scrapes})`);
     assert.deepEqual(failures, []);
     // the slots moved, with their keys
     const moved = await Promise.all(Array.from({ length: 16384 }, (_, s) => s).filter((s) => s % 64 === 0).map(ownerOf));
@@ -158,14 +171,17 @@ describe('the Redis store while a cluster reshards', { skip }, () => {
       announce(peer(h2, 3, 1000)), // a swarm new to the slot
       announce(peer(h, 4, 1000, { event: 'completed', left: 0 })), // a completion: the slot's first count
     ].map((p, i) => p.then((r) => { settled.push(`${i}`); return r; }));
+    const scraped = store.scrape([h]).then((r) => { settled.push('scrape'); return r; });
     await new Promise((res) => setTimeout(res, 100));
-    assert.deepEqual(settled, [], 'no announce of the moving slot is answered before it has moved');
+    assert.deepEqual(settled, [], 'no announce or scrape of the moving slot is answered before it has moved');
     assert.equal(await keysIn(from, slot), keys, 'nothing new on the node the slot leaves');
     assert.equal(await keysIn(to, slot), 0, 'nothing on the node the slot goes to before its keys');
 
     await finishMove(slot, from, to);
     const [, , , done] = await Promise.all(pending);
     assert.equal(done.completedNow, true);
+    const [early] = await scraped;
+    assert.ok(early.complete + early.incomplete >= 1, 'the scrape is answered after the move, from the new node');
     assert.equal(await keysIn(from, slot), 0);
     assert.ok(await keysIn(to, slot) > keys);
     const [s, s2] = await store.scrape([h, h2]);
@@ -210,5 +226,12 @@ describe('the Redis store while a cluster reshards', { skip }, () => {
     assert.deepEqual([b.complete, b.incomplete], [1, 1]);
     assert.equal(await keysIn(from, slot), 0);
     assert.equal(client.slots[slot]?.[0], `127.0.0.1:${to}`, 'the store read the new slot map');
+
+    // and back, behind its back again: a scrape finds the torrent where it now is
+    await beginMove(slot, to, from);
+    await finishMove(slot, to, from);
+    assert.equal(client.slots[slot]?.[0], `127.0.0.1:${to}`, 'the store has not seen the move back');
+    assert.deepEqual(await store.scrape([other, h]), [{ complete: 0, incomplete: 1, downloaded: 0 }, { complete: 1, incomplete: 1, downloaded: 0 }]);
+    assert.equal(client.slots[slot]?.[0], `127.0.0.1:${from}`);
   });
 });
