@@ -39,7 +39,11 @@ const BATCH = 200, EXPIRE_BUDGET = 2000, PEERS_PAGE = 1000;
 const SLOT_CHUNK = 1024;
 /** Longest wait (ms) for a replica to confirm a batch that raised a completed count. */
 export const REPLICA_WAIT_MS = 1000;
-const ANNOUNCE_SCRIPT = new NodeScript(ANNOUNCE_LUA), SCRAPE_SCRIPT = new NodeScript(SCRAPE_LUA);
+/** The scripts sent to one master's connection on a cluster (node-scripts.ts): those that write, and scrape. */
+const ON_NODE = {
+  announce: new NodeScript(ANNOUNCE_LUA), scrape: new NodeScript(SCRAPE_LUA), expire: new NodeScript(EXPIRE_LUA),
+  remove: new NodeScript(REMOVE_LUA), seedCompleted: new NodeScript(SEED_COMPLETED_LUA), confirmCompleted: new NodeScript(CONFIRM_COMPLETED_LUA),
+};
 
 function defineScripts(r: RedisClient): RedisClient & Scripts {
   // one routing key (a key of the node) first: the scripts build the other names themselves
@@ -135,8 +139,7 @@ export class RedisPeerStore implements PeerStore {
       const args: Arg[] = [this.routeKey(slot), this.prefix, now, blob, perAddress];
       // on a cluster, to the node the slot map names; the cluster client (which finds a node by
       // itself and follows a failover) only while the map names none, or that node's link is down
-      const node = masterOfSlot(this.redis, slot);
-      const r = node !== undefined && node.status === 'ready' ? await ANNOUNCE_SCRIPT.run(node, slot, args, true) as Buffer : await this.redis.seedhostAnnounceBuffer(...args);
+      const r = await this.onNode(slot, ON_NODE.announce, true, args, () => this.redis.seedhostAnnounceBuffer(...args));
       if (completions) await this.replicated(slot);
       return r;
     }, route, this.views);
@@ -150,6 +153,16 @@ export class RedisPeerStore implements PeerStore {
   /** A key in `slot`, to route a script to the node serving it. */
   private routeKey(slot: number): string {
     return slotKeys(this.prefix, tagOfSlot(slot)).completed;
+  }
+
+  /**
+   * Runs `script` with `args` (routing key first) on the master the slot map names for `slot`
+   * (node-scripts.ts: no ASK followed, NotServedHere when the node ran nothing); through the
+   * client (`viaClient`) on a single Redis, while the map names no node, or its link is down.
+   */
+  private async onNode<T>(slot: number, script: NodeScript, bytes: boolean, args: Arg[], viaClient: () => Promise<T>): Promise<T> {
+    const node = masterOfSlot(this.redis, slot);
+    return node !== undefined && node.status === 'ready' ? await script.run(node, slot, args, bytes) as T : viaClient();
   }
 
   /** Waits until a replica of the slot's master has what it wrote so far (if it has replicas). */
@@ -188,10 +201,9 @@ export class RedisPeerStore implements PeerStore {
       const missed: string[] = [];
       await Promise.all(this.runs(todo).map(async (run) => {
         const slot = run[0].slot, args: Arg[] = [this.routeKey(slot), this.prefix, ...run.flatMap((t) => [t.h, tagOfSlot(t.slot)])];
-        const node = masterOfSlot(this.redis, slot);
         let r: number[];
         try {
-          r = node !== undefined && node.status === 'ready' ? await SCRAPE_SCRIPT.run(node, slot, args, false) as number[] : await this.redis.seedhostScrape(...args);
+          r = await this.onNode(slot, ON_NODE.scrape, false, args, () => this.redis.seedhostScrape(...args));
         } catch (e) {
           if (!(e instanceof NotServedHere)) throw e;
           why = e.message;
@@ -228,13 +240,15 @@ export class RedisPeerStore implements PeerStore {
 
   /** Raises the torrent's completed count to `downloaded` if lower (never lowers it; does not mark it changed). */
   async seedCompleted(infoHash: string, downloaded: number): Promise<void> {
-    await this.redis.seedhostSeedCompleted(this.routeKey(this.slotOf(infoHash)), infoHash, downloaded);
+    const slot = this.slotOf(infoHash), args = [this.routeKey(slot), infoHash, downloaded];
+    await this.onNode(slot, ON_NODE.seedCompleted, false, args, () => this.redis.seedhostSeedCompleted(...args));
   }
 
   async removeTorrent(infoHash: string): Promise<void> {
     const slot = this.slotOf(infoHash);
     this.views?.drop(infoHash);
-    await this.redis.seedhostRemove(this.routeKey(slot), this.prefix, infoHash, tagOfSlot(slot));
+    const args = [this.routeKey(slot), this.prefix, infoHash, tagOfSlot(slot)];
+    await this.onNode(slot, ON_NODE.remove, false, args, () => this.redis.seedhostRemove(...args));
   }
 
   /**
@@ -255,7 +269,8 @@ export class RedisPeerStore implements PeerStore {
       const args = run.flatMap((t) => [t.h, tagOfSlot(t.slot)]);
       // each call reads what its budget allows and says where to go on: torrent, role, slot
       for (let at = 0, role = 1, slot = 0; at < run.length;) {
-        const [n, done, r, s] = await this.redis.seedhostExpire(this.routeKey(run[0].slot), this.prefix, before, EXPIRE_BUDGET, role, slot, ...args.slice(at * 2));
+        const call = [this.routeKey(run[0].slot), this.prefix, before, EXPIRE_BUDGET, role, slot, ...args.slice(at * 2)];
+        const [n, done, r, s] = await this.onNode(run[0].slot, ON_NODE.expire, false, call, () => this.redis.seedhostExpire(...call));
         dropped += n;
         at += done;
         role = r;
@@ -295,8 +310,10 @@ export class RedisPeerStore implements PeerStore {
 
   /** The counts written to the database: each torrent stops being pending unless its count rose since. */
   async confirmCompletedChanges(written: ReadonlyMap<string, number>): Promise<void> {
-    await Promise.all(this.runs([...written.keys()]).map((run) => this.redis.seedhostConfirmCompleted(this.routeKey(run[0].slot), this.prefix,
-      ...run.flatMap((t) => [t.h, tagOfSlot(t.slot), written.get(t.h) as number]))));
+    await Promise.all(this.runs([...written.keys()]).map((run) => {
+      const args = [this.routeKey(run[0].slot), this.prefix, ...run.flatMap((t) => [t.h, tagOfSlot(t.slot), written.get(t.h) as number])];
+      return this.onNode(run[0].slot, ON_NODE.confirmCompleted, false, args, () => this.redis.seedhostConfirmCompleted(...args));
+    }));
   }
 
   /** Quits the client if the store opened it. */
