@@ -2,7 +2,7 @@
 // Same rules as the memory store; the announces of one event-loop tick go out as one Lua script
 // call per node (announce-batch.ts, announce.lua.ts), keys are in keys.ts, nodes in redis-nodes.ts.
 import { SocketAddress } from 'node:net';
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
 import { decodeCompactPeer } from '../tracker/compact-peer.js';
 import { peersPerAddress, type AnnounceResult, type PeerAnnounce, type PeerInfo, type PeerStore, type PeerStoreOptions, type SwarmCounts } from '../tracker/peer-store.js';
 import { AnnounceBatcher, NotServedHere, RESENDS, type BatchRoute } from './announce-batch.js';
@@ -162,7 +162,16 @@ export class RedisPeerStore implements PeerStore {
    */
   private async onNode<T>(slot: number, script: NodeScript, bytes: boolean, args: Arg[], viaClient: () => Promise<T>): Promise<T> {
     const node = masterOfSlot(this.redis, slot);
-    return node !== undefined && node.status === 'ready' ? await script.run(node, slot, args, bytes) as T : viaClient();
+    if (node === undefined || node.status !== 'ready') return viaClient();
+    try {
+      return await script.run(node, slot, args, bytes) as T;
+    } catch (e) {
+      // the link broke under the call (not an answer of the node): the cluster client, which
+      // reconnects and follows a failover, sends it again (a script applied twice in a row
+      // changes nothing more: a peer's second announce is a re-announce, a completion counts once)
+      if (e instanceof NotServedHere || e instanceof ReplyError) throw e;
+      return viaClient();
+    }
   }
 
   /** Waits until a replica of the slot's master has what it wrote so far (if it has replicas). */

@@ -2,7 +2,8 @@
 // cluster grows): no announce fails, none is applied twice, no key of a moving slot is created on
 // the node it leaves, and the move itself (MIGRATE) never meets a key on both nodes. Announces of a
 // slot in the middle of its move wait for it; a slot that never settles fails them after the
-// resends (announce-batch.ts RESENDS), with nothing written.
+// resends (announce-batch.ts RESENDS), with nothing written. And when the link to a master breaks
+// under the store, its calls go through the cluster client, which reconnects.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -207,6 +208,25 @@ describe('the Redis store while a cluster reshards', { skip }, () => {
     assert.deepEqual(await store.scrape([h]), [{ complete: 0, incomplete: 0, downloaded: 0 }]);
     await announce(peer(h, 1, 1000));
     assert.ok(await keysIn(from, slot) > 0);
+  });
+
+  it('answers announces when the links to a master break under it', async () => {
+    const h = randomBytes(20).toString('hex'), slot = slotOfTag(h);
+    const master = await ownerOf(slot);
+    await announce(peer(h, 1, 1000));
+    // the link breaks with a call on it: the batch is written (it goes out when setImmediate
+    // fires), then the socket is destroyed before the reply can arrive
+    const link = client.nodes('master').find((n) => n.options.port === master);
+    assert.ok(link !== undefined && link.status === 'ready');
+    const inFlight = announce(peer(h, 2, 0));
+    await new Promise((res) => setImmediate(res));
+    link.stream.destroy();
+    assert.deepEqual([(await inFlight).complete, (await inFlight).incomplete], [1, 1]);
+    // and every link of the master closed by the server (the admin link that asks is kept)
+    assert.ok(Number(await node(master).client('KILL', 'TYPE', 'normal')) >= 1);
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => announce(peer(h, 10 + i, i % 2 === 0 ? 0 : 1000))));
+    assert.equal(Math.max(...replies.map((r) => r.complete + r.incomplete)), 22);
+    assert.deepEqual(await store.scrape([h]), [{ complete: 11, incomplete: 11, downloaded: 0 }]);
   });
 
   it('sends again to the new node an announce its slot map placed on the old one', async () => {
