@@ -167,8 +167,8 @@ export class RedisPeerStore implements PeerStore {
       return await script.run(node, slot, args, bytes) as T;
     } catch (e) {
       // the link broke under the call (not an answer of the node): the cluster client, which
-      // reconnects and follows a failover, sends it again (a script applied twice in a row
-      // changes nothing more: a peer's second announce is a re-announce, a completion counts once)
+      // reconnects and follows a failover, sends it again (a batch applied twice in a row leaves
+      // the swarms as once: a peer's second announce is a re-announce, a completion counts once)
       if (e instanceof NotServedHere || e instanceof ReplyError) throw e;
       return viaClient();
     }
