@@ -23,11 +23,24 @@ export function replicasOfSlot(c: RedisClient, slot: number): number {
   return isCluster(c) ? Math.max(0, (c.slots[slot]?.length ?? 1) - 1) : 0;
 }
 
+/** Per cluster client, its connection to each node by "host:port" (found once, again when not ready). */
+const links = new WeakMap<Cluster, Map<string, Redis>>();
+
 /** The connection to the master serving `slot` (undefined on a single Redis, or unknown). */
 export function masterOfSlot(c: RedisClient, slot: number): Redis | undefined {
   if (!isCluster(c)) return undefined;
   const key = c.slots[slot]?.[0];
-  return key === undefined ? undefined : c.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === key);
+  if (key === undefined) return undefined;
+  let byKey = links.get(c);
+  if (byKey === undefined) links.set(c, byKey = new Map());
+  let r = byKey.get(key);
+  // a connection the client replaced (a node gone and back) is found again
+  if (r === undefined || r.status !== 'ready') {
+    r = c.nodes('all').find((n) => `${n.options.host}:${n.options.port}` === key);
+    if (r === undefined) byKey.delete(key);
+    else byKey.set(key, r);
+  }
+  return r;
 }
 
 /** Splits `items` into runs of one node each, order kept within a run. */
