@@ -44,6 +44,9 @@ export class NotServedHere extends Error {
  */
 export const RESENDS = [0, 5, 10, 25, 50, 100, 200, 400, 800];
 
+/** Why an announce (or a scrape's torrent) the script left out is sent again. */
+export const NOT_SERVED = 'its hash slot is not served by the Redis node of the slot map';
+
 /** Announces one script call carries at most; more in one tick go out in several calls. */
 export const MAX_BATCH = 256;
 
@@ -184,13 +187,18 @@ export class AnnounceBatcher {
     const mode = a.wantPeerIds ? WITH_IDS : this.views === undefined ? COMPACT : held === undefined ? VIEW : VIEW_HELD;
     const rnd = (Math.random() * 0x7fffffff) | 0;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ a, slot: this.route.slotOf(a.infoHash), v6, id, rnd, held, mode, resent: 0, out, resolve, reject });
-      if (this.queue.length >= MAX_BATCH) this.flush();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(this.onImmediate);
-      }
+      this.enqueue({ a, slot: this.route.slotOf(a.infoHash), v6, id, rnd, held, mode, resent: 0, out, resolve, reject });
     });
+  }
+
+  /** Queues `p` for the next batch: sent when setImmediate fires, or at once when MAX_BATCH are queued. */
+  private enqueue(p: Pending): void {
+    this.queue.push(p);
+    if (this.queue.length >= MAX_BATCH) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.onImmediate);
+    }
   }
 
   /** Sends what is queued now, if anything. */
@@ -206,7 +214,7 @@ export class AnnounceBatcher {
       } catch (e) {
         sent = Promise.reject(e);
       }
-      sent.then((r) => this.resend(settle(batch, r, this.views), 'its hash slot is not served by the Redis node of the slot map'), (e) => {
+      sent.then((r) => this.resend(settle(batch, r, this.views), NOT_SERVED), (e) => {
         if (e instanceof NotServedHere) this.resend(batch, e.message, e.slot);
         else for (const p of batch) p.reject(e);
       });
@@ -220,7 +228,8 @@ export class AnnounceBatcher {
    */
   private resend(batch: readonly Pending[], why: string, slot = -1): void {
     if (batch.length === 0) return;
-    const refreshed = this.route.refresh?.() ?? Promise.resolve();
+    // by wait: one timer for the announces that wait alike
+    const byWait = new Map<number, Pending[]>();
     for (const p of batch) {
       if (p.resent >= RESENDS.length) {
         p.reject(new Error(`announce not applied after ${p.resent} resends: ${why} (resharding?)`));
@@ -228,16 +237,16 @@ export class AnnounceBatcher {
       }
       const wait = p.slot === slot ? Math.max(RESENDS[p.resent], RESENDS[1]) : RESENDS[p.resent];
       p.resent++;
-      const requeue = (): void => {
-        this.queue.push(p);
-        if (this.queue.length >= MAX_BATCH) this.flush();
-        else if (!this.scheduled) {
-          this.scheduled = true;
-          setImmediate(this.onImmediate);
-        }
-      };
-      void refreshed.catch(() => undefined).then(() => { if (wait === 0) requeue(); else setTimeout(requeue, wait); });
+      (byWait.get(wait) ?? byWait.set(wait, []).get(wait) as Pending[]).push(p);
     }
+    if (byWait.size === 0) return;
+    void (this.route.refresh?.() ?? Promise.resolve()).catch(() => undefined).then(() => {
+      for (const [wait, ps] of byWait) {
+        const requeue = (): void => { for (const p of ps) this.enqueue(p); };
+        if (wait === 0) requeue();
+        else setTimeout(requeue, wait);
+      }
+    });
   }
 }
 

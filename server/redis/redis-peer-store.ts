@@ -5,7 +5,7 @@ import { SocketAddress } from 'node:net';
 import { Redis, ReplyError } from 'ioredis';
 import { decodeCompactPeer } from '../tracker/compact-peer.js';
 import { peersPerAddress, type AnnounceResult, type PeerAnnounce, type PeerInfo, type PeerStore, type PeerStoreOptions, type SwarmCounts } from '../tracker/peer-store.js';
-import { AnnounceBatcher, NotServedHere, RESENDS, type BatchRoute } from './announce-batch.js';
+import { AnnounceBatcher, NOT_SERVED, NotServedHere, RESENDS, type BatchRoute } from './announce-batch.js';
 import { SwarmViews } from './swarm-views.js';
 import { ANNOUNCE_LUA } from './announce.lua.js';
 import { LEECHERS4, slotKeys, swarmKeys } from './keys.js';
@@ -221,7 +221,7 @@ export class RedisPeerStore implements PeerStore {
         }
         run.forEach((t, j) => {
           if (r[j * 3] < 0) {
-            why = 'its hash slot is not served by the Redis node of the slot map';
+            why = NOT_SERVED;
             missed.push(t.h);
             return;
           }

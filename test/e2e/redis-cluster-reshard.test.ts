@@ -15,6 +15,7 @@ import { RedisPeerStore } from '../../server/redis/redis-peer-store.js';
 import { slotOfTag } from '../../server/redis/slots.js';
 import { AnnounceResult, type PeerAnnounce } from '../../server/tracker/peer-store.js';
 import { deleteClusterPrefix, redisClusterSkip, startRedisCluster, type TestCluster } from '../helpers/redis-cluster.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const skip = redisClusterSkip();
 
@@ -116,7 +117,7 @@ describe('the Redis store while a cluster reshards', { skip }, () => {
     };
     const loops = [...Array.from({ length: LOOPS }, (_, i) => loop(i)), scraping(), scraping()];
     const fresh = await cluster.addMaster();
-    while (ok < 2000) await new Promise((res) => setTimeout(res, 20));
+    assert.ok(await waitUntil(() => ok >= 2000, 30_000, 20), 'announces flow before the reshard');
 
     // the cluster-pipeline of 3 keys per MIGRATE splits a slot's keys (a swarm has up to 9) over
     // several calls: announces meet slots whose keys are partly moved
@@ -128,7 +129,7 @@ describe('the Redis store while a cluster reshards', { skip }, () => {
     const okBefore = ok;
     const [code] = await once(reshard, 'exit');
     const during = ok - okBefore;
-    while (ok < okBefore + during + 1000) await new Promise((res) => setTimeout(res, 20));
+    assert.ok(await waitUntil(() => ok >= okBefore + during + 1000, 30_000, 20), 'announces flow after the reshard');
     stop = true;
     await Promise.all(loops);
 

@@ -13,7 +13,7 @@ import { RedisPeerStore } from '../../server/redis/redis-peer-store.js';
 import type { PeerStoreOptions } from '../../server/tracker/peer-store.js';
 import { hasCommand, needs } from './environment.js';
 import { startRedisServer } from './redis-server.js';
-import { freePort } from './wait.js';
+import { freePort, waitUntil } from './wait.js';
 
 /** Skip reason for tests that run their own Redis Cluster (throws under CI when redis-server is missing). */
 export const redisClusterSkip = (): string | false =>
@@ -106,26 +106,19 @@ export async function startRedisCluster(masters = 3, replicas = 0): Promise<Test
       for (const p of ports) {
         const n = new Redis(p, '127.0.0.1');
         try {
-          for (let i = 0; !String(await n.cluster('NODES')).includes(id); i++) {
-            if (i > 200) throw new Error(`cluster node ${p} did not learn of ${port}`);
-            await new Promise((res) => setTimeout(res, 50));
-          }
+          if (!await waitUntil(async () => String(await n.cluster('NODES')).includes(id), 10_000)) throw new Error(`cluster node ${p} did not learn of ${port}`);
         } finally {
           n.disconnect();
         }
       }
       // it sees every slot served (until then it answers CLUSTERDOWN, a MIGRATE to it too)
-      for (let i = 0; !/cluster_state:ok/.test(String(await r.cluster('INFO'))); i++) {
-        if (i > 200) throw new Error(`cluster node ${port} did not reach cluster_state:ok`);
-        await new Promise((res) => setTimeout(res, 50));
-      }
+      if (!await waitUntil(async () => /cluster_state:ok/.test(String(await r.cluster('INFO'))), 10_000)) throw new Error(`cluster node ${port} did not reach cluster_state:ok`);
       // and they agree on the configuration (redis-cli --cluster reshard checks it first)
-      for (let i = 0; ; i++) {
+      const agreed = (): boolean => {
         const check = spawnSync('redis-cli', ['--cluster', 'check', `127.0.0.1:${ports[0]}`], { encoding: 'utf8' });
-        if (check.status === 0 && !check.stdout.includes('[ERR]')) break;
-        if (i > 100) throw new Error(`the cluster did not agree on its configuration: ${check.stdout}`);
-        await new Promise((res) => setTimeout(res, 100));
-      }
+        return check.status === 0 && !check.stdout.includes('[ERR]');
+      };
+      if (!await waitUntil(agreed, 10_000, 100)) throw new Error('the cluster did not agree on its configuration');
       return { port, id };
     } finally {
       r.disconnect();
