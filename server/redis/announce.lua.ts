@@ -62,14 +62,15 @@ local AWAY = struct.pack('>I4I4I4B', 0, 0, 0, 16)
 -- an announce touches four or five of the nine, and every Lua string made is hashed in full
 local SUFFIX = {'s4', 's6', 'l4', 'l6', 'peers', 's4:packed', 's6:packed', 'l4:packed', 'l6:packed'}
 local lazy = {__index = function(k, i)
-  local v = k.t .. SUFFIX[i]
+  local v = prefix .. '{' .. k.h .. '}:' .. SUFFIX[i]
   k[i] = v
   return v
 end}
+-- the peer-data hash, which every announce reads, is built at once (one string, no metamethod)
 local function keysOf(h)
   local k = names[h]
   if not k then
-    k = setmetatable({t = prefix .. '{' .. h .. '}:'}, lazy)
+    k = setmetatable({h = h, [5] = prefix .. '{' .. h .. '}:peers'}, lazy)
     names[h] = k
   end
   return k
@@ -142,43 +143,54 @@ local function ids(k, pieces, w)
   for i = 1, #v do out[#out + 1] = string.sub(v[i], 2, 21) end
 end
 
--- the announcer's view of the swarm (a reply flag, and what follows it), or nil to pick here
-local function view(k, n, h, to, slot, mode, held)
+-- appends the announcer's view of the swarm to out (its whole reply entry, flags: changed +
+-- 2 * completedNow); false: the swarm is too large, its peers are picked here
+local function view(k, n, h, to, slot, mode, held, flags)
   local v = n[5]
-  if not v or n[1] * 6 + n[2] * 18 + n[3] * 6 + n[4] * 18 > VIEW_MAX then return nil end
-  if sent[h] == v or (mode == '3' and held == v) then return 4, struct.pack('>I4BI4', v, to, slot) end
-  sent[h] = v
-  local head = struct.pack('>I4BI4HHHH', v, to, slot, n[1] * 6, n[2] * 18, n[3] * 6, n[4] * 18)
-  local s = {head}
-  for r = 1, 4 do
-    if n[r] > 0 then s[#s + 1] = redis.call('GETRANGE', k[5 + r], '0', fmt('%d', n[r] * width(r) - 1)) end
+  if not v or n[1] * 6 + n[2] * 18 + n[3] * 6 + n[4] * 18 > VIEW_MAX then return false end
+  if sent[h] == v or (mode == '3' and held == v) then
+    out[#out + 1] = struct.pack('>I4I4I4BI4BI4', n[1] + n[2], n[3] + n[4], dl[h], flags + 4, v, to, slot)
+    return true
   end
-  return 12, table.concat(s)
+  sent[h] = v
+  out[#out + 1] = struct.pack('>I4I4I4BI4BI4HHHH', n[1] + n[2], n[3] + n[4], dl[h], flags + 12, v, to, slot, n[1] * 6, n[2] * 18, n[3] * 6, n[4] * 18)
+  for r = 1, 4 do
+    if n[r] > 0 then out[#out + 1] = redis.call('GETRANGE', k[5 + r], '0', fmt('%d', n[r] * width(r) - 1)) end
+  end
+  return true
 end
 
 local function announce(h, tag, addr, pid, role, ev, mode, numwant, rnd, held, ctr)
   local k = keysOf(h)
-  local cKey, dKey, sKey = registriesOf(tag)
+  -- its slot's registries (completed, changed, with peers: slotKeys), made by the batch's first reads
+  local reg = regs[tag]
   local got = redis.pcall('HMGET', k[5], addr, '#')
-  if not here(got) then out[#out + 1] = AWAY; return end
-  local old = got[1]
-  local n, save = countsOf(k, got[2])
+  if got.err and not here(got) then out[#out + 1] = AWAY; return end
+  local old, c = got[1], got[2]
+  local n, save
+  -- (countsOf's usual case inline)
+  if c and #c >= 20 then
+    local n1, n2, n3, n4, v = struct.unpack('>I4I4I4I4I4', c)
+    n, save = {n1, n2, n3, n4, v}, false
+  else n, save = countsOf(k, c) end
   local from, slot = 0, -1
   if old then from, slot = string.byte(old, 1) - 47, slotOf(old) end
+  local t = string.byte(role) - 47
   if ev ~= 's' then
     -- the keys a write below may create, probed while nothing is written: a slot moving away
     -- (resharding) takes no new key, and a write meeting one would fail part-way
-    local t, probe = string.byte(role) - 47, nil
-    if from ~= t and n[t] == 0 then probe = {k[5 + t], sKey} end
+    local probe
+    if from ~= t and n[t] == 0 then probe = {k[5 + t], reg[3]} end
     if ev == 'c' then
       probe = probe or {}
-      probe[#probe + 1], probe[#probe + 2] = cKey, dKey
+      probe[#probe + 1], probe[#probe + 2] = reg[1], reg[2]
     end
     if probe and not here(redis.pcall('EXISTS', unpack(probe))) then out[#out + 1] = AWAY; return end
   end
   -- BEP 7 key: the same identity at another member of this family is this peer, moved from there
-  local id = announcedIdentity(ctr)
-  local rekey = id ~= (old and identityOf(old))
+  -- (the checks of identityOf and announcedIdentity first, inline: most announces have neither)
+  local id = string.byte(ctr, -15) == 44 and announcedIdentity(ctr) or nil
+  local rekey = id ~= (old and (string.byte(old, -29) == 44 or not timed(old)) and identityOf(old) or nil)
   local was, moved = from, false
   if rekey and id then
     local m, v = holderOf(k, id, addr, pid)
@@ -205,21 +217,21 @@ local function announce(h, tag, addr, pid, role, ev, mode, numwant, rnd, held, c
         redis.call('HSET', k[5], '#', packCounts(n))
       end
     end
-    if n[1] + n[2] + n[3] + n[4] == 0 then redis.call('SREM', sKey, h) end
+    if n[1] + n[2] + n[3] + n[4] == 0 then redis.call('SREM', reg[3], h) end
   else
     -- a finished download counts once per peer: not again while the peer stays a seeder
     if ev == 'c' and was ~= 1 and was ~= 2 then
-      dl[h] = redis.call('HINCRBY', cKey, h, 1)
-      redis.call('SADD', dKey, h)
+      dl[h] = redis.call('HINCRBY', reg[1], h, 1)
+      redis.call('SADD', reg[2], h)
       changed, done = 1, 1
     end
-    to = string.byte(role) - 47
+    to = t
     -- a new peer: its address's field, with room made and the peer added (the field's new value)
     local af, av
     if from ~= to then
       if from > 0 then unlink(k, n, from, slot, addr, old)
       else
-        redis.call('SADD', sKey, h)
+        redis.call('SADD', reg[3], h)
         af, av = makeRoom(k, n, addr, perAddress)
       end
       slot = link(k, n, to, addr)
@@ -229,7 +241,7 @@ local function announce(h, tag, addr, pid, role, ev, mode, numwant, rnd, held, c
     else
       if moved then changed = 1 end
       -- written by an older version: its time moves into the value, out of the sorted set
-      if old and not timed(old) then redis.call('ZREM', k[to], addr) end
+      if old and string.byte(old, -14) ~= 59 then redis.call('ZREM', k[to], addr) end
     end
     if rekey then
       unkey(k, addr, old)
@@ -242,12 +254,7 @@ local function announce(h, tag, addr, pid, role, ev, mode, numwant, rnd, held, c
   end
 
   if to > 0 and numwant > 0 and (mode == '2' or mode == '3') then
-    local flag, rest = view(k, n, h, to, slot, mode, held)
-    if flag then
-      out[#out + 1] = struct.pack('>I4I4I4B', n[1] + n[2], n[3] + n[4], dl[h], changed + 2 * done + flag)
-      out[#out + 1] = rest
-      return
-    end
+    if view(k, n, h, to, slot, mode, held, changed + 2 * done) then return end
   end
   local p4, p6 = P4, P6
   p4.len, p4.skip, p6.len, p6.skip = 0, nil, 0, nil

@@ -28,7 +28,11 @@ local function seenOf(k, r, m, v)
 end
 -- the slot digits read one by one: a match, its string and tonumber cost several times more
 local function slotOf(v)
-  local s, i, b = 0, 23, string.byte(v, 22)
+  -- (one or two digits, most slots, read in one call)
+  local b1, b2, b3 = string.byte(v, 22, 24)
+  if b2 == 44 then return b1 - 48 end
+  if b3 == 44 then return b1 * 10 + b2 - 528 end
+  local s, i, b = 0, 23, b1
   while b ~= 44 do
     s = s * 10 + b - 48
     b = string.byte(v, i)
