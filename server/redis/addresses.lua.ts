@@ -27,10 +27,11 @@ local function unindex(k, m)
 end
 -- before member m joins: while its address holds limit or more (a lowered limit may leave more),
 -- removes the least recently announced of the address's first EVICTION_SAMPLE (longest held)
--- peers; returns the field and its new value, m appended
-local function makeRoom(k, n, m, limit)
-  local f = addressOf(m)
-  local v = redis.call('HGET', k[5], f) or ''
+-- peers; returns the field and its new value, m appended. f, v: the field and its value ('':
+-- none) when the caller read them
+local function makeRoom(k, n, m, limit, f, v)
+  f = f or addressOf(m)
+  v = v or redis.call('HGET', k[5], f) or ''
   local w = #m
   while #v >= limit * w do
     local ms = {}
@@ -45,8 +46,10 @@ local function makeRoom(k, n, m, limit)
     local val = vals[best]
     if val then
       unlink(k, n, string.byte(val, 1) - 47, slotOf(val), ms[best], val)
-      unkey(k, ms[best], val)
-      redis.call('HDEL', k[5], ms[best])
+      -- its data and its key's index (unkey), in one call
+      local id = identityOf(val)
+      if id and redis.call('HGET', k[5], '!' .. id) == ms[best] then redis.call('HDEL', k[5], ms[best], '!' .. id)
+      else redis.call('HDEL', k[5], ms[best]) end
     end
     local o = (best - 1) * w
     v = string.sub(v, 1, o) .. string.sub(v, o + w + 1)

@@ -192,14 +192,24 @@ local function announce(h, tag, addr, pid, role, ev, mode, numwant, rnd, held, c
   local id = string.byte(ctr, -15) == 44 and announcedIdentity(ctr) or nil
   local rekey = id ~= (old and (string.byte(old, -29) == 44 or not timed(old)) and identityOf(old) or nil)
   local was, moved = from, false
+  -- a joining peer's address field (addresses.lua.ts) and its value ('': none), read with its
+  -- key's index in one call; read again after a move below, which may change it
+  local f, fv
   if rekey and id then
-    local m, v = holderOf(k, id, addr, pid)
+    local held
+    if from == 0 and ev ~= 's' then
+      f = addressOf(addr)
+      local r = redis.call('HMGET', k[5], '!' .. id, f)
+      held, fv = r[1], r[2] or ''
+    end
+    local m, v = holderOf(k, id, addr, pid, held)
     if m then
       local r = string.byte(v, 1) - 47
       if from == 0 then was = r end
       unlink(k, n, r, slotOf(v), m, v)
       redis.call('HDEL', k[5], m, '!' .. id)
       unindex(k, m)
+      fv = nil
       moved, save = true, true
       -- the removal may have moved this peer's slot
       if from > 0 then slot = slotOf(redis.call('HGET', k[5], addr)) end
@@ -232,7 +242,7 @@ local function announce(h, tag, addr, pid, role, ev, mode, numwant, rnd, held, c
       if from > 0 then unlink(k, n, from, slot, addr, old)
       else
         redis.call('SADD', reg[3], h)
-        af, av = makeRoom(k, n, addr, perAddress)
+        af, av = makeRoom(k, n, addr, perAddress, f, fv)
       end
       slot = link(k, n, to, addr)
       save = true
@@ -243,12 +253,19 @@ local function announce(h, tag, addr, pid, role, ev, mode, numwant, rnd, held, c
       -- written by an older version: its time moves into the value, out of the sorted set
       if old and string.byte(old, -14) ~= 59 then redis.call('ZREM', k[to], addr) end
     end
+    -- the key's index field, written with the peer's value
+    local ix
     if rekey then
       unkey(k, addr, old)
-      if id then redis.call('HSET', k[5], '!' .. id, addr) end
+      if id then ix = '!' .. id end
     end
     local v = role .. pid .. fmt('%d', slot) .. ',' .. ctr .. stamp
-    if af then redis.call('HSET', k[5], addr, v, '#', packCounts(n), af, av)
+    if af or ix then
+      local w = {'HSET', k[5], addr, v}
+      if save then w[5], w[6] = '#', packCounts(n) end
+      if af then w[#w + 1], w[#w + 2] = af, av end
+      if ix then w[#w + 1], w[#w + 2] = ix, addr end
+      redis.call(unpack(w))
     elseif save then redis.call('HSET', k[5], addr, v, '#', packCounts(n))
     else redis.call('HSET', k[5], addr, v) end
   end

@@ -25,9 +25,10 @@ local function unkey(k, m, v)
   local id = v and identityOf(v)
   if id and redis.call('HGET', k[5], '!' .. id) == m then redis.call('HDEL', k[5], '!' .. id) end
 end
--- the member other than addr, of addr's family, holding identity id with peer id pid, and its value
-local function holderOf(k, id, addr, pid)
-  local m = redis.call('HGET', k[5], '!' .. id)
+-- the member other than addr, of addr's family, holding identity id with peer id pid, and its
+-- value; m: the index field's value when the caller read it (false: none)
+local function holderOf(k, id, addr, pid, m)
+  if m == nil then m = redis.call('HGET', k[5], '!' .. id) end
   if not m or m == addr or #m ~= #addr then return nil end
   local v = redis.call('HGET', k[5], m)
   if v and string.sub(v, 2, 21) == pid and identityOf(v) == id then return m, v end
