@@ -196,13 +196,13 @@ local function announce(h, tag, addr, pid, role, ev, mode, numwant, rnd, held, c
   -- key's index in one call; read again after a move below, which may change it
   local f, fv
   if rekey and id then
-    local held
+    local index
     if from == 0 and ev ~= 's' then
       f = addressOf(addr)
       local r = redis.call('HMGET', k[5], '!' .. id, f)
-      held, fv = r[1], r[2] or ''
+      index, fv = r[1], r[2] or ''
     end
-    local m, v = holderOf(k, id, addr, pid, held)
+    local m, v = holderOf(k, id, addr, pid, index)
     if m then
       local r = string.byte(v, 1) - 47
       if from == 0 then was = r end
