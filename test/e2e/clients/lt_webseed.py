@@ -15,8 +15,9 @@ Stdout carries one JSON object per line for the test:
   {"event": "seeding", "port": P}                      (swarm) the seeder is complete and announced
   {"event": "leeching", "port": P, "web_seeds": [..]}  the downloading session was added
   {"event": "finished", "downloaded": B, "sources": {...}, "url_seed_errors": [...], ...}
-                                                       the download is complete, the tracker
-                                                       answered event=completed, the torrent removed
+                                                       the download is complete, the trackers
+                                                       answered event=completed, the torrent removed,
+                                                       and they answered event=stopped
 The files are closed once the process has exited (the sessions are destroyed on the way out).
 `sources` maps each endpoint the downloading session received blocks from ("ip:port": a web
 seed's server or a BitTorrent peer) to the number of 16 KiB blocks it delivered. Diagnostics go
@@ -98,7 +99,12 @@ class Download:
         self.url_seed_errors = []
         self.sources = {}
         self.first_reply_peers = None
-        self.completed_reply = False
+        self.in_flight = {}  # tracker URL -> the event of the announce sent to it and not yet answered
+        self.answered = {"completed": set(), "stopped": set()}  # tracker URLs that answered that event
+
+    def settled(self, event):
+        """At least one tracker was sent `event` and no announce (of any event) is in flight."""
+        return bool(self.answered[event]) and not self.in_flight
 
     def on_alert(self, a):
         if isinstance(a, lt.block_finished_alert):
@@ -106,11 +112,16 @@ class Download:
             self.sources[k] = self.sources.get(k, 0) + 1
         elif isinstance(a, lt.url_seed_alert):
             self.url_seed_errors.append(f"{a.server_url}: {a.error_message() or a.message()}")
-        elif isinstance(a, lt.tracker_reply_alert):
-            if self.first_reply_peers is None:
+        elif isinstance(a, lt.tracker_announce_alert):
+            self.in_flight[a.tracker_url()] = str(a.event)
+        elif isinstance(a, (lt.tracker_reply_alert, lt.tracker_error_alert)):
+            # Tracked per tracker: the torrent lists several (udp, http, ws), and a reply to
+            # event=started may arrive after the download finished (the webseed is that fast).
+            event = self.in_flight.pop(a.tracker_url(), None)
+            if event in self.answered:
+                self.answered[event].add(a.tracker_url())
+            if isinstance(a, lt.tracker_reply_alert) and self.first_reply_peers is None:
                 self.first_reply_peers = a.num_peers  # the reply to event=started (may come after finishing)
-            elif self.finished:
-                self.completed_reply = True  # a later reply after finishing: the event=completed announce
         elif isinstance(a, lt.torrent_finished_alert):
             self.finished = True
 
@@ -135,10 +146,11 @@ def pump(sessions, until, handles, what, on_alert):
 
 
 def finish(sessions, handles, on_alert, ses, d, extra):
-    """After the download: waits for the tracker's answer to event=completed, removes the torrent,
-    reports. (Removing the torrent while the completed announce is still in flight makes libtorrent
-    skip the stopped announce, and the tracker would keep listing the peer.)"""
-    pump(sessions, lambda: d.completed_reply, handles, "the tracker to answer the completed announce", on_alert)
+    """After the download: waits until every tracker answered its announce (event=completed
+    included), removes the torrent, waits for the answers to event=stopped, reports. (Removing the
+    torrent while an announce is still in flight makes libtorrent skip the stopped announce to that
+    tracker, and the tracker would keep listing the peer.)"""
+    pump(sessions, lambda: d.finished and d.settled("completed"), handles, "the trackers to answer the completed announce", on_alert)
     s = d.h.status()
     result = {
         "event": "finished",
@@ -157,6 +169,12 @@ def finish(sessions, handles, on_alert, ses, d, extra):
         if isinstance(a, lt.torrent_removed_alert):
             removed["done"] = True
 
+    # Paused first, so the torrent is still there to report the trackers' answers to
+    # event=stopped (a removed torrent's replies are not always posted).
+    d.h.unset_flags(lt.torrent_flags.auto_managed)
+    d.h.pause()
+    pump(sessions, lambda: d.settled("stopped"), handles, "the trackers to answer event=stopped", on_alert)
+    result["stopped_answered_by"] = sorted(d.answered["stopped"])
     ses.remove_torrent(d.h)
     pump(sessions, lambda: removed["done"], handles, "the torrent to be removed", on_removed)
     if os.environ.get("SEEDHOST_LT_DEBUG"):
