@@ -157,23 +157,27 @@ def main():
     emit({"event": "leeching", "port": leech_ses.listen_port()})
     handles = [("seeder", seed_h), ("leecher", leech_h)]
     sessions = [("seeder", seed_ses), ("leecher", leech_ses)]
-    state = {"finished": False, "completed_reply": False, "first_reply_peers": None, "outgoing": []}
+    # in_flight: tracker URL -> the event of the announce sent to it and not yet answered (the
+    # torrent lists several trackers, and one's reply to event=started may come after finishing)
+    state = {"finished": False, "in_flight": {}, "completed_answered": False, "first_reply_peers": None, "outgoing": []}
 
     def on_alert(name, a):
         if name == "seeder":
             return seed_on_alert(name, a)
-        if isinstance(a, lt.tracker_reply_alert):
-            if state["first_reply_peers"] is None:
+        if isinstance(a, lt.tracker_announce_alert):
+            state["in_flight"][a.tracker_url()] = str(a.event)
+        elif isinstance(a, (lt.tracker_reply_alert, lt.tracker_error_alert)):
+            if state["in_flight"].pop(a.tracker_url(), None) == "completed":
+                state["completed_answered"] = True
+            if isinstance(a, lt.tracker_reply_alert) and state["first_reply_peers"] is None:
                 state["first_reply_peers"] = a.num_peers  # the reply to event=started
-            if state["finished"]:
-                state["completed_reply"] = True  # the announce after finishing carries event=completed
         elif isinstance(a, lt.peer_connect_alert) and "outgoing" in a.message():
             state["outgoing"].append(f"{a.ip[0]}:{a.ip[1]}")
         elif isinstance(a, lt.torrent_finished_alert):
             state["finished"] = True
 
     pump(sessions, lambda: state["finished"], handles, "the leecher to finish", on_alert)
-    pump(sessions, lambda: state["completed_reply"], handles, "the tracker to answer the leecher's completed announce", on_alert)
+    pump(sessions, lambda: state["completed_answered"] and not state["in_flight"], handles, "the trackers to answer the leecher's completed announce", on_alert)
     s = leech_h.status()
     emit({
         "event": "finished",
