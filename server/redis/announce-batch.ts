@@ -183,8 +183,10 @@ export class AnnounceBatcher {
     out.reset();
     const v6 = a.ip.indexOf(':') !== -1;
     const id = peerIdentity(a.peerId, a.key, v6);
-    const held = this.views === undefined || a.wantPeerIds ? undefined : this.views.get(a.infoHash);
-    const mode = a.wantPeerIds ? WITH_IDS : this.views === undefined ? COMPACT : held === undefined ? VIEW : VIEW_HELD;
+    // null: the swarm rests from views (swarm-views.ts UNUSED_VIEW_REST)
+    const seen = this.views === undefined || a.wantPeerIds ? null : this.views.get(a.infoHash);
+    const held = seen ?? undefined;
+    const mode = a.wantPeerIds ? WITH_IDS : seen === null ? COMPACT : held === undefined ? VIEW : VIEW_HELD;
     const rnd = (Math.random() * 0x7fffffff) | 0;
     return new Promise<void>((resolve, reject) => {
       this.enqueue({ a, slot: this.route.slotOf(a.infoHash), v6, id, rnd, held, mode, resent: 0, out, resolve, reject });
@@ -261,6 +263,7 @@ function viewOf(r: Buffer, o: number, flags: number, p: Pending, views: SwarmVie
   if ((flags & 8) === 0) {
     const v = fresh.get(h) ?? p.held;
     if (v === undefined || v.version !== version) throw new Error(`announce batch reply: swarm view ${version} of ${h} is not the one held`);
+    v.used = true;
     return [v, o + VIEW_HEAD];
   }
   const from = o + VIEW_HEAD + VIEW_LENGTHS;

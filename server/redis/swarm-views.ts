@@ -15,6 +15,8 @@ export interface SwarmView {
   /** The memory the roles are in, and where each starts in it (copies from it need no `.buffer` lookup). */
   readonly memory: ArrayBuffer;
   readonly starts: readonly [number, number, number, number];
+  /** A reply was picked from it that the script did not send it with. */
+  used: boolean;
 }
 
 /** The view of `version` whose roles are `bytes`, back to back, of lengths l0..l3. */
@@ -23,55 +25,92 @@ export function swarmView(version: number, bytes: Buffer, l0: number, l1: number
   return {
     version, memory: bytes.buffer as ArrayBuffer, starts: [o, o + l0, o + l0 + l1, o + l0 + l1 + l2],
     roles: [bytes.subarray(0, l0), bytes.subarray(l0, l0 + l1), bytes.subarray(l0 + l1, l0 + l1 + l2), bytes.subarray(l0 + l1 + l2)],
+    used: false,
   };
+}
+
+/**
+ * Announces of a swarm that ask for no view after one of its views was replaced unused (the swarm
+ * changed before this instance announced in it again): a swarm that changes that fast (peers
+ * joining and leaving all the time) makes every reply carry a new view, which costs this process
+ * a copy and its objects and saves Redis nothing. Then one asks for a view again.
+ */
+export const UNUSED_VIEW_REST = 32;
+
+/** Kept in a swarm's place while its announces ask for no view: `left` of them to go. */
+class Resting {
+  constructor(public left: number) {}
 }
 
 /** Views kept at most, and their bytes at most (the least recently used go first). */
 export const MAX_VIEWS = 8192, MAX_VIEW_BYTES = 8 * 1024 * 1024;
 
-/** The views of one store, least recently used first. */
+/** The views of one store, least recently used first, and the swarms resting from views (UNUSED_VIEW_REST). */
 export class SwarmViews {
-  private readonly views = new Map<string, SwarmView>();
+  private readonly views = new Map<string, SwarmView | Resting>();
   private bytes = 0;
+  private resting = 0;
 
-  constructor(private readonly maxViews = MAX_VIEWS, private readonly maxBytes = MAX_VIEW_BYTES) {}
+  constructor(private readonly maxViews = MAX_VIEWS, private readonly maxBytes = MAX_VIEW_BYTES, private readonly rest = UNUSED_VIEW_REST) {}
 
+  /** Views held. */
   get size(): number {
-    return this.views.size;
+    return this.views.size - this.resting;
   }
 
-  /** The view held for `infoHash` (then the most recently used), or undefined. */
-  get(infoHash: string): SwarmView | undefined {
+  /**
+   * The view held for `infoHash` (then the most recently used), undefined for none, or null: the
+   * swarm rests from views, this announce asks for none (one of the rest counted).
+   */
+  get(infoHash: string): SwarmView | undefined | null {
     const v = this.views.get(infoHash);
-    if (v !== undefined) {
-      this.views.delete(infoHash);
-      this.views.set(infoHash, v);
-    }
-    return v;
+    if (v === undefined) return v;
+    this.views.delete(infoHash);
+    this.views.set(infoHash, v);
+    if (!(v instanceof Resting)) return v;
+    if (v.left === 0) return undefined; // the rest is over: this announce asks for a view again
+    v.left--;
+    return null;
   }
 
-  /** Keeps `view` for `infoHash`, in place of the one held. */
+  /**
+   * Keeps `view` for `infoHash`, in place of the one held; but when the one held was never used,
+   * the swarm rests from views instead (and a view that comes while it rests is not kept).
+   */
   set(infoHash: string, view: SwarmView): void {
-    this.drop(infoHash);
-    this.views.set(infoHash, view);
-    this.bytes += sizeOf(view);
-    for (const [h, v] of this.views) {
-      if (this.views.size <= this.maxViews && this.bytes <= this.maxBytes) break;
-      this.views.delete(h);
-      this.bytes -= sizeOf(v);
+    const old = this.views.get(infoHash);
+    if (old instanceof Resting ? old.left > 0 : old !== undefined && !old.used && this.rest > 0) {
+      if (!(old instanceof Resting)) {
+        this.drop(infoHash);
+        this.put(infoHash, new Resting(this.rest));
+      }
+      return;
     }
+    this.drop(infoHash);
+    this.put(infoHash, view);
   }
 
-  /** Forgets the view of `infoHash` (a removed torrent). */
+  /** Forgets the view of `infoHash` (a removed torrent), or its rest. */
   drop(infoHash: string): void {
     const old = this.views.get(infoHash);
     if (old === undefined) return;
     this.views.delete(infoHash);
     this.bytes -= sizeOf(old);
+    if (old instanceof Resting) this.resting--;
+  }
+
+  private put(infoHash: string, v: SwarmView | Resting): void {
+    this.views.set(infoHash, v);
+    this.bytes += sizeOf(v);
+    if (v instanceof Resting) this.resting++;
+    for (const [h] of this.views) {
+      if (this.views.size <= this.maxViews && this.bytes <= this.maxBytes) break;
+      this.drop(h);
+    }
   }
 }
 
-const sizeOf = (v: SwarmView): number => v.roles[0].length + v.roles[1].length + v.roles[2].length + v.roles[3].length + 64;
+const sizeOf = (v: SwarmView | Resting): number => v instanceof Resting ? 64 : v.roles[0].length + v.roles[1].length + v.roles[2].length + v.roles[3].length + 64;
 const width = (r: number): number => (r & 1) === 1 ? 18 : 6;
 
 /**

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { VIEW_MAX_BYTES } from '../../../server/redis/announce.lua.js';
 import { swarmKeys } from '../../../server/redis/keys.js';
 import { RedisPeerStore } from '../../../server/redis/redis-peer-store.js';
-import { swarmView, SwarmViews } from '../../../server/redis/swarm-views.js';
+import { swarmView, SwarmViews, UNUSED_VIEW_REST, type SwarmView } from '../../../server/redis/swarm-views.js';
 import { AnnounceResult, MAX_PEERS_PER_ADDRESS_CEILING, type PeerAnnounce } from '../../../server/tracker/peer-store.js';
 import { deletePrefix, redisSkip, TEST_REDIS_URL } from '../../helpers/redis.js';
 
@@ -34,6 +34,27 @@ describe('SwarmViews', () => {
     assert.equal(small.get('19')?.version, 19);
     small.drop('19');
     assert.equal(small.get('19'), undefined);
+  });
+
+  it('rests a swarm from views for its next announces once a view of it was replaced unused', () => {
+    const v = new SwarmViews(100, 100_000, 3);
+    v.set('a', view(1, 12));
+    v.set('a', view(2, 12)); // view 1 was never used: the swarm changes faster than it is asked
+    assert.equal(v.size, 0, 'a resting swarm holds no view');
+    v.set('a', view(3, 12)); // one that comes while it rests (a reply in flight) is not kept
+    assert.deepEqual([v.get('a'), v.get('a'), v.get('a')], [null, null, null]);
+    assert.equal(v.get('a'), undefined, 'after the rest an announce asks for a view again');
+    v.set('a', view(4, 12));
+    assert.equal(v.get('a')?.version, 4);
+    (v.get('a') as SwarmView).used = true; // a reply was picked from it
+    v.set('a', view(5, 12));
+    assert.equal(v.get('a')?.version, 5, 'a view replaced after it was used is replaced, no rest');
+    v.drop('a');
+    assert.equal(v.get('a'), undefined);
+    const never = new SwarmViews(100, 100_000, 0); // no rest
+    never.set('b', view(1, 12));
+    never.set('b', view(2, 12));
+    assert.equal(never.get('b')?.version, 2);
   });
 });
 
@@ -95,6 +116,22 @@ describe('RedisPeerStore swarm views', { skip: redisSkip() }, () => {
     await second.expire(Date.now() + 1000); // everyone expired elsewhere
     const alone = await on(viewing, peer(h, 1, 5));
     assert.deepEqual([alone.complete, alone.incomplete, alone.peers4Len], [0, 1, 0]);
+  });
+
+  it('asks no view for a swarm that changed between each of its announces here, and picks the same peers', async () => {
+    const h = newHash();
+    for (let i = 0; i < 6; i++) await on(picking, peer(h, 100 + i, i % 2 === 0 ? 0 : 5));
+    // another instance adds a peer before each announce of this one: every view comes back new
+    for (let i = 0; i < UNUSED_VIEW_REST; i++) {
+      await on(second, peer(h, 200 + i, 5));
+      const mine = await on(viewing, peer(h, 101, 5));
+      const script = await on(picking, peer(h, 101, 5, { numwant: 50 }));
+      assert.deepEqual([mine.complete, mine.incomplete, mine.peers4Len], [script.complete, script.incomplete, script.peers4Len], `announce ${i}`);
+      if (i >= 1) assert.equal(viewing.heldViews, 0, `announce ${i}: the swarm rests from views`);
+    }
+    // the swarm settles: after the rest a view is asked for again, and kept
+    for (let i = 0; i < 3; i++) await on(viewing, peer(h, 101, 5));
+    assert.equal(viewing.heldViews, 1);
   });
 
   it('shares one view between announces of one batch, and keeps replies right across a change inside it', async () => {
