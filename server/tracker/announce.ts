@@ -9,6 +9,19 @@ import { dropWebRtcPeers } from '../ws-tracker/webrtc-address.js';
 
 const shared = new AnnounceResult();
 
+/**
+ * Results lent to announces on an asynchronous store, given back once their reply is written: a
+ * new one costs two zero-filled buffers (4.8 KB) and their garbage, per announce.
+ */
+const spare: AnnounceResult[] = [];
+/** Results kept for reuse at most (about 5 MB). */
+const SPARE_MAX = 1024;
+
+/** Gives back a result applyAnnounce resolved to (an asynchronous store's) once nothing reads it any more. */
+export function releaseResult(r: AnnounceResult): void {
+  if (r !== shared && spare.length < SPARE_MAX) spare.push(r);
+}
+
 function settle(h: string, out: AnnounceResult, ctx: TrackerContext): AnnounceResult {
   if (out.completedNow) ctx.completed.add(h);
   if (out.changed && ctx.onSwarmChange !== undefined) ctx.onSwarmChange(h);
@@ -47,8 +60,14 @@ export function applyAnnounce(req: AnnounceRequest, ip: string, ctx: TrackerCont
     ctx.store.announce(a, into);
     return settle(h, into, ctx);
   }
-  const out = new AnnounceResult();
+  const out = spare.pop() ?? new AnnounceResult();
   return (ctx.store.announce(a, out) as Promise<void>).then(() => settle(h, out, ctx));
+}
+
+/** `bytes`, once `r` (copied into them) is given back. */
+function written(bytes: Buffer, r: AnnounceResult): Buffer {
+  releaseResult(r);
+  return bytes;
 }
 
 /**
@@ -57,5 +76,5 @@ export function applyAnnounce(req: AnnounceRequest, ip: string, ctx: TrackerCont
  */
 export function handleAnnounce(req: AnnounceRequest, ip: string, ctx: TrackerContext): Buffer | Promise<Buffer> {
   const out = applyAnnounce(req, ip, ctx);
-  return out instanceof Promise ? out.then((r) => reply(req, r, ctx)) : reply(req, out, ctx);
+  return out instanceof Promise ? out.then((r) => written(reply(req, r, ctx), r)) : reply(req, out, ctx);
 }

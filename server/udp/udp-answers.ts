@@ -2,7 +2,7 @@
 // tracker core as HTTP (closed catalogue, PeerStore, completed tally, swarm events). Nothing is
 // answered with more bytes than it came with until the sender proved its address (connect first).
 import type { Logger } from 'pino';
-import { applyAnnounce } from '../tracker/announce.js';
+import { applyAnnounce, releaseResult } from '../tracker/announce.js';
 import { swarmOf } from '../tracker/scrape.js';
 import { ClientError, UnregisteredTorrent } from '../tracker/errors.js';
 import type { AnnounceResult, SwarmCounts } from '../tracker/peer-store.js';
@@ -76,7 +76,9 @@ function answerAnnounce(msg: Buffer, ip: string, v6: boolean, deps: UdpDeps): Bu
     }
     return out.then((r) => {
       stats.announced(OK, start);
-      return announceReply(msg, r, v6, interval, undefined);
+      const b = announceReply(msg, r, v6, interval, undefined); // a copy: r goes back
+      releaseResult(r);
+      return b;
     }, (e) => {
       stats.announced(outcomeOf(e), start);
       return failure(msg, e, deps);
