@@ -32,7 +32,7 @@ const CHURN = env('CHURN', 0), CHURN_KEY = env('CHURN_KEY', 1), COMPARE = env('C
 const prefix = `seedhost-bench:${randomBytes(6).toString('hex')}:`;
 const NODES = process.env.REDIS_CLUSTER_NODES;
 const cluster = NODES ? new Cluster(NODES.split(',').map((n) => ({ host: n.split(':')[0], port: Number(n.split(':')[1]) })), { enableAutoPipelining: true, scaleReads: 'master' }) : undefined;
-const store = new RedisPeerStore(cluster ?? URL, { prefix });
+const store = new RedisPeerStore(cluster ?? URL, { prefix, views: env('VIEWS', 1) === 1 });
 const admin = cluster ?? new Redis(URL);
 const masters = async () => (cluster ? (await cluster.info('server'), cluster.nodes('master')) : [admin]);
 const hashes = Array.from({ length: TORRENTS }, () => randomBytes(20).toString('hex'));
