@@ -9,7 +9,8 @@
 # Env (defaults): STORES="seedhost seedhost-redis seedhost-redis-cluster" (bench/servers.sh names,
 #   seedhost-cluster too; seedhost, the memory store, first: the reference), SLICES=8 SLICE=3 (s), CONNECTIONS=64
 #   THREADS=2, POOL_SIZE=1000 PREFILL=60, BENCH_REDIS_URL (seedhost-redis: redis://127.0.0.1:6379;
-#   its keys go under a prefix of their own and are deleted after), BASE_PORT=17090; the load is
+#   its keys go under a prefix of their own and are deleted after), BASE_PORT=17090, KEEP_STATE=0
+#   (1: keep the temp dir, with the servers' logs), SEEDHOST_NODE_ARGS (bench/servers.sh); the load is
 #   bench/announce.lua's (every announce a new peer from 127.0.0.1: a join that evicts).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -25,7 +26,7 @@ export STATE="$(mktemp -d /tmp/seedhost-store-cpu.XXXXXX)"
 export BENCH_POOL="$STATE/pool.txt"
 cleanup() {
   for s in $STORES; do "$HERE/servers.sh" stop "$s" || true; done
-  rm -rf "$STATE"
+  if [ "${KEEP_STATE:-0}" = 1 ]; then echo "state kept in $STATE (the servers' logs: <store>.log)"; else rm -rf "$STATE"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
