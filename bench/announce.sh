@@ -19,6 +19,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
+. "$HERE/common.sh"   # register_pool
 RUNS="${RUNS:-3}"; DURATION="${DURATION:-10}"; CONNECTIONS="${CONNECTIONS:-64}"
 CONN_MODES="${CONN_MODES:-keepalive close}"; PINS="${PINS:-0}"; POOL_SIZE="${POOL_SIZE:-1000}"
 TRACKERS="${TRACKERS:-seedhost opentracker}"
@@ -50,12 +51,7 @@ trap 'exit 130' INT TERM
 mkdir -p "$(dirname "$RESULTS")"
 
 # ---- pool: real .torrent files registered in seedhost's database (a closed tracker) ----
-node "$HERE/make-torrents.mjs" "$STATE/torrents" "$POOL_SIZE"
-(cd "$STATE" && DATA_DIR="$STATE/data" DATABASE_URL="sqlite:$STATE/data/seedhost.db" LOG_LEVEL=warn \
-  node "$ROOT/bin/seedhost.js" register $(for i in $(seq 0 $((POOL_SIZE - 1))); do echo "$STATE/torrents/bench-$i.torrent"; done)) >"$BENCH_POOL"
-if ! cmp -s "$BENCH_POOL" "$STATE/torrents/expected-hashes.txt"; then
-  echo "registered hashes differ from the generated ones ($(wc -l <"$BENCH_POOL") lines registered)" >&2; exit 1
-fi
+register_pool "$POOL_SIZE" || exit 1
 echo "registered $(wc -l <"$BENCH_POOL") torrents in $STATE/data/seedhost.db; pool $BENCH_POOL (also opentracker's whitelist)"
 echo "tag $TAG, results $RESULTS; $RUNS run(s) x ${DURATION}s x $CONNECTIONS connections, modes: $CONN_MODES, pin: $PINS"
 

@@ -1,4 +1,4 @@
-# Shell helpers shared by bench/publish.sh and bench/webseed.sh (sourced, not run).
+# Shell helpers shared by the bench scripts (sourced, not run).
 # busy_sample SECS        % of one core busy on the whole machine over SECS (from /proc/stat)
 # wait_quiet              samples the background load (1 s) and waits up to $QUIET_MAX_WAIT s for
 #                         it to drop below $QUIET_PCT % of a core; sets BG (the last sample)
@@ -9,6 +9,8 @@
 #                         linked) and exports SEEDHOST_APP/APP to it; prints the commit it was built from
 # is_noisy JSON_FILE [F]  1 if the last JSON line's bg_busy_pct_of_1core or F (other_procs_pct) > QUIET_PCT
 # cpu_line; busy_between A B   machine-wide busy % of one core between two `cpu_line`s
+# register_pool N         N bench .torrent files (make-torrents.mjs) registered in $STATE/data's
+#                         SQLite database; their hashes in $BENCH_POOL (checked against the generated ones)
 busy_sample() {
   local a b; a="$(head -1 /proc/stat)"; sleep "$1"; b="$(head -1 /proc/stat)"
   awk -v a="$a" -v b="$b" -v nc="$(grep -c '^cpu[0-9]' /proc/stat)" 'BEGIN{n=split(a,x," ");split(b,y," ");t=0;for(k=2;k<=n;k++)t+=y[k]-x[k];i=(y[5]-x[5])+(y[6]-x[6]);printf "%.0f", 100*nc*(t-i)/t}'
@@ -30,6 +32,14 @@ is_noisy() { # JSON_FILE [FIELD=other_procs_pct]
   node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8").trim().split("\n").pop()); const q=+process.argv[2]; console.log((r.bg_busy_pct_of_1core>q || (r[process.argv[3]]??0)>q) ? 1 : 0)' "$1" "${QUIET_PCT:-25}" "${2:-other_procs_pct}"
 }
 cpu_line() { head -1 /proc/stat; }
+register_pool() {
+  node "$HERE/make-torrents.mjs" "$STATE/torrents" "$1"
+  (cd "$STATE" && DATA_DIR="$STATE/data" DATABASE_URL="sqlite:$STATE/data/seedhost.db" LOG_LEVEL=warn \
+    node "$ROOT/bin/seedhost.js" register $(for i in $(seq 0 $(($1 - 1))); do echo "$STATE/torrents/bench-$i.torrent"; done)) >"$BENCH_POOL"
+  if ! cmp -s "$BENCH_POOL" "$STATE/torrents/expected-hashes.txt"; then
+    echo "registered hashes differ from the generated ones ($(wc -l <"$BENCH_POOL") lines registered)" >&2; return 1
+  fi
+}
 busy_between() { # "cpu line A" "cpu line B" -> % of one core busy on the whole machine between them
   awk -v a="$1" -v b="$2" -v nc="$(grep -c '^cpu[0-9]' /proc/stat)" 'BEGIN{n=split(a,x," ");split(b,y," ");t=0;for(k=2;k<=n;k++)t+=y[k]-x[k];i=(y[5]-x[5])+(y[6]-x[6]);printf "%.1f", (t>0)?100*nc*(t-i)/t:0}'
 }

@@ -15,6 +15,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
+. "$HERE/common.sh"   # register_pool, descendants, ticks
 STORES="${STORES:-seedhost seedhost-redis seedhost-redis-cluster}"
 SLICES="${SLICES:-8}"; SLICE="${SLICE:-3}"; CONNECTIONS="${CONNECTIONS:-64}"; export THREADS="${THREADS:-2}"
 POOL_SIZE="${POOL_SIZE:-1000}"; PREFILL="${PREFILL:-60}"; BASE_PORT="${BASE_PORT:-17090}"
@@ -31,14 +32,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-node "$HERE/make-torrents.mjs" "$STATE/torrents" "$POOL_SIZE" >/dev/null
-(cd "$STATE" && DATA_DIR="$STATE/data" DATABASE_URL="sqlite:$STATE/data/seedhost.db" LOG_LEVEL=warn \
-  node "$ROOT/bin/seedhost.js" register $(for i in $(seq 0 $((POOL_SIZE - 1))); do echo "$STATE/torrents/bench-$i.torrent"; done)) >"$BENCH_POOL"
-cmp -s "$BENCH_POOL" "$STATE/torrents/expected-hashes.txt" || { echo "registered hashes differ from the generated ones" >&2; exit 1; }
-
-ticks_of() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12+$13}'; }
-sum_ticks() { local t=0 p; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(ticks_of "$p"))); done; echo "$t"; }
-descendants() { local p; for p in "$@"; do echo "$p"; descendants $(ps -o pid= --ppid "$p" 2>/dev/null); done; }
+register_pool "$POOL_SIZE" >/dev/null || exit 1
 
 declare -A PORT NODE_PIDS REDIS_PIDS REQ NODE_T REDIS_T
 i=0
@@ -55,9 +49,9 @@ echo "stores: $STORES; $SLICES rounds of ${SLICE} s each, $CONNECTIONS connectio
 
 for k in $(seq 1 "$SLICES"); do
   for s in $STORES; do
-    n0="$(sum_ticks ${NODE_PIDS[$s]})"; r0="$(sum_ticks ${REDIS_PIDS[$s]})"
+    n0="$(ticks ${NODE_PIDS[$s]})"; r0="$(ticks ${REDIS_PIDS[$s]})"
     out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SLICE}s" --timeout 2s -s "$HERE/announce.lua" "http://127.0.0.1:${PORT[$s]}/announce" 2>&1 | grep '^WRKJSON' || true)"
-    n1="$(sum_ticks ${NODE_PIDS[$s]})"; r1="$(sum_ticks ${REDIS_PIDS[$s]})"
+    n1="$(ticks ${NODE_PIDS[$s]})"; r1="$(ticks ${REDIS_PIDS[$s]})"
     [ -n "$out" ] || { echo "wrk gave no result for $s" >&2; exit 1; }
     req="$(node -e 'const j=JSON.parse(process.argv[1].slice(8)); if (j.err_status > 0 || j.err_timeout > 0 || j.failure_reason > 0) process.exit(1); console.log(j.requests)' "$out")" ||
       { echo "$s answered with errors: $out" >&2; exit 1; }
